@@ -1,0 +1,311 @@
+//! Turning command-line paths into exchanges: capture files, folders, HAR files and raw request
+//! bodies. One bad file becomes one error row; it never stops the others.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::{Body, Exchange, FORMAT, Provenance, ProvenanceKind, Request, VERSION, har};
+
+/// File names the tool writes beside captures; a folder walk does not take them as inputs.
+const INDEX_FILES: &[&str] = &["manifest.json", "run.json", "report.json"];
+
+/// What a path on the command line turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A capture file (format marker present).
+    Capture,
+    /// One entry of a HAR file.
+    Har,
+    /// A JSON object taken as the body of `POST /chat/completions`.
+    RawBody,
+    /// Nothing could be read from it.
+    Unreadable,
+}
+
+/// One exchange read from an input, or the reason it could not be.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Where it came from, for people: the path, plus `#N` for the N-th entry of a HAR file.
+    pub origin: String,
+    pub kind: InputKind,
+    pub result: Result<Exchange, String>,
+}
+
+/// A path given on the command line that cannot be used at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: no such file or folder")]
+    Missing { path: String },
+    #[error("{path}: cannot read folder: {source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Expand paths into the sorted list of files to read. Folders are walked recursively in a
+/// deterministic order; symlinks that lead outside the folder are kept as error rows rather
+/// than followed.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<Candidate>, InputError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = fs::metadata(path).map_err(|_| InputError::Missing {
+            path: path.display().to_string(),
+        })?;
+        if meta.is_dir() {
+            let root = fs::canonicalize(path).map_err(|source| InputError::Folder {
+                path: path.display().to_string(),
+                source,
+            })?;
+            walk(path, &root, &mut out).map_err(|source| InputError::Folder {
+                path: path.display().to_string(),
+                source,
+            })?;
+        } else {
+            out.push(Candidate::File(path.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// A file to load, or a path refused during the walk.
+#[derive(Debug, Clone)]
+pub enum Candidate {
+    File(PathBuf),
+    Refused { path: PathBuf, why: String },
+}
+
+fn walk(dir: &Path, root: &Path, out: &mut Vec<Candidate>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let file_type = entry.file_type()?;
+        if file_type.is_symlink() {
+            match fs::canonicalize(&path) {
+                Ok(target) if target.starts_with(root) => {}
+                Ok(target) => {
+                    out.push(Candidate::Refused {
+                        why: format!(
+                            "symlink to {} leads outside the folder; not followed",
+                            target.display()
+                        ),
+                        path,
+                    });
+                    continue;
+                }
+                Err(err) => {
+                    out.push(Candidate::Refused {
+                        why: format!("broken symlink: {err}"),
+                        path,
+                    });
+                    continue;
+                }
+            }
+        }
+        let meta = fs::metadata(&path)?;
+        if meta.is_dir() {
+            if !file_type.is_symlink() {
+                walk(&path, root, out)?;
+            }
+        } else if is_input_name(&name) {
+            out.push(Candidate::File(path));
+        }
+    }
+    Ok(())
+}
+
+fn is_input_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.ends_with(".json") || lower.ends_with(".har")) && !INDEX_FILES.contains(&lower.as_str())
+}
+
+/// Read one candidate into the exchanges it holds (one for a capture or a raw body, one per
+/// entry for a HAR file, one error row for anything unreadable).
+pub fn load(candidate: &Candidate) -> Vec<Loaded> {
+    match candidate {
+        Candidate::Refused { path, why } => vec![unreadable(path.display().to_string(), why)],
+        Candidate::File(path) => {
+            let origin = path.display().to_string();
+            match fs::read(path) {
+                Ok(bytes) => load_bytes(&origin, &bytes),
+                Err(err) => vec![unreadable(origin, &format!("cannot read: {err}"))],
+            }
+        }
+    }
+}
+
+/// Recognise and read the bytes of one file.
+pub fn load_bytes(origin: &str, bytes: &[u8]) -> Vec<Loaded> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return vec![unreadable(origin.to_owned(), "file is empty")];
+    }
+    if has_capture_marker(bytes) {
+        // The common case parses straight into the typed Exchange: one pass over the bytes.
+        if let Ok(exchange) = serde_json::from_slice::<Exchange>(bytes)
+            && exchange.format == FORMAT
+            && exchange.version == VERSION
+        {
+            return vec![Loaded {
+                origin: origin.to_owned(),
+                kind: InputKind::Capture,
+                result: Ok(exchange),
+            }];
+        }
+    }
+    let value: Value = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        Err(err) => return vec![unreadable(origin.to_owned(), &json_error("not JSON", &err))],
+    };
+    let Value::Object(map) = &value else {
+        return vec![unreadable(
+            origin.to_owned(),
+            &format!(
+                "top-level JSON {} is not a capture, a HAR file or a request body (each is an object)",
+                json_kind(&value)
+            ),
+        )];
+    };
+    if let Some(format) = map.get("format").cloned() {
+        return vec![read_capture(origin, &format, value)];
+    }
+    if map.get("log").and_then(|log| log.get("entries")).is_some() {
+        return har::import(origin, &value);
+    }
+    vec![Loaded {
+        origin: origin.to_owned(),
+        kind: InputKind::RawBody,
+        result: Ok(raw_body_exchange(origin, bytes, value)),
+    }]
+}
+
+fn read_capture(origin: &str, format: &Value, value: Value) -> Loaded {
+    let fail = |why: String| unreadable(origin.to_owned(), &why);
+    if format.as_str() != Some(FORMAT) {
+        return fail(format!(
+            "`format` is {format}, not \"{FORMAT}\": not a capture file this tool knows"
+        ));
+    }
+    match value.get("version").and_then(Value::as_u64) {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) => {
+            return fail(format!(
+                "capture format version {v}; this build reads version {VERSION}"
+            ));
+        }
+        None => return fail("`version` is missing or not a number".to_owned()),
+    }
+    match serde_json::from_value::<Exchange>(value) {
+        Ok(exchange) => Loaded {
+            origin: origin.to_owned(),
+            kind: InputKind::Capture,
+            result: Ok(exchange),
+        },
+        Err(err) => fail(format!("not a valid capture: {err}")),
+    }
+}
+
+/// A JSON object given on its own is taken as what Cursor sends: `POST /chat/completions`.
+fn raw_body_exchange(origin: &str, bytes: &[u8], value: Value) -> Exchange {
+    let request = Request {
+        method: "POST".to_owned(),
+        target: "/chat/completions".to_owned(),
+        http_version: "HTTP/1.1".to_owned(),
+        headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        body: Some(Body::from_parsed(bytes, Some(value))),
+    };
+    let provenance = Provenance {
+        kind: ProvenanceKind::Imported,
+        source: format!("raw request body from {origin}, taken as POST /chat/completions"),
+    };
+    Exchange::new("imported", provenance, request)
+}
+
+fn has_capture_marker(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(256)];
+    memchr::memmem::find(head, FORMAT.as_bytes()).is_some()
+}
+
+pub(crate) fn unreadable(origin: String, why: &str) -> Loaded {
+    Loaded {
+        result: Err(format!("{origin}: {why}")),
+        origin,
+        kind: InputKind::Unreadable,
+    }
+}
+
+/// A serde_json error phrased for a person, with line and column.
+pub(crate) fn json_error(what: &str, err: &serde_json::Error) -> String {
+    let reason = match err.classify() {
+        serde_json::error::Category::Eof => "the JSON ends too early (truncated?)",
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Data => "unexpected data",
+        serde_json::error::Category::Io => "read error",
+    };
+    format!(
+        "{what}: {reason} at line {} column {} ({err})",
+        err.line(),
+        err.column()
+    )
+}
+
+pub(crate) fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn only(mut loaded: Vec<Loaded>) -> Loaded {
+        assert_eq!(loaded.len(), 1);
+        loaded.remove(0)
+    }
+
+    #[test]
+    fn a_raw_body_becomes_an_imported_chat_request() {
+        let loaded = only(load_bytes("b.json", br#"{"model":"m","messages":[]}"#));
+        assert_eq!(loaded.kind, InputKind::RawBody);
+        let exchange = loaded.result.unwrap();
+        assert_eq!(exchange.model.as_deref(), Some("m"));
+        assert_eq!(exchange.request.target, "/chat/completions");
+        assert_eq!(exchange.provenance.kind, ProvenanceKind::Imported);
+    }
+
+    #[test]
+    fn bad_inputs_name_the_file_and_the_reason() {
+        let cases: [(&[u8], &str); 5] = [
+            (b"", "file is empty"),
+            (b"not json", "not JSON: syntax error at line 1 column 2"),
+            (b"[1,2]", "top-level JSON array"),
+            (b"{\"model\": \"m\", \"mess", "truncated"),
+            (b"\xff\xfe{}", "not JSON"),
+        ];
+        for (bytes, expected) in cases {
+            let loaded = only(load_bytes("x.json", bytes));
+            let err = loaded.result.unwrap_err();
+            assert!(err.starts_with("x.json: "), "{err}");
+            assert!(err.contains(expected), "{err} should contain {expected}");
+        }
+    }
+
+    #[test]
+    fn a_newer_capture_version_is_refused_with_the_versions_named() {
+        let bytes = br#"{"format":"cursor-harness/capture","version":9}"#;
+        let err = only(load_bytes("c.json", bytes)).result.unwrap_err();
+        assert!(err.contains("version 9; this build reads version 1"), "{err}");
+    }
+}

@@ -1,0 +1,260 @@
+//! The capture file: one [`Exchange`] per file, format v1.
+//!
+//! Every stage of the tool speaks this type: the recorder and the replayer write it, `check`,
+//! `diff` and the reports read it. The on-disk shape is documented in `docs/capture-format.md`
+//! and pinned by `schemas/capture.v1.schema.json`; field order in the structs below is the key
+//! order on disk, so golden captures diff well in git.
+
+mod body;
+pub mod har;
+pub mod input;
+mod store;
+
+pub use body::{Body, Chunk, ChunkData};
+pub use store::{write_atomically, write_json_atomically};
+
+use serde::{Deserialize, Serialize};
+
+/// The value of the `format` key that marks a file as a cursor-harness capture.
+pub const FORMAT: &str = "cursor-harness/capture";
+/// The capture format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Header fields as received, in order, with duplicates kept. Names are lowercase: HTTP/2
+/// requires it and hyper normalises HTTP/1 names the same way.
+pub type Headers = Vec<(String, String)>;
+
+/// One request and what came back for it (or why nothing did).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// Always [`FORMAT`]; lets a loader tell a capture from any other JSON file.
+    pub format: String,
+    /// Always [`VERSION`] for files this build writes.
+    pub version: u32,
+    /// A UUIDv7, time-ordered, unique per exchange.
+    pub id: String,
+    /// The recording session (the folder name under `captures/`).
+    pub session: String,
+    /// RFC 3339 UTC time the request started.
+    pub recorded_at: String,
+    /// Where this exchange came from, so nobody mistakes an example for real traffic.
+    pub provenance: Provenance,
+    /// The model named by the request body, if any.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The base URL the request was forwarded to (credentials and query removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<String>,
+    /// For replayed exchanges: the capture that was replayed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_of: Option<ReplayLink>,
+    pub request: Request,
+    /// `None` when the transport failed before a response status arrived.
+    #[serde(default)]
+    pub response: Option<Response>,
+    /// A transport failure: recorded, never dropped.
+    #[serde(default)]
+    pub error: Option<TransportError>,
+}
+
+/// How an exchange came to exist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub kind: ProvenanceKind,
+    /// Free text: the evidence a synthesized capture was built from, the tool that recorded it,
+    /// the file it was imported from.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProvenanceKind {
+    /// Captured live by `record`.
+    Recorded,
+    /// Written by hand from public evidence; not real traffic.
+    Synthesized,
+    /// Produced by `replay` against a target.
+    Replayed,
+    /// Converted from another format (HAR, a raw request body).
+    Imported,
+}
+
+/// Which capture a replayed exchange was made from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplayLink {
+    /// The `id` of the original capture.
+    pub id: String,
+    /// Where the original was read from, as given on the command line.
+    pub capture: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub method: String,
+    /// Path and query exactly as received (after redaction of key-like query parameters).
+    pub target: String,
+    /// `HTTP/1.1`, `HTTP/2`, … as seen on the wire.
+    pub http_version: String,
+    pub headers: Headers,
+    /// The body decoded from any content-encoding; `None` when there was none.
+    #[serde(default)]
+    pub body: Option<Body>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    pub status: u16,
+    pub http_version: String,
+    pub headers: Headers,
+    /// Milliseconds from the request start to the response head (time to first byte).
+    #[serde(default)]
+    pub headers_at_ms: Option<f64>,
+    /// A body that was not an event stream, decoded from any content-encoding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Body>,
+    /// An event stream, kept as the chunks that arrived, each with its arrival offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<Vec<Chunk>>,
+    /// Milliseconds from the request start to the end of the body (or the failure).
+    #[serde(default)]
+    pub ended_at_ms: Option<f64>,
+}
+
+/// Why an exchange did not complete.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransportError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// Milliseconds from the request start to the failure.
+    #[serde(default)]
+    pub at_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    /// The upstream could not be reached (refused, DNS, unreachable).
+    Connect,
+    /// The upstream did not answer (or stalled) within the timeout.
+    Timeout,
+    /// The connection broke after the response started.
+    Reset,
+    /// The upstream did not speak valid HTTP.
+    InvalidHttp,
+    /// TLS with the upstream failed.
+    Tls,
+    /// The client went away before the response finished.
+    ClientDisconnected,
+    /// The request body broke the size limit or its framing lied.
+    RequestBody,
+    /// Anything else, with the message saying what.
+    Other,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Connect => "connect",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Reset => "reset",
+            ErrorKind::InvalidHttp => "invalid-http",
+            ErrorKind::Tls => "tls",
+            ErrorKind::ClientDisconnected => "client-disconnected",
+            ErrorKind::RequestBody => "request-body",
+            ErrorKind::Other => "other",
+        }
+    }
+}
+
+impl Exchange {
+    /// A new exchange with a fresh time-ordered id, stamped now.
+    pub fn new(session: &str, provenance: Provenance, request: Request) -> Exchange {
+        let model = request.body.as_ref().and_then(Body::model);
+        Exchange {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            id: uuid::Uuid::now_v7().to_string(),
+            session: session.to_owned(),
+            recorded_at: now_rfc3339(),
+            provenance,
+            model,
+            upstream: None,
+            replay_of: None,
+            request,
+            response: None,
+            error: None,
+        }
+    }
+
+    /// Serialise as the pretty, stable-key-order JSON the capture file holds.
+    pub fn to_pretty_json(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).expect("an Exchange always serialises");
+        out.push(b'\n');
+        out
+    }
+
+    /// The request's `stream_options.include_usage` flag, and whether `stream` was asked.
+    pub fn request_json(&self) -> Option<&serde_json::Value> {
+        match self.request.body.as_ref()? {
+            Body::Json(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+impl Response {
+    /// The first value of a header (names are compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+
+    /// Whether the response is an event stream (by content type, or by having recorded chunks).
+    pub fn is_event_stream(&self) -> bool {
+        self.stream.is_some()
+            || self
+                .header("content-type")
+                .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("text/event-stream"))
+    }
+
+    /// The bytes of the stream as the client received them, rebuilt from the chunks.
+    pub fn stream_bytes(&self) -> Option<Vec<u8>> {
+        let chunks = self.stream.as_ref()?;
+        let mut out = Vec::new();
+        for chunk in chunks {
+            chunk.data.append_to(&mut out);
+        }
+        Some(out)
+    }
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+
+    /// The path without the query string.
+    pub fn path(&self) -> &str {
+        self.target.split_once('?').map_or(&self.target, |(path, _)| path)
+    }
+}
+
+/// The first value of `name` in `headers`, compared case-insensitively.
+pub fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+/// Now, as RFC 3339 in UTC with millisecond precision.
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now().round(jiff::Unit::Millisecond).map_or_else(
+        |_| jiff::Timestamp::now().to_string(),
+        |ts| ts.to_string(),
+    )
+}
+
+/// Milliseconds as stored on disk: microsecond precision, so offsets print short and exact.
+pub fn millis(duration: std::time::Duration) -> f64 {
+    (duration.as_micros() as f64) / 1000.0
+}

@@ -1,0 +1,304 @@
+//! `check`: classify and check every exchange found under the given paths, in parallel, in a
+//! deterministic order. The result is the JSON contract of DESIGN §6
+//! (`schemas/check-results.schema.json`).
+
+pub mod markdown;
+pub mod text;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::capture::input::{self, Candidate, InputError, Loaded};
+use crate::capture::{ErrorKind, Exchange, ProvenanceKind};
+use crate::conformance::{
+    self, Profile, RequestContext, ResponseKind, Verdict, Violation, is_models_request,
+};
+use crate::dialect::{self, Classification, Confidence, Dialect, Evidence};
+use crate::timing::Timing;
+
+/// Everything `check` found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResults {
+    pub profile: Profile,
+    pub results: Vec<ExchangeReport>,
+    pub summary: Summary,
+}
+
+/// The verdict on one exchange (or the reason its file could not be read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExchangeReport {
+    /// Where the exchange was read from (`file.har#3` for HAR entries).
+    pub capture: String,
+    pub id: Option<String>,
+    pub model: Option<String>,
+    pub provenance: Option<ProvenanceKind>,
+    /// `METHOD /path` of the request.
+    pub endpoint: Option<String>,
+    /// Why the file could not be read; such a row has no request or response.
+    pub error: Option<String>,
+    /// A transport failure recorded in the capture.
+    pub transport: Option<TransportSummary>,
+    /// `null` when the request had no body to check (e.g. `GET /models`).
+    pub request: Option<RequestReport>,
+    /// `null` when the exchange has no response.
+    pub response: Option<ResponseReport>,
+    pub timing: Option<Timing>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransportSummary {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestReport {
+    pub dialect: Dialect,
+    pub foreign: Vec<Dialect>,
+    pub confidence: Confidence,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_valid_as: Vec<Dialect>,
+    pub evidence: Vec<Evidence>,
+    pub verdict: Verdict,
+    pub violations: Vec<Violation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseReport {
+    pub status: u16,
+    pub kind: ResponseKind,
+    /// The API the answer is in (`chat-completions` when it is right).
+    pub dialect: Option<Dialect>,
+    pub verdict: Verdict,
+    pub violations: Vec<Violation>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub exchanges: usize,
+    pub unreadable: usize,
+    pub requests_conform: usize,
+    pub requests_break: usize,
+    pub responses_conform: usize,
+    pub responses_break: usize,
+    pub transport_errors: usize,
+    /// One row per (model, request dialect).
+    pub by_model: Vec<ModelRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRow {
+    pub model: String,
+    /// Request dialect, or `none` for body-less requests such as `GET /models`.
+    pub dialect: String,
+    pub exchanges: usize,
+    pub requests_break: usize,
+    pub responses_break: usize,
+    /// Response statuses seen, with counts (`"200": 3`).
+    pub statuses: BTreeMap<String, usize>,
+}
+
+impl ExchangeReport {
+    /// Whether this row means trouble: unreadable, a transport failure, or a break.
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+            || self.transport.is_some()
+            || self.request.as_ref().is_some_and(|r| r.verdict == Verdict::Breaks)
+            || self.response.as_ref().is_some_and(|r| r.verdict == Verdict::Breaks)
+    }
+
+    /// Every violation of the row, request first.
+    pub fn violations(&self) -> impl Iterator<Item = &Violation> {
+        let request = self.request.iter().flat_map(|r| r.violations.iter());
+        let response = self.response.iter().flat_map(|r| r.violations.iter());
+        request.chain(response)
+    }
+}
+
+impl CheckResults {
+    pub fn any_failed(&self) -> bool {
+        self.results.iter().any(ExchangeReport::failed)
+    }
+}
+
+/// Check everything under `paths`. Fails only when a path does not exist; unreadable files
+/// become rows with `error`.
+pub fn check_paths(paths: &[PathBuf], profile: Profile) -> Result<CheckResults, InputError> {
+    let candidates = input::expand(paths)?;
+    Ok(check_candidates(&candidates, profile))
+}
+
+/// Check already-expanded inputs (in parallel; the output keeps the input order).
+pub fn check_candidates(candidates: &[Candidate], profile: Profile) -> CheckResults {
+    let results: Vec<ExchangeReport> = candidates
+        .par_iter()
+        .flat_map_iter(|candidate| {
+            input::load(candidate)
+                .into_iter()
+                .map(move |loaded| check_loaded(loaded, profile))
+        })
+        .collect();
+    finish(results, profile)
+}
+
+/// Assemble results with their summary.
+pub fn finish(results: Vec<ExchangeReport>, profile: Profile) -> CheckResults {
+    let summary = summarise(&results);
+    CheckResults {
+        profile,
+        results,
+        summary,
+    }
+}
+
+pub fn check_loaded(loaded: Loaded, profile: Profile) -> ExchangeReport {
+    match loaded.result {
+        Ok(exchange) => check_exchange(&exchange, loaded.origin, profile),
+        Err(error) => ExchangeReport {
+            capture: loaded.origin,
+            id: None,
+            model: None,
+            provenance: None,
+            endpoint: None,
+            error: Some(error),
+            transport: None,
+            request: None,
+            response: None,
+            timing: None,
+        },
+    }
+}
+
+/// Classify and check one exchange.
+pub fn check_exchange(exchange: &Exchange, origin: String, profile: Profile) -> ExchangeReport {
+    let request = &exchange.request;
+    let parsed = request.body.as_ref().map(|body| body.json());
+    let (request_report, context) = match &parsed {
+        None => (None, RequestContext::default()),
+        Some(Ok(body)) => {
+            let classification = dialect::classify(body, &request.headers);
+            let violations = if is_models_request(request) {
+                Vec::new()
+            } else {
+                conformance::check_request(body, &classification, profile)
+            };
+            (
+                Some(request_report(classification, violations)),
+                RequestContext::from_body(body),
+            )
+        }
+        Some(Err(err)) => {
+            let classification = Classification {
+                dialect: Dialect::Unknown,
+                foreign: Vec::new(),
+                confidence: Confidence::High,
+                also_valid_as: Vec::new(),
+                evidence: Vec::new(),
+            };
+            let violations = conformance::unreadable_request(&err.message, profile);
+            (Some(request_report(classification, violations)), RequestContext::default())
+        }
+    };
+    let (response_report, timing) = match &exchange.response {
+        None => (None, None),
+        Some(response) => {
+            let checked = conformance::check_response(response, request, &context, profile);
+            let timing = Timing::of(response, checked.first_content_chunk);
+            (
+                Some(ResponseReport {
+                    status: response.status,
+                    kind: checked.kind,
+                    dialect: checked.dialect,
+                    verdict: Verdict::of(&checked.violations),
+                    violations: checked.violations,
+                }),
+                Some(timing),
+            )
+        }
+    };
+    ExchangeReport {
+        capture: origin,
+        id: Some(exchange.id.clone()),
+        model: exchange.model.clone(),
+        provenance: Some(exchange.provenance.kind),
+        endpoint: Some(format!("{} {}", request.method, request.path())),
+        error: None,
+        transport: exchange.error.as_ref().map(|e| TransportSummary {
+            kind: e.kind,
+            message: e.message.clone(),
+        }),
+        request: request_report,
+        response: response_report,
+        timing,
+    }
+}
+
+fn request_report(classification: Classification, violations: Vec<Violation>) -> RequestReport {
+    RequestReport {
+        dialect: classification.dialect,
+        foreign: classification.foreign,
+        confidence: classification.confidence,
+        also_valid_as: classification.also_valid_as,
+        evidence: classification.evidence,
+        verdict: Verdict::of(&violations),
+        violations,
+    }
+}
+
+fn summarise(results: &[ExchangeReport]) -> Summary {
+    let mut summary = Summary::default();
+    let mut rows: BTreeMap<(String, String), ModelRow> = BTreeMap::new();
+    for result in results {
+        if result.error.is_some() {
+            summary.unreadable += 1;
+            continue;
+        }
+        summary.exchanges += 1;
+        if result.transport.is_some() {
+            summary.transport_errors += 1;
+        }
+        let model = result.model.clone().unwrap_or_else(|| "(none)".to_owned());
+        let dialect = result
+            .request
+            .as_ref()
+            .map_or("none".to_owned(), |r| r.dialect.as_str().to_owned());
+        let row = rows
+            .entry((model.clone(), dialect.clone()))
+            .or_insert_with(|| ModelRow {
+                model,
+                dialect,
+                exchanges: 0,
+                requests_break: 0,
+                responses_break: 0,
+                statuses: BTreeMap::new(),
+            });
+        row.exchanges += 1;
+        if let Some(request) = &result.request {
+            match request.verdict {
+                Verdict::Conforms => summary.requests_conform += 1,
+                Verdict::Breaks => {
+                    summary.requests_break += 1;
+                    row.requests_break += 1;
+                }
+            }
+        }
+        match &result.response {
+            Some(response) => {
+                *row.statuses.entry(response.status.to_string()).or_default() += 1;
+                match response.verdict {
+                    Verdict::Conforms => summary.responses_conform += 1,
+                    Verdict::Breaks => {
+                        summary.responses_break += 1;
+                        row.responses_break += 1;
+                    }
+                }
+            }
+            None => *row.statuses.entry("none".to_owned()).or_default() += 1,
+        }
+    }
+    summary.by_model = rows.into_values().collect();
+    summary
+}

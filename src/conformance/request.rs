@@ -1,0 +1,679 @@
+//! Request rules: `CreateChatCompletionRequest`, top-level fields, tools and choices.
+//! Messages and their content parts are in `message.rs`.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use super::message::check_messages;
+use super::{Findings, Rule};
+use crate::dialect::{self, Classification, Dialect};
+use crate::json::{join, join_index, kind};
+
+/// What the response checker needs to know about the request it answers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestContext {
+    /// The request asked for a stream (`stream: true`).
+    pub stream: bool,
+    /// The request asked for a usage chunk (`stream_options.include_usage: true`).
+    pub include_usage: bool,
+    /// Names of custom (freeform) tools offered, in whatever dialect: their arguments are raw
+    /// text, not JSON (Cursor's ApplyPatch).
+    pub custom_tools: BTreeSet<String>,
+    /// Names of function tools offered.
+    pub function_tools: BTreeSet<String>,
+}
+
+impl RequestContext {
+    /// Read the context from a request body of any dialect.
+    pub fn from_body(body: &Value) -> RequestContext {
+        let mut context = RequestContext {
+            stream: body.get("stream").and_then(Value::as_bool).unwrap_or(false),
+            include_usage: body
+                .pointer("/stream_options/include_usage")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            ..RequestContext::default()
+        };
+        for tool in body.get("tools").and_then(Value::as_array).into_iter().flatten() {
+            let kind = tool.get("type").and_then(Value::as_str);
+            let name = tool
+                .pointer("/function/name")
+                .or_else(|| tool.pointer("/custom/name"))
+                .or_else(|| tool.get("name"))
+                .and_then(Value::as_str);
+            if let Some(name) = name {
+                if kind == Some("custom") {
+                    context.custom_tools.insert(name.to_owned());
+                } else {
+                    context.function_tools.insert(name.to_owned());
+                }
+            }
+        }
+        context
+    }
+}
+
+/// How a top-level field's value is checked.
+enum Spec {
+    Bool,
+    Int { min: i64, max: i64 },
+    Num { min: f64, max: f64 },
+    Str,
+    Enum(&'static [&'static str]),
+    Object,
+    Custom(fn(&mut Findings, &str, &Value, &Map<String, Value>)),
+}
+
+/// A Chat Completions top-level field.
+struct Field {
+    name: &'static str,
+    spec: Spec,
+    /// The spec allows an explicit `null`.
+    nullable: bool,
+    /// Why the field is deprecated, when it is.
+    deprecated: Option<&'static str>,
+}
+
+const fn field(name: &'static str, spec: Spec, nullable: bool) -> Field {
+    Field {
+        name,
+        spec,
+        nullable,
+        deprecated: None,
+    }
+}
+
+const fn deprecated(name: &'static str, spec: Spec, nullable: bool, why: &'static str) -> Field {
+    Field {
+        name,
+        spec,
+        nullable,
+        deprecated: Some(why),
+    }
+}
+
+const I64_ANY: Spec = Spec::Int {
+    min: i64::MIN,
+    max: i64::MAX,
+};
+
+/// `CreateChatCompletionRequest.properties` (spec 2.3.0, including `CreateModelResponseProperties`).
+const FIELDS: &[Field] = &[
+    field("model", Spec::Str, false),
+    field("messages", Spec::Custom(check_messages_field), false),
+    field("stream", Spec::Bool, true),
+    field("stream_options", Spec::Custom(check_stream_options), true),
+    field("max_completion_tokens", I64_ANY, true),
+    deprecated("max_tokens", I64_ANY, true, "`max_tokens` is deprecated in favour of `max_completion_tokens` (and not accepted by o-series/GPT-5 models)"),
+    field("n", Spec::Int { min: 1, max: 128 }, true),
+    field("temperature", Spec::Num { min: 0.0, max: 2.0 }, true),
+    field("top_p", Spec::Num { min: 0.0, max: 1.0 }, true),
+    field("frequency_penalty", Spec::Num { min: -2.0, max: 2.0 }, true),
+    field("presence_penalty", Spec::Num { min: -2.0, max: 2.0 }, true),
+    field("stop", Spec::Custom(check_stop), true),
+    field("logprobs", Spec::Bool, true),
+    field("top_logprobs", Spec::Int { min: 0, max: 20 }, false),
+    field("logit_bias", Spec::Custom(check_logit_bias), true),
+    deprecated("seed", I64_ANY, true, "`seed` is deprecated"),
+    field("response_format", Spec::Custom(check_response_format), false),
+    field("tools", Spec::Custom(check_tools), false),
+    field("tool_choice", Spec::Custom(check_tool_choice), false),
+    field("parallel_tool_calls", Spec::Bool, false),
+    deprecated("functions", Spec::Custom(check_functions), false, "`functions` is deprecated in favour of `tools`"),
+    deprecated("function_call", Spec::Custom(check_function_call), false, "`function_call` is deprecated in favour of `tool_choice`"),
+    field("reasoning_effort", Spec::Enum(&["none", "minimal", "low", "medium", "high", "xhigh", "max"]), true),
+    field("verbosity", Spec::Enum(&["low", "medium", "high"]), true),
+    field("modalities", Spec::Custom(check_modalities), true),
+    field("audio", Spec::Custom(check_audio), true),
+    field("prediction", Spec::Custom(check_prediction), true),
+    field("web_search_options", Spec::Object, false),
+    field("store", Spec::Bool, true),
+    field("metadata", Spec::Custom(check_metadata), true),
+    field("service_tier", Spec::Enum(&["auto", "default", "flex", "scale", "priority", "fast"]), true),
+    deprecated("user", Spec::Str, false, "`user` is deprecated in favour of `safety_identifier` and `prompt_cache_key`"),
+    field("safety_identifier", Spec::Str, true),
+    field("prompt_cache_key", Spec::Str, true),
+    deprecated("prompt_cache_retention", Spec::Enum(&["in_memory", "24h"]), true, "`prompt_cache_retention` is deprecated in favour of `prompt_cache_options`"),
+    field("prompt_cache_options", Spec::Object, false),
+    field("moderation", Spec::Object, true),
+];
+
+/// Whether Chat Completions defines this top-level field.
+pub fn is_chat_field(name: &str) -> bool {
+    FIELDS.iter().any(|f| f.name == name)
+}
+
+/// Check a request body against the Chat Completions request contract.
+pub(super) fn check_request_body(
+    body: &Value,
+    classification: &Classification,
+    findings: &mut Findings,
+) {
+    let Value::Object(top) = body else {
+        findings.add(
+            Rule::RequestNotJson,
+            "",
+            format!("request body is a JSON {}, not an object", kind(body)),
+        );
+        return;
+    };
+    report_dialect(classification, findings);
+    if top.contains_key("prompt") && !top.contains_key("messages") {
+        findings.add(
+            Rule::RequestLegacyCompletions,
+            "/prompt",
+            "`prompt` is the legacy Completions API (/v1/completions); Chat Completions needs `messages`",
+        );
+    }
+    for required in ["model", "messages"] {
+        if !top.contains_key(required) {
+            findings.add(
+                Rule::RequestMissingField,
+                format!("/{required}"),
+                format!("Missing required parameter: '{required}'"),
+            );
+        }
+    }
+    for (key, value) in top {
+        let path = join("", key);
+        let Some(field) = FIELDS.iter().find(|f| f.name == key) else {
+            if key != "prompt" {
+                let owner = dialect::top_level_key_dialect(key);
+                let note = owner.map_or(String::new(), |d| format!(" (a {} field)", d.api_name()));
+                findings.add_in(
+                    Rule::RequestUnknownField,
+                    path,
+                    format!("Unrecognized request argument supplied: {key}{note}"),
+                    owner,
+                );
+            }
+            continue;
+        };
+        if let Some(why) = field.deprecated {
+            findings.add(Rule::RequestDeprecated, path.clone(), why);
+        }
+        if value.is_null() {
+            if !field.nullable {
+                findings.add(
+                    Rule::RequestNull,
+                    path,
+                    format!("`{key}` is null; the spec does not allow null here (omit the field instead)"),
+                );
+            }
+            continue;
+        }
+        check_spec(&field.spec, findings, &path, value, top);
+    }
+}
+
+/// A body that is not Chat Completions at all gets one headline violation naming its dialect.
+fn report_dialect(classification: &Classification, findings: &mut Findings) {
+    let dialect = classification.dialect;
+    if matches!(dialect, Dialect::ChatCompletions | Dialect::Unknown) {
+        return;
+    }
+    let shown: Vec<String> = classification
+        .evidence
+        .iter()
+        .filter(|e| e.dialect == dialect)
+        .take(3)
+        .map(|e| e.path.clone())
+        .collect();
+    findings.add_in(
+        Rule::RequestDialect,
+        "",
+        format!(
+            "body is an {} request, not Chat Completions (evidence at {})",
+            dialect.api_name(),
+            shown.join(", ")
+        ),
+        Some(dialect),
+    );
+}
+
+fn check_spec(spec: &Spec, findings: &mut Findings, path: &str, value: &Value, top: &Map<String, Value>) {
+    let name = path.trim_start_matches('/');
+    match spec {
+        Spec::Bool => {
+            if !value.is_boolean() {
+                type_error(findings, path, "a boolean", value);
+            }
+        }
+        Spec::Int { min, max } => match value.as_i64() {
+            Some(n) if n < *min || n > *max => findings.add(
+                Rule::RequestRange,
+                path,
+                format!("`{name}` is {n}; it must be between {min} and {max}"),
+            ),
+            Some(_) => {}
+            None => type_error(findings, path, "an integer", value),
+        },
+        Spec::Num { min, max } => match value.as_f64() {
+            Some(n) if n < *min || n > *max => findings.add(
+                Rule::RequestRange,
+                path,
+                format!("`{name}` is {n}; it must be between {min} and {max}"),
+            ),
+            Some(_) => {}
+            None => type_error(findings, path, "a number", value),
+        },
+        Spec::Str => {
+            if !value.is_string() {
+                type_error(findings, path, "a string", value);
+            }
+        }
+        Spec::Enum(values) => check_enum(findings, path, value, values),
+        Spec::Object => {
+            if !value.is_object() {
+                type_error(findings, path, "an object", value);
+            }
+        }
+        Spec::Custom(check) => check(findings, path, value, top),
+    }
+}
+
+pub(super) fn type_error(findings: &mut Findings, path: &str, expected: &str, value: &Value) {
+    findings.add(
+        Rule::RequestType,
+        path,
+        format!("`{}` must be {expected}, got {}", display_name(path), kind(value)),
+    );
+}
+
+pub(super) fn check_enum(findings: &mut Findings, path: &str, value: &Value, values: &[&str]) {
+    match value.as_str() {
+        Some(s) if values.contains(&s) => {}
+        Some(s) => findings.add(
+            Rule::RequestEnum,
+            path,
+            format!(
+                "`{}` is '{s}'; expected one of {}",
+                display_name(path),
+                values.join(", ")
+            ),
+        ),
+        None => type_error(findings, path, "a string", value),
+    }
+}
+
+/// `messages[1].content` style name for messages.
+pub(super) fn display_name(path: &str) -> String {
+    let param = super::pointer_to_param(path);
+    if param.is_empty() { "body".to_owned() } else { param }
+}
+
+fn check_messages_field(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    match value {
+        Value::Array(messages) if messages.is_empty() => findings.add(
+            Rule::RequestEmptyArray,
+            path,
+            "`messages` is empty; it needs at least one message",
+        ),
+        Value::Array(messages) => check_messages(findings, messages),
+        other => type_error(findings, path, "an array", other),
+    }
+}
+
+fn check_stream_options(findings: &mut Findings, path: &str, value: &Value, top: &Map<String, Value>) {
+    let Value::Object(options) = value else {
+        return type_error(findings, path, "an object", value);
+    };
+    if top.get("stream").and_then(Value::as_bool) != Some(true) {
+        findings.add(
+            Rule::RequestStreamOptions,
+            path,
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+        );
+    }
+    for (key, option) in options {
+        let option_path = join(path, key);
+        match key.as_str() {
+            "include_usage" | "include_obfuscation" => {
+                if !option.is_boolean() {
+                    type_error(findings, &option_path, "a boolean", option);
+                }
+            }
+            _ => findings.add(
+                Rule::RequestStreamOptions,
+                option_path,
+                format!("`stream_options.{key}` is not a Chat Completions stream option (include_usage, include_obfuscation)"),
+            ),
+        }
+    }
+}
+
+fn check_stop(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    match value {
+        Value::String(_) => {}
+        Value::Array(items) if items.is_empty() => {
+            findings.add(Rule::RequestEmptyArray, path, "`stop` is an empty array")
+        }
+        Value::Array(items) => {
+            if items.len() > 4 {
+                findings.add(
+                    Rule::RequestRange,
+                    path,
+                    format!("`stop` has {} sequences; at most 4 are allowed", items.len()),
+                );
+            }
+            for (i, item) in items.iter().enumerate() {
+                if !item.is_string() {
+                    type_error(findings, &join_index(path, i), "a string", item);
+                }
+            }
+        }
+        other => type_error(findings, path, "a string or an array of strings", other),
+    }
+}
+
+fn check_logit_bias(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    let Value::Object(map) = value else {
+        return type_error(findings, path, "an object", value);
+    };
+    for (token, bias) in map {
+        if !bias.is_i64() {
+            type_error(findings, &join(path, token), "an integer", bias);
+        }
+    }
+}
+
+fn check_metadata(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    let Value::Object(map) = value else {
+        return type_error(findings, path, "an object of strings", value);
+    };
+    for (key, item) in map {
+        if !item.is_string() {
+            type_error(findings, &join(path, key), "a string", item);
+        }
+    }
+}
+
+fn check_modalities(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    let Value::Array(items) = value else {
+        return type_error(findings, path, "an array", value);
+    };
+    for (i, item) in items.iter().enumerate() {
+        check_enum(findings, &join_index(path, i), item, &["text", "audio"]);
+    }
+}
+
+fn check_audio(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    let Value::Object(audio) = value else {
+        return type_error(findings, path, "an object", value);
+    };
+    if !audio.contains_key("voice") {
+        findings.add(Rule::RequestMissingField, join(path, "voice"), "Missing required parameter: 'audio.voice'");
+    }
+    match audio.get("format") {
+        Some(format) => check_enum(findings, &join(path, "format"), format, &["wav", "aac", "mp3", "flac", "opus", "pcm16"]),
+        None => findings.add(Rule::RequestMissingField, join(path, "format"), "Missing required parameter: 'audio.format'"),
+    }
+}
+
+fn check_prediction(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    let Value::Object(prediction) = value else {
+        return type_error(findings, path, "an object", value);
+    };
+    match prediction.get("type") {
+        Some(kind) => check_enum(findings, &join(path, "type"), kind, &["content"]),
+        None => findings.add(Rule::RequestMissingField, join(path, "type"), "Missing required parameter: 'prediction.type'"),
+    }
+    if !prediction.contains_key("content") {
+        findings.add(Rule::RequestMissingField, join(path, "content"), "Missing required parameter: 'prediction.content'");
+    }
+}
+
+fn check_response_format(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    let Value::Object(format) = value else {
+        return type_error(findings, path, "an object", value);
+    };
+    match format.get("type").and_then(Value::as_str) {
+        Some("text" | "json_object") => {}
+        Some("json_schema") => match format.get("json_schema") {
+            Some(Value::Object(schema)) => {
+                if !schema.get("name").is_some_and(Value::is_string) {
+                    findings.add(
+                        Rule::RequestResponseFormat,
+                        join(&join(path, "json_schema"), "name"),
+                        "Missing required parameter: 'response_format.json_schema.name'",
+                    );
+                }
+                if let Some(inner) = schema.get("schema")
+                    && !inner.is_object()
+                {
+                    type_error(findings, &join(&join(path, "json_schema"), "schema"), "an object", inner);
+                }
+            }
+            _ if format.contains_key("schema") || format.contains_key("name") => findings.add_in(
+                Rule::RequestResponseFormat,
+                path,
+                "flat json_schema format (name/schema beside `type`) is the Responses `text.format` shape; Chat nests it under `json_schema`",
+                Some(Dialect::Responses),
+            ),
+            _ => findings.add(
+                Rule::RequestResponseFormat,
+                join(path, "json_schema"),
+                "Missing required parameter: 'response_format.json_schema'",
+            ),
+        },
+        Some(other) => findings.add(
+            Rule::RequestResponseFormat,
+            join(path, "type"),
+            format!("`response_format.type` is '{other}'; expected text, json_object or json_schema"),
+        ),
+        None => findings.add(
+            Rule::RequestResponseFormat,
+            join(path, "type"),
+            "Missing required parameter: 'response_format.type'",
+        ),
+    }
+}
+
+/// Tool names may hold letters, digits, `_` and `-`, up to 64 characters.
+pub(super) fn valid_tool_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn check_tools(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    let Value::Array(tools) = value else {
+        return type_error(findings, path, "an array", value);
+    };
+    for (i, tool) in tools.iter().enumerate() {
+        check_tool(findings, &join_index(path, i), tool);
+    }
+}
+
+fn check_tool(findings: &mut Findings, path: &str, tool: &Value) {
+    let Value::Object(map) = tool else {
+        return type_error(findings, path, "an object", tool);
+    };
+    let param = display_name(path);
+    let shape = dialect::tool_shape(map);
+    match map.get("type").and_then(Value::as_str) {
+        Some("function") => match map.get("function") {
+            Some(Value::Object(function)) => {
+                check_named(findings, &join(path, "function"), function);
+                if let Some(parameters) = function.get("parameters")
+                    && !parameters.is_object()
+                {
+                    type_error(findings, &join(&join(path, "function"), "parameters"), "an object (a JSON Schema)", parameters);
+                }
+                nested_unknown(findings, path, map, &["type", "function"]);
+            }
+            _ => findings.add_in(
+                Rule::RequestToolDefinition,
+                join(path, "function"),
+                format!("Missing required parameter: '{param}.function' (a flat function tool is the Responses API shape)"),
+                shape.map(|(d, ..)| d),
+            ),
+        },
+        Some("custom") => match map.get("custom") {
+            Some(Value::Object(custom)) => {
+                check_named(findings, &join(path, "custom"), custom);
+                if let Some(format) = custom.get("format") {
+                    check_custom_format(findings, &join(&join(path, "custom"), "format"), format);
+                }
+                nested_unknown(findings, path, map, &["type", "custom"]);
+            }
+            _ => findings.add_in(
+                Rule::RequestToolDefinition,
+                join(path, "custom"),
+                format!("Missing required parameter: '{param}.custom' (a flat custom tool is the Responses API shape)"),
+                Some(Dialect::Responses),
+            ),
+        },
+        Some(other) => findings.add_in(
+            Rule::RequestToolDefinition,
+            join(path, "type"),
+            format!("tool type '{other}' is not a Chat Completions tool (function or custom)"),
+            shape.map(|(d, ..)| d),
+        ),
+        None => findings.add_in(
+            Rule::RequestToolDefinition,
+            path,
+            match shape {
+                Some((Dialect::Anthropic, ..)) => format!("Missing required parameter: '{param}.type' (an Anthropic tool: `input_schema` instead of `function.parameters`)"),
+                _ => format!("Missing required parameter: '{param}.type'"),
+            },
+            shape.map(|(d, ..)| d),
+        ),
+    }
+}
+
+/// A function or custom tool definition needs a valid `name`.
+fn check_named(findings: &mut Findings, path: &str, definition: &Map<String, Value>) {
+    match definition.get("name") {
+        Some(Value::String(name)) if valid_tool_name(name) => {}
+        Some(Value::String(name)) => findings.add(
+            Rule::RequestToolDefinition,
+            join(path, "name"),
+            format!("tool name '{name}' must match ^[a-zA-Z0-9_-]{{1,64}}$"),
+        ),
+        Some(other) => type_error(findings, &join(path, "name"), "a string", other),
+        None => findings.add(
+            Rule::RequestToolDefinition,
+            join(path, "name"),
+            format!("Missing required parameter: '{}.name'", display_name(path)),
+        ),
+    }
+}
+
+fn check_custom_format(findings: &mut Findings, path: &str, format: &Value) {
+    match format.get("type").and_then(Value::as_str) {
+        Some("text") => {}
+        Some("grammar") => match format.get("grammar") {
+            Some(Value::Object(grammar)) => {
+                if !grammar.get("definition").is_some_and(Value::is_string) {
+                    findings.add(Rule::RequestToolDefinition, join(&join(path, "grammar"), "definition"), "custom tool grammar needs a string `definition`");
+                }
+                match grammar.get("syntax") {
+                    Some(syntax) => check_enum(findings, &join(&join(path, "grammar"), "syntax"), syntax, &["lark", "regex"]),
+                    None => findings.add(Rule::RequestToolDefinition, join(&join(path, "grammar"), "syntax"), "custom tool grammar needs `syntax` (lark or regex)"),
+                }
+            }
+            _ => findings.add_in(
+                Rule::RequestToolDefinition,
+                join(path, "grammar"),
+                "custom tool grammar must be nested under `grammar` (flat `syntax`/`definition` is the Responses shape)",
+                format.get("syntax").map(|_| Dialect::Responses),
+            ),
+        },
+        _ => findings.add(Rule::RequestToolDefinition, join(path, "type"), "custom tool format type must be `text` or `grammar`"),
+    }
+}
+
+/// Report keys of a Chat object that Chat does not define, naming the API they come from.
+pub(super) fn nested_unknown(findings: &mut Findings, path: &str, map: &Map<String, Value>, allowed: &[&str]) {
+    for key in map.keys().filter(|k| !allowed.contains(&k.as_str())) {
+        let owner = match key.as_str() {
+            "cache_control" | "input_schema" | "tool_use_id" | "is_error" | "citations" => Some(Dialect::Anthropic),
+            "call_id" | "status" | "phase" => Some(Dialect::Responses),
+            _ => None,
+        };
+        let note = owner.map_or(String::new(), |d| format!(" (an {} field)", d.api_name()));
+        findings.add_in(
+            Rule::RequestNestedUnknownField,
+            join(path, key),
+            format!("`{}` is not a Chat Completions field{note}", display_name(&join(path, key))),
+            owner,
+        );
+    }
+}
+
+fn check_tool_choice(findings: &mut Findings, path: &str, value: &Value, top: &Map<String, Value>) {
+    let offered = |kind: &str, name: &str| -> bool {
+        top.get("tools").and_then(Value::as_array).is_some_and(|tools| {
+            tools.iter().any(|tool| {
+                tool.get("type").and_then(Value::as_str) == Some(kind)
+                    && tool.pointer(&format!("/{kind}/name")).and_then(Value::as_str) == Some(name)
+            })
+        })
+    };
+    match value {
+        Value::String(s) => match s.as_str() {
+            "none" | "auto" => {}
+            "required" => {
+                if top.get("tools").and_then(Value::as_array).is_none_or(Vec::is_empty) {
+                    findings.add(Rule::RequestToolChoice, path, "`tool_choice` is 'required' but no tools are offered");
+                }
+            }
+            other => findings.add(Rule::RequestToolChoice, path, format!("`tool_choice` is '{other}'; expected none, auto, required or an object")),
+        },
+        Value::Object(choice) => {
+            let kind = choice.get("type").and_then(Value::as_str);
+            match kind {
+                Some(k @ ("function" | "custom")) if choice.get(k).is_some_and(Value::is_object) => {
+                    match value.pointer(&format!("/{k}/name")).and_then(Value::as_str) {
+                        Some(name) if offered(k, name) => {}
+                        Some(name) => findings.add(Rule::RequestToolChoice, join(&join(path, k), "name"), format!("`tool_choice` names {k} tool '{name}', which is not in `tools`")),
+                        None => findings.add(Rule::RequestToolChoice, join(&join(path, k), "name"), format!("Missing required parameter: 'tool_choice.{k}.name'")),
+                    }
+                }
+                Some("allowed_tools") if choice.get("allowed_tools").is_some_and(Value::is_object) => {
+                    if let Some(mode) = value.pointer("/allowed_tools/mode") {
+                        check_enum(findings, &format!("{path}/allowed_tools/mode"), mode, &["auto", "required"]);
+                    }
+                }
+                _ => {
+                    let owner = dialect::tool_choice_shape(choice);
+                    findings.add_in(
+                        Rule::RequestToolChoice,
+                        path,
+                        match owner {
+                            Some((_, why)) => format!("`tool_choice` is not a Chat Completions form: {why}"),
+                            None => "`tool_choice` object must be {type: function, function: {name}}, {type: custom, custom: {name}} or {type: allowed_tools, …}".to_owned(),
+                        },
+                        owner.map(|(d, _)| d),
+                    );
+                }
+            }
+        }
+        other => type_error(findings, path, "a string or an object", other),
+    }
+}
+
+fn check_functions(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    let Value::Array(functions) = value else {
+        return type_error(findings, path, "an array", value);
+    };
+    if functions.is_empty() {
+        findings.add(Rule::RequestEmptyArray, path, "`functions` is empty");
+    }
+    for (i, function) in functions.iter().enumerate() {
+        match function {
+            Value::Object(map) => check_named(findings, &join_index(path, i), map),
+            other => type_error(findings, &join_index(path, i), "an object", other),
+        }
+    }
+}
+
+fn check_function_call(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+    match value {
+        Value::String(s) if s == "none" || s == "auto" => {}
+        Value::Object(map) if map.get("name").is_some_and(Value::is_string) => {}
+        _ => findings.add(Rule::RequestToolChoice, path, "`function_call` must be 'none', 'auto' or {name}"),
+    }
+}

@@ -1,0 +1,332 @@
+//! The catalogue: every rule the checker applies, with a stable code, its severity under each
+//! profile, a one-line explanation and where the rule comes from. `docs/rules.md` is generated
+//! from this table (`cursor-harness rules --format md`) and a test keeps the two equal.
+
+use serde::{Deserialize, Serialize};
+
+/// How much a violation matters. Any `error` makes the request or response `breaks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// What part of the contract a rule protects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// The request body against `CreateChatCompletionRequest`.
+    Request,
+    /// A non-streamed response against `CreateChatCompletionResponse` / `ErrorResponse`.
+    Response,
+    /// An event stream against SSE framing and `CreateChatCompletionStreamResponse`.
+    Stream,
+    /// What Cursor itself needs beyond the spec (`reference/cursor-formats.md` §3).
+    Cursor,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Request => "request",
+            Category::Response => "response",
+            Category::Stream => "stream",
+            Category::Cursor => "cursor",
+        }
+    }
+}
+
+/// Which rule set to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Mirrors what OpenAI's API accepts: unknown fields are errors.
+    #[default]
+    Strict,
+    /// What many gateways accept: unknown fields are warnings, common omissions are tolerated.
+    Lenient,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Strict => "strict",
+            Profile::Lenient => "lenient",
+        }
+    }
+}
+
+macro_rules! catalogue {
+    ($(
+        $variant:ident = $code:literal, $category:ident, $strict:ident / $lenient:ident,
+        $summary:literal, $reference:literal;
+    )*) => {
+        /// A checker rule.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Rule { $($variant),* }
+
+        impl Rule {
+            /// Every rule, in catalogue order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            /// The stable code reports and scenario expectations use.
+            pub fn code(self) -> &'static str {
+                match self { $(Rule::$variant => $code),* }
+            }
+
+            pub fn category(self) -> Category {
+                match self { $(Rule::$variant => Category::$category),* }
+            }
+
+            pub fn severity(self, profile: Profile) -> Severity {
+                match (self, profile) {
+                    $(
+                        (Rule::$variant, Profile::Strict) => Severity::$strict,
+                        (Rule::$variant, Profile::Lenient) => Severity::$lenient,
+                    )*
+                }
+            }
+
+            /// One line: what the rule checks and why it matters.
+            pub fn summary(self) -> &'static str {
+                match self { $(Rule::$variant => $summary),* }
+            }
+
+            /// Where the rule comes from (spec schema, SSE standard, Cursor evidence).
+            pub fn reference(self) -> &'static str {
+                match self { $(Rule::$variant => $reference),* }
+            }
+        }
+    };
+}
+
+catalogue! {
+    RequestNotJson = "request.not-json", Request, Error / Error,
+        "The request body is not a JSON object.",
+        "CreateChatCompletionRequest (type: object)";
+    RequestDialect = "request.dialect", Request, Error / Error,
+        "The body is another API's request (Responses, Anthropic, Gemini) sent to a Chat Completions endpoint.",
+        "CreateChatCompletionRequest; reference/cursor-formats.md F9, F14";
+    RequestLegacyCompletions = "request.legacy-completions", Request, Error / Error,
+        "The body is a legacy Completions request (`prompt`), not Chat Completions.",
+        "CreateCompletionRequest vs CreateChatCompletionRequest";
+    RequestMissingField = "request.missing-field", Request, Error / Error,
+        "A required field is missing (`model`, `messages`, a message's `content`, a tool message's `tool_call_id`, …).",
+        "CreateChatCompletionRequest.required";
+    RequestUnknownField = "request.unknown-field", Request, Error / Warning,
+        "A top-level field Chat Completions does not define; OpenAI answers 400 \"Unrecognized request argument\".",
+        "CreateChatCompletionRequest.properties";
+    RequestNestedUnknownField = "request.nested-unknown-field", Request, Warning / Info,
+        "A field inside a message, part or tool that Chat Completions does not define (often another API's marker).",
+        "ChatCompletionRequestMessage, ChatCompletionTool";
+    RequestType = "request.type", Request, Error / Error,
+        "A field has the wrong JSON type.",
+        "CreateChatCompletionRequest property types";
+    RequestEnum = "request.enum", Request, Error / Error,
+        "A field's value is not one the spec allows.",
+        "CreateChatCompletionRequest property enums";
+    RequestRange = "request.range", Request, Error / Error,
+        "A number is outside the range the spec allows.",
+        "CreateChatCompletionRequest minimum/maximum";
+    RequestEmptyArray = "request.empty-array", Request, Error / Error,
+        "An array that must hold at least one item is empty (`messages`, content parts, `stop`).",
+        "minItems: 1";
+    RequestNull = "request.null", Request, Warning / Info,
+        "An explicit null where the spec does not allow null (the live API may still accept it).",
+        "CreateChatCompletionRequest (non-nullable properties)";
+    RequestDeprecated = "request.deprecated", Request, Info / Info,
+        "A deprecated field (`max_tokens`, `functions`, `function_call`, `user`, `seed`, …).",
+        "CreateChatCompletionRequest deprecated: true";
+    RequestRole = "request.role", Request, Error / Error,
+        "A message role Chat Completions does not know (e.g. Gemini's `model`).",
+        "ChatCompletionRole";
+    RequestAssistantEmptyContent = "request.assistant-empty-content", Request, Error / Error,
+        "An assistant message with `content: []`; OpenAI rejects it (\"Expected an array with minimum length 1\").",
+        "ChatCompletionRequestAssistantMessage.content minItems: 1; reference/cursor-formats.md F13";
+    RequestContentPart = "request.content-part", Request, Error / Error,
+        "A content part whose type the message's role does not allow, or another API's block (input_text, tool_use, …).",
+        "ChatCompletionRequestMessageContentPart*";
+    RequestToolCall = "request.tool-call", Request, Error / Error,
+        "An assistant `tool_calls` entry without `id`, `type` or `function.name`/`arguments` (arguments must be a string).",
+        "ChatCompletionMessageToolCall";
+    RequestToolResultOrder = "request.tool-result-order", Request, Error / Warning,
+        "Tool results and tool calls do not pair up: a tool message answers no earlier call, or a call gets no answer.",
+        "OpenAI API behaviour: tool messages must answer a preceding assistant tool_calls";
+    RequestToolDefinition = "request.tool-definition", Request, Error / Error,
+        "A tool definition that is not Chat's shape: flat Responses tools, Anthropic `input_schema`, unknown `type`.",
+        "ChatCompletionTool, CustomToolChatCompletions; reference/cursor-formats.md F11";
+    RequestToolChoice = "request.tool-choice", Request, Error / Error,
+        "`tool_choice` is not one of Chat's forms, or names a tool that is not offered.",
+        "ChatCompletionToolChoiceOption";
+    RequestResponseFormat = "request.response-format", Request, Error / Error,
+        "`response_format` is not text, json_object or json_schema with a name.",
+        "ResponseFormatText, ResponseFormatJsonSchema, ResponseFormatJsonObject";
+    RequestStreamOptions = "request.stream-options", Request, Error / Warning,
+        "`stream_options` without `stream: true` (OpenAI answers 400), or with fields Chat does not define.",
+        "ChatCompletionStreamOptions";
+    ResponseNotJson = "response.not-json", Response, Error / Error,
+        "The response body is not JSON.",
+        "CreateChatCompletionResponse, ErrorResponse";
+    ResponseMissingField = "response.missing-field", Response, Error / Error,
+        "A required field of `chat.completion` is missing (`id`, `object`, `created`, `model`, `choices`, a choice's `message`/`finish_reason`).",
+        "CreateChatCompletionResponse.required";
+    ResponseMissingNullable = "response.missing-nullable", Response, Warning / Info,
+        "A field the spec requires but allows to be null is absent (`choices[].logprobs`, `message.refusal`); SDKs cope, strict validators do not.",
+        "CreateChatCompletionResponse.choices.required; ChatCompletionResponseMessage.required";
+    ResponseType = "response.type", Response, Error / Error,
+        "A response field has the wrong type or value (`object`, `finish_reason`, `usage` counts, …).",
+        "CreateChatCompletionResponse property types";
+    ResponseErrorEnvelope = "response.error-envelope", Response, Error / Warning,
+        "A non-2xx body that is not the OpenAI error envelope `{error:{message,type,param,code}}`.",
+        "ErrorResponse";
+    ResponseErrorStatus = "response.error-status", Response, Warning / Warning,
+        "The gateway answered with a non-2xx status (the message is quoted).",
+        "reference/cursor-formats.md F23";
+    ResponseStreamMismatch = "response.stream-mismatch", Response, Error / Error,
+        "The request asked for a stream and got JSON, or asked for JSON and got a stream.",
+        "CreateChatCompletionRequest.stream";
+    ResponseModelsList = "response.models-list", Response, Error / Error,
+        "`GET /models` did not return `{object:\"list\", data:[{id, object:\"model\"}]}` (Cursor's Verify needs it).",
+        "ListModelsResponse; reference/cursor-formats.md F3";
+    StreamFraming = "stream.framing", Stream, Error / Warning,
+        "An SSE line that is not `data:`, `event:`, `id:`, `retry:` or a comment, or bytes that are not UTF-8.",
+        "WHATWG HTML §9.2 event streams";
+    StreamNotJson = "stream.not-json", Stream, Error / Error,
+        "An event's data is neither JSON nor `[DONE]` (often two events without a blank line between them).",
+        "CreateChatCompletionStreamResponse";
+    StreamUnterminated = "stream.unterminated-event", Stream, Error / Error,
+        "The stream ends inside an event (no blank line after it): clients drop that event.",
+        "WHATWG HTML §9.2 (dispatch on blank line)";
+    StreamNoDone = "stream.no-done", Stream, Error / Error,
+        "The stream ends without `data: [DONE]`: it was cut, or the server forgot the terminator.",
+        "Chat Completions streaming: terminated by data: [DONE]";
+    StreamAfterDone = "stream.after-done", Stream, Error / Error,
+        "Data arrives after `[DONE]`; clients have stopped reading.",
+        "Chat Completions streaming: terminated by data: [DONE]";
+    StreamEventName = "stream.event-name", Stream, Warning / Info,
+        "A Chat Completions stream event carries an `event:` name; Chat streams use bare `data:` lines.",
+        "Chat Completions streaming format";
+    StreamEmpty = "stream.empty", Stream, Error / Error,
+        "The stream carries no events at all.",
+        "CreateChatCompletionStreamResponse";
+    StreamChunkShape = "stream.chunk-shape", Stream, Error / Error,
+        "A chunk misses a required field or has the wrong `object` (`id`, `object: chat.completion.chunk`, `created`, `model`, `choices`, `delta`, `index`).",
+        "CreateChatCompletionStreamResponse.required";
+    StreamMissingFinishKey = "stream.missing-finish-key", Stream, Error / Warning,
+        "A choice omits `finish_reason`; the spec requires the key on every chunk (null until the end).",
+        "CreateChatCompletionStreamResponse.choices.required";
+    StreamConsistency = "stream.consistency", Stream, Error / Warning,
+        "`id` or `created` changes between chunks of one stream.",
+        "CreateChatCompletionStreamResponse: same id and created on each chunk";
+    StreamFinishReason = "stream.finish-reason", Stream, Error / Error,
+        "`finish_reason` has a value outside the enum, is set twice for a choice, or is never set.",
+        "CreateChatCompletionStreamResponse.choices.finish_reason";
+    StreamToolCallDelta = "stream.tool-call-delta", Stream, Error / Error,
+        "A tool-call delta without an integer `index`, or whose first fragment lacks `id` or `type`.",
+        "ChatCompletionMessageToolCallChunk";
+    StreamToolArguments = "stream.tool-arguments", Stream, Error / Error,
+        "A function tool call's argument fragments do not join into valid JSON.",
+        "ChatCompletionMessageToolCall.function.arguments";
+    StreamUsage = "stream.usage", Stream, Warning / Info,
+        "`stream_options.include_usage` was asked but no usage chunk (`choices: []`, `usage`) came before `[DONE]`, or usage was malformed.",
+        "ChatCompletionStreamOptions.include_usage";
+    StreamErrorEvent = "stream.error-event", Stream, Error / Error,
+        "An error arrived inside the stream (`{\"error\": …}` data or an `error` event).",
+        "openai-python _streaming.py; reference/cursor-formats.md §3.5";
+    StreamExtension = "stream.extension", Stream, Info / Info,
+        "A field the spec does not define in a chunk or delta (`reasoning_content`, `citations`, …): tolerated, reported.",
+        "CreateChatCompletionStreamResponse";
+    CursorForeignStream = "cursor.foreign-stream", Cursor, Error / Error,
+        "The answer is a Responses-API or Anthropic event stream: Cursor parses only Chat Completions chunks and renders nothing.",
+        "reference/cursor-formats.md F20, §3.5";
+    CursorForeignResponse = "cursor.foreign-response", Cursor, Error / Error,
+        "The JSON answer is a Responses, Anthropic or Gemini object, not `chat.completion`.",
+        "reference/cursor-formats.md F20";
+    CursorToolCallName = "cursor.tool-call-name", Cursor, Error / Error,
+        "A tool call's first delta has no `function.name`: Cursor crashes (\"Cannot read properties of undefined (reading 'name')\").",
+        "reference/cursor-formats.md F21 (codex-proxy PR #708)";
+    CursorToolCallType = "cursor.tool-call-type", Cursor, Error / Error,
+        "A tool call whose `type` is not `function` (e.g. the `custom` shape): Cursor only reads the function envelope.",
+        "reference/cursor-formats.md F21, §3.2";
+    CursorApplyPatchWrapped = "cursor.apply-patch-wrapped", Cursor, Error / Error,
+        "ApplyPatch (a custom/freeform tool) arguments are JSON (`{}` or `{\"input\": …}`) instead of the raw patch text.",
+        "reference/cursor-formats.md F11, §3.2 (codex-proxy #707)";
+    CursorApplyPatchText = "cursor.apply-patch-text", Cursor, Warning / Info,
+        "ApplyPatch arguments do not start with `*** Begin Patch`; Cursor's patch parser will reject them.",
+        "reference/cursor-formats.md F11";
+    CursorFinishToolCalls = "cursor.finish-tool-calls", Cursor, Warning / Info,
+        "Tool calls were streamed but `finish_reason` is not `tool_calls`.",
+        "reference/cursor-formats.md §3.2";
+    CursorReasoningHidden = "cursor.reasoning-hidden", Cursor, Info / Info,
+        "Reasoning arrives in `reasoning_content`/`reasoning`: tolerated, but Cursor does not show it.",
+        "reference/cursor-formats.md F22";
+}
+
+impl Rule {
+    /// Look a rule up by its code.
+    pub fn from_code(code: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|rule| rule.code() == code)
+    }
+}
+
+/// The catalogue as a Markdown page (what `docs/rules.md` holds).
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from(
+        "# Checker rules\n\n\
+         Generated by `cursor-harness rules --format md`; a test fails when this page and the code differ.\n\n\
+         Any `error` makes a request or response `breaks`. `strict` mirrors what OpenAI's API accepts; \
+         `lenient` is what many gateways accept.\n",
+    );
+    for category in [
+        Category::Request,
+        Category::Response,
+        Category::Stream,
+        Category::Cursor,
+    ] {
+        out.push_str(&format!("\n## {}\n\n", category.as_str()));
+        out.push_str("| code | strict | lenient | what it means | reference |\n|---|---|---|---|---|\n");
+        for rule in Rule::ALL.iter().filter(|r| r.category() == category) {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} |\n",
+                rule.code(),
+                rule.severity(Profile::Strict).as_str(),
+                rule.severity(Profile::Lenient).as_str(),
+                rule.summary().replace('|', "\\|"),
+                rule.reference().replace('|', "\\|"),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_name_their_category() {
+        let mut seen = std::collections::HashSet::new();
+        for rule in Rule::ALL {
+            assert!(seen.insert(rule.code()), "duplicate code {}", rule.code());
+            assert!(
+                rule.code().starts_with(&format!("{}.", rule.category().as_str())),
+                "{} is not under {}",
+                rule.code(),
+                rule.category().as_str()
+            );
+            assert_eq!(Rule::from_code(rule.code()), Some(*rule));
+        }
+    }
+}

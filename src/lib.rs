@@ -1,0 +1,35 @@
+//! cursor-harness: record, replay and check the traffic Cursor sends to an "Override OpenAI
+//! Base URL" gateway, and prove which model formats break, where, and why.
+//!
+//! # Layout
+//!
+//! One type carries everything between stages: the [`capture::Exchange`] (a request, what came
+//! back with per-chunk timing, and where it came from).
+//!
+//! - [`cli`]: clap definitions only; the house rules for flags are at its top.
+//! - [`commands`]: runs each command; the glue between the CLI and the library.
+//! - [`exit`]: exit codes and the error type that carries one, with hints.
+//! - [`capture`]: the Exchange, body encodings, atomic writes, input discovery, HAR import.
+//! - [`sse`]: the one event-stream parser, incremental, keeping chunk indexes and anomalies.
+//! - [`dialect`]: names a request body's API (chat-completions, responses, anthropic, gemini)
+//!   with evidence.
+//! - [`conformance`]: the Chat Completions rules for requests, responses and streams, plus what
+//!   Cursor needs; the rule catalogue.
+//! - [`assemble`]: rebuilds the message a client ends up with from chunks or a completion.
+//! - [`timing`]: TTFB, TTFT, duration and inter-chunk gaps of an exchange.
+//! - [`check`]: checks many exchanges in parallel into the results model, and renders it.
+//! - [`json`]: small JSON helpers (type names, pointers, previews).
+
+pub mod assemble;
+pub mod capture;
+pub mod check;
+pub mod cli;
+pub mod commands;
+pub mod conformance;
+pub mod dialect;
+pub mod exit;
+pub mod json;
+pub mod sse;
+pub mod timing;
+
+pub use commands::run;

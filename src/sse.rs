@@ -1,0 +1,359 @@
+//! The one server-sent-events parser: used by the checker, the differ, the replayer's timing and
+//! the HAR importer.
+//!
+//! It follows the WHATWG event-stream rules (lines end in CRLF, LF or CR; `:` starts a comment;
+//! several `data:` lines join with `\n`; a blank line dispatches), is incremental (feed it
+//! network chunks as they come, a line may span chunks), and keeps what a conformance check
+//! needs and a browser would throw away: which chunk completed each event, where it started in
+//! the byte stream, unknown field names, invalid UTF-8 and an event left unterminated at the end.
+
+/// One dispatched event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The `event:` name, if one was given.
+    pub name: Option<String>,
+    /// All `data:` lines joined with `\n`.
+    pub data: String,
+    /// How many `data:` lines made up `data` (more than one is legal SSE, but Chat Completions
+    /// servers send one JSON object per line and SDKs parse the joined text).
+    pub data_lines: usize,
+    /// The `id:` field, if one was given.
+    pub id: Option<String>,
+    /// Index of the chunk whose bytes completed this event.
+    pub chunk: usize,
+    /// Byte offset in the whole stream where the event started.
+    pub offset: usize,
+}
+
+impl Event {
+    /// The Chat Completions end-of-stream sentinel (SDKs stop at data starting with `[DONE]`).
+    pub fn is_done(&self) -> bool {
+        self.data.starts_with("[DONE]")
+    }
+}
+
+/// What the parser reports besides events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Event(Event),
+    /// A `:` comment line (keep-alives are often sent this way).
+    Comment { text: String, chunk: usize },
+    /// A line whose field name is not `data`, `event`, `id` or `retry`.
+    UnknownField { line: String, chunk: usize },
+    /// A line that is not valid UTF-8 (it was decoded lossily).
+    InvalidUtf8 { chunk: usize },
+}
+
+/// Incremental parser state.
+#[derive(Debug, Default)]
+pub struct Parser {
+    /// Bytes of a line that has not ended yet.
+    partial: Vec<u8>,
+    /// Where `partial` started in the stream.
+    partial_offset: usize,
+    /// The previous chunk ended in CR: a leading LF in the next one belongs to that line end.
+    skip_lf: bool,
+    /// Total bytes seen so far.
+    consumed: usize,
+    /// The event being built.
+    pending: Pending,
+    /// Whether the byte-order mark check has been done.
+    started: bool,
+    chunk: usize,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    name: Option<String>,
+    data: String,
+    data_lines: usize,
+    id: Option<String>,
+    /// Offset of the first line of the event, once it has one.
+    offset: Option<usize>,
+}
+
+impl Parser {
+    pub fn new() -> Parser {
+        Parser::default()
+    }
+
+    /// Feed the next chunk; `emit` is called for every item it completes.
+    pub fn push(&mut self, bytes: &[u8], emit: &mut impl FnMut(Item)) {
+        let mut bytes = bytes;
+        let mut base = self.consumed;
+        self.consumed += bytes.len();
+        if !self.started && !bytes.is_empty() {
+            // A byte-order mark may open the stream (and only the stream).
+            self.started = true;
+            if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                bytes = rest;
+                base += 3;
+            }
+        }
+        if self.skip_lf {
+            self.skip_lf = false;
+            if let Some(rest) = bytes.strip_prefix(b"\n") {
+                bytes = rest;
+                base += 1;
+            }
+        }
+        let mut start = 0;
+        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
+            let end = start + found;
+            let line_offset = if self.partial.is_empty() {
+                base + start
+            } else {
+                self.partial_offset
+            };
+            if self.partial.is_empty() {
+                self.line(&bytes[start..end], line_offset, emit);
+            } else {
+                let mut line = std::mem::take(&mut self.partial);
+                line.extend_from_slice(&bytes[start..end]);
+                self.line(&line, line_offset, emit);
+                line.clear();
+                self.partial = line;
+            }
+            start = end + 1;
+            if bytes[end] == b'\r' {
+                match bytes.get(start) {
+                    Some(b'\n') => start += 1,
+                    Some(_) => {}
+                    None => self.skip_lf = true,
+                }
+            }
+        }
+        if start < bytes.len() {
+            if self.partial.is_empty() {
+                self.partial_offset = base + start;
+            }
+            self.partial.extend_from_slice(&bytes[start..]);
+        }
+        self.chunk += 1;
+    }
+
+    /// End of input: returns the event that was still being built (data with no blank line
+    /// after it). Clients drop such an event, so a checker reports it.
+    pub fn finish(mut self, emit: &mut impl FnMut(Item)) -> Option<Event> {
+        if !self.partial.is_empty() {
+            let line = std::mem::take(&mut self.partial);
+            let offset = self.partial_offset;
+            self.line(&line, offset, emit);
+        }
+        let chunk = self.chunk.saturating_sub(1);
+        let pending = std::mem::take(&mut self.pending);
+        (pending.data_lines > 0 || pending.name.is_some()).then(|| Event {
+            name: pending.name,
+            data: pending.data,
+            data_lines: pending.data_lines,
+            id: pending.id,
+            chunk,
+            offset: pending.offset.unwrap_or(0),
+        })
+    }
+
+    fn line(&mut self, line: &[u8], offset: usize, emit: &mut impl FnMut(Item)) {
+        let chunk = self.chunk;
+        if line.is_empty() {
+            self.dispatch(emit);
+            return;
+        }
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => {
+                emit(Item::InvalidUtf8 { chunk });
+                String::from_utf8_lossy(line)
+            }
+        };
+        if let Some(comment) = text.strip_prefix(':') {
+            emit(Item::Comment {
+                text: comment.trim_start().to_owned(),
+                chunk,
+            });
+            return;
+        }
+        let (field, value) = match text.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (text.as_ref(), ""),
+        };
+        self.pending.offset.get_or_insert(offset);
+        match field {
+            "data" => {
+                if self.pending.data_lines > 0 {
+                    self.pending.data.push('\n');
+                }
+                self.pending.data.push_str(value);
+                self.pending.data_lines += 1;
+            }
+            "event" => self.pending.name = Some(value.to_owned()),
+            "id" => self.pending.id = Some(value.to_owned()),
+            "retry" => {}
+            _ => emit(Item::UnknownField {
+                line: text.into_owned(),
+                chunk,
+            }),
+        }
+    }
+
+    fn dispatch(&mut self, emit: &mut impl FnMut(Item)) {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.data_lines == 0 && pending.name.is_none() {
+            return;
+        }
+        emit(Item::Event(Event {
+            name: pending.name,
+            data: pending.data,
+            data_lines: pending.data_lines,
+            id: pending.id,
+            chunk: self.chunk,
+            offset: pending.offset.unwrap_or(0),
+        }));
+    }
+}
+
+/// Everything parsed from a whole stream.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub items: Vec<Item>,
+    /// An event with data but no blank line after it when the stream ended.
+    pub unterminated: Option<Event>,
+}
+
+impl Parsed {
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.items.iter().filter_map(|item| match item {
+            Item::Event(event) => Some(event),
+            _ => None,
+        })
+    }
+}
+
+/// Parse a stream given as its chunks.
+pub fn parse_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Parsed {
+    let mut parser = Parser::new();
+    let mut items = Vec::new();
+    for chunk in chunks {
+        parser.push(chunk, &mut |item| items.push(item));
+    }
+    let unterminated = parser.finish(&mut |item| items.push(item));
+    Parsed {
+        items,
+        unterminated,
+    }
+}
+
+/// Split a whole stream into the raw bytes of each event (each piece ends after its blank
+/// line; a trailing piece without one is returned as it is). Used where the chunk boundaries
+/// are unknown, such as HAR import.
+pub fn split_events(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut index = 0;
+        let mut line_was_empty = true;
+        while index < rest.len() {
+            let byte = rest[index];
+            if byte == b'\n' || byte == b'\r' {
+                let mut end = index + 1;
+                if byte == b'\r' && rest.get(end) == Some(&b'\n') {
+                    end += 1;
+                }
+                if line_was_empty && index > 0 {
+                    let (event, tail) = rest.split_at(end);
+                    rest = tail;
+                    return Some(event);
+                }
+                line_was_empty = true;
+                index = end;
+            } else {
+                line_was_empty = false;
+                index += 1;
+            }
+        }
+        let event = rest;
+        rest = &[];
+        Some(event)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(parsed: &Parsed) -> Vec<(Option<&str>, &str, usize)> {
+        parsed
+            .events()
+            .map(|e| (e.name.as_deref(), e.data.as_str(), e.chunk))
+            .collect()
+    }
+
+    #[test]
+    fn events_spanning_chunks_and_mixed_line_endings() {
+        let parsed = parse_chunks([
+            b"data: {\"a\"".as_slice(),
+            b":1}\r",
+            b"\n\r\nevent: ping\rdata: x\r\r: keep-alive\n\ndata: [DONE]\n\n",
+        ]);
+        assert_eq!(
+            events(&parsed),
+            vec![
+                (None, "{\"a\":1}", 2),
+                (Some("ping"), "x", 2),
+                (None, "[DONE]", 2)
+            ]
+        );
+        assert!(parsed.items.contains(&Item::Comment {
+            text: "keep-alive".into(),
+            chunk: 2
+        }));
+        assert!(parsed.unterminated.is_none());
+    }
+
+    #[test]
+    fn multiple_data_lines_join_with_newline_and_are_counted() {
+        let parsed = parse_chunks([b"data: a\ndata: b\n\n".as_slice()]);
+        let event = parsed.events().next().unwrap();
+        assert_eq!((event.data.as_str(), event.data_lines), ("a\nb", 2));
+    }
+
+    #[test]
+    fn an_event_without_a_blank_line_at_the_end_is_unterminated() {
+        let parsed = parse_chunks([b"data: a\n\ndata: b".as_slice()]);
+        assert_eq!(parsed.events().count(), 1);
+        assert_eq!(parsed.unterminated.unwrap().data, "b");
+    }
+
+    #[test]
+    fn bom_unknown_fields_and_invalid_utf8_are_reported() {
+        let parsed = parse_chunks([b"\xEF\xBB\xBFdata: a\nfoo: bar\n\ndata: \xff\n\n".as_slice()]);
+        assert_eq!(parsed.events().next().unwrap().data, "a");
+        assert!(parsed.items.contains(&Item::UnknownField {
+            line: "foo: bar".into(),
+            chunk: 0
+        }));
+        assert!(parsed.items.contains(&Item::InvalidUtf8 { chunk: 0 }));
+    }
+
+    #[test]
+    fn offsets_point_at_event_starts() {
+        let stream = b"data: a\n\ndata: b\n\n";
+        let parsed = parse_chunks([&stream[..5], &stream[5..]]);
+        let offsets: Vec<usize> = parsed.events().map(|e| e.offset).collect();
+        assert_eq!(offsets, vec![0, 9]);
+    }
+
+    #[test]
+    fn split_events_cuts_after_each_blank_line() {
+        let parts: Vec<&[u8]> = split_events(b"data: a\n\ndata: b\r\n\r\ndata: c").collect();
+        assert_eq!(
+            parts,
+            vec![
+                b"data: a\n\n".as_slice(),
+                b"data: b\r\n\r\n".as_slice(),
+                b"data: c".as_slice()
+            ]
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! Latency figures of one exchange: TTFB, TTFT, duration, and the gaps between chunks.
+//!
+//! TTFT is the arrival of the chunk that completed the first event carrying content or a tool
+//! call, not the first chunk: the first chunk often carries only the role.
+
+use serde::{Deserialize, Serialize};
+
+use crate::capture::Response;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// Request start to response head.
+    pub ttfb_ms: Option<f64>,
+    /// Request start to the first content or tool-call delta.
+    pub ttft_ms: Option<f64>,
+    /// Request start to the end of the body.
+    pub duration_ms: Option<f64>,
+    /// Chunks that arrived (streams only).
+    pub chunks: usize,
+    /// Median, 99th percentile and largest gap between consecutive chunks.
+    pub gap_p50_ms: Option<f64>,
+    pub gap_p99_ms: Option<f64>,
+    pub gap_max_ms: Option<f64>,
+}
+
+impl Timing {
+    /// Figures for a response; `first_content_chunk` comes from the stream check.
+    pub fn of(response: &Response, first_content_chunk: Option<usize>) -> Timing {
+        let chunks = response.stream.as_deref().unwrap_or_default();
+        let arrivals: Vec<f64> = chunks.iter().filter_map(|c| c.at_ms).collect();
+        let mut gaps: Vec<f64> = arrivals.windows(2).map(|w| round3(w[1] - w[0])).collect();
+        gaps.sort_by(f64::total_cmp);
+        Timing {
+            ttfb_ms: response.headers_at_ms,
+            ttft_ms: first_content_chunk.and_then(|i| chunks.get(i)).and_then(|c| c.at_ms),
+            duration_ms: response.ended_at_ms,
+            chunks: chunks.len(),
+            gap_p50_ms: percentile(&gaps, 50.0),
+            gap_p99_ms: percentile(&gaps, 99.0),
+            gap_max_ms: gaps.last().copied(),
+        }
+    }
+}
+
+/// Nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[f64], pct: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((pct / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+fn round3(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::Chunk;
+
+    #[test]
+    fn ttft_is_the_first_content_chunk_not_the_first_chunk() {
+        let response = Response {
+            status: 200,
+            http_version: "HTTP/1.1".into(),
+            headers: vec![],
+            headers_at_ms: Some(5.0),
+            body: None,
+            stream: Some(vec![
+                Chunk::new(Some(6.0), b"role"),
+                Chunk::new(Some(16.0), b"content"),
+                Chunk::new(Some(36.0), b"done"),
+            ]),
+            ended_at_ms: Some(40.0),
+        };
+        let timing = Timing::of(&response, Some(1));
+        assert_eq!(timing.ttfb_ms, Some(5.0));
+        assert_eq!(timing.ttft_ms, Some(16.0));
+        assert_eq!(timing.gap_p50_ms, Some(10.0));
+        assert_eq!(timing.gap_max_ms, Some(20.0));
+    }
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&values, 50.0), Some(50.0));
+        assert_eq!(percentile(&values, 99.0), Some(99.0));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+}
