@@ -1,0 +1,13 @@
+//! The one integration-test binary (one link step instead of many). Each module holds one
+//! kind of test; shared helpers live in `support`.
+
+mod support;
+
+/// `check` end to end through the binary: input kinds, bad inputs, formats, exit codes.
+mod check_cli;
+/// The golden captures classify and break the way the public evidence says.
+mod golden;
+/// Every checker rule: a violating example that triggers it, a conforming one that does not.
+mod rules;
+/// The checked-in JSON Schemas validate real output and every file under `captures/`.
+mod schemas;

@@ -1,0 +1,56 @@
+//! Shared test helpers: running the binary, temporary folders, the project's own files.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The project root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under the project root.
+pub fn project_path(relative: &str) -> PathBuf {
+    root().join(relative)
+}
+
+/// The `cursor-harness` binary, ready to take arguments; runs in the project root, with colour
+/// off so output is stable.
+pub fn harness() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cursor-harness"));
+    command.current_dir(root()).env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    command
+}
+
+/// Run a command and return its output, with a message that shows everything on failure to
+/// start.
+pub fn run(command: &mut Command) -> Output {
+    command
+        .output()
+        .unwrap_or_else(|err| panic!("could not start {command:?}: {err}"))
+}
+
+/// Everything about a finished command, for assertion messages.
+pub fn describe(output: &Output) -> String {
+    format!(
+        "status: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Assert the exit code and return stdout as text.
+pub fn expect_code(output: &Output, code: i32) -> String {
+    assert_eq!(output.status.code(), Some(code), "{}", describe(output));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Write a file (creating folders) and return its path.
+pub fn write(dir: &Path, relative: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
