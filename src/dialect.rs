@@ -46,6 +46,13 @@ impl Dialect {
         }
     }
 
+    /// The API name with its article, for prose ("an OpenAI Responses API field").
+    pub fn with_article(self) -> String {
+        let name = self.api_name();
+        let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
+        format!("{article} {name}")
+    }
+
     /// The API a person would recognise, for prose.
     pub fn api_name(self) -> &'static str {
         match self {

@@ -141,7 +141,7 @@ fn check_part(findings: &mut Findings, path: &str, role: &str, part: &Value) {
             .filter(|d| *d != Dialect::ChatCompletions)
             .or_else(|| (kind == "image" && map.contains_key("source")).then_some(Dialect::Anthropic));
         let message = match owner {
-            Some(owner) => format!("content part type '{kind}' is an {} block, not a Chat Completions part", owner.api_name()),
+            Some(owner) => format!("content part type '{kind}' is {} block, not a Chat Completions part", owner.with_article()),
             None if dialect::part_type_dialect(kind) == Some(Dialect::ChatCompletions) => {
                 format!("content part type '{kind}' is not allowed in a {role} message (allowed: {})", allowed.join(", "))
             }

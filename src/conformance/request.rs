@@ -180,7 +180,7 @@ pub(super) fn check_request_body(
         let Some(field) = FIELDS.iter().find(|f| f.name == key) else {
             if key != "prompt" {
                 let owner = dialect::top_level_key_dialect(key);
-                let note = owner.map_or(String::new(), |d| format!(" (a {} field)", d.api_name()));
+                let note = owner.map_or(String::new(), |d| format!(" ({} field)", d.with_article()));
                 findings.add_in(
                     Rule::RequestUnknownField,
                     path,
@@ -224,8 +224,8 @@ fn report_dialect(classification: &Classification, findings: &mut Findings) {
         Rule::RequestDialect,
         "",
         format!(
-            "body is an {} request, not Chat Completions (evidence at {})",
-            dialect.api_name(),
+            "body is {} request, not Chat Completions (evidence at {})",
+            dialect.with_article(),
             shown.join(", ")
         ),
         Some(dialect),
@@ -593,7 +593,7 @@ pub(super) fn nested_unknown(findings: &mut Findings, path: &str, map: &Map<Stri
             "call_id" | "status" | "phase" => Some(Dialect::Responses),
             _ => None,
         };
-        let note = owner.map_or(String::new(), |d| format!(" (an {} field)", d.api_name()));
+        let note = owner.map_or(String::new(), |d| format!(" ({} field)", d.with_article()));
         findings.add_in(
             Rule::RequestNestedUnknownField,
             join(path, key),

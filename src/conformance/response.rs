@@ -201,7 +201,7 @@ fn check_completion(value: &Value, context: &RequestContext, findings: &mut Find
         findings.add_in(
             Rule::CursorForeignResponse,
             "",
-            format!("the answer is an {} object, not `chat.completion`", dialect.api_name()),
+            format!("the answer is {} object, not `chat.completion`", dialect.with_article()),
             Some(dialect),
         );
         return (Some(dialect), None);
