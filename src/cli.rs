@@ -27,8 +27,99 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Record(RecordArgs),
     Check(CheckArgs),
     Rules(RulesArgs),
+}
+
+/// Record every exchange through a reverse proxy that Cursor's servers can reach.
+///
+/// Cursor's servers (not the IDE) call the base URL and refuse loopback and private addresses:
+/// expose the recorder through a tunnel (`cloudflared tunnel --url http://127.0.0.1:8787`,
+/// `ngrok http 8787`) or serve HTTPS on a public host. Paste `<public URL>/t/<token>/v1` into
+/// Cursor's "Override OpenAI Base URL". Every path without the token gets 404 and never reaches
+/// the upstream. Captures go to CAPTURES/SESSION/<model>/<seq>-<id>.json with secrets redacted.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["upstream", "stub"])))]
+pub struct RecordArgs {
+    /// Forward to this gateway base URL (e.g. https://gw.example/api/llm/v1); `/v1/x` on the
+    /// recorder goes to `<URL>/x`.
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+
+    /// Capture only: answer every request with the embedded gateway (a conformant Chat
+    /// Completions stream), whatever its format, so Cursor keeps going without a gateway.
+    #[arg(long)]
+    pub stub: bool,
+
+    /// Address to listen on. Anything but loopback is reachable from the network.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
+
+    /// Folder that holds the sessions.
+    #[arg(long, value_name = "DIR", default_value = "captures")]
+    pub captures: PathBuf,
+
+    /// Session name (a folder under CAPTURES); defaults to session-<date>-<time>. Recording
+    /// into an existing session continues its numbering.
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+
+    /// Path token to require (`/t/<TOKEN>/v1/...`); a random one is made when not given.
+    /// Visible in the process list: prefer the generated one on shared machines.
+    #[arg(long, value_name = "TOKEN")]
+    pub path_token: Option<String>,
+
+    /// Accept requests without a path token (only behind your own authentication).
+    #[arg(long, conflicts_with = "path_token")]
+    pub allow_no_token: bool,
+
+    /// The public base URL that reaches this recorder (your tunnel's URL), to print the exact
+    /// base URL for Cursor.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "tls_key",
+        conflicts_with = "tls_self_signed"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key for --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS with a self-signed certificate for these DNS names or IP addresses.
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    pub tls_self_signed: Vec<String>,
+
+    /// Also trust this CA (PEM) for the upstream's certificate; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Vec<PathBuf>,
+
+    /// Keep this non-secret header verbatim in captures even if its name looks secret;
+    /// repeatable. `authorization` can never be kept.
+    #[arg(long, value_name = "NAME")]
+    pub keep_header: Vec<String>,
+
+    /// Largest request body accepted, in bytes (larger ones get 413 and are recorded).
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_request_body: usize,
+
+    /// Seconds to wait for the upstream's response head.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub response_timeout: u64,
+
+    /// Seconds of upstream silence tolerated in the middle of a stream.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub idle_timeout: u64,
+
+    /// Seconds in-flight streams may run after Ctrl-C before they are cut.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub grace: u64,
 }
 
 /// Check requests, responses and streams against the Chat Completions contract, and name the

@@ -18,6 +18,13 @@
 //! - [`assemble`]: rebuilds the message a client ends up with from chunks or a completion.
 //! - [`timing`]: TTFB, TTFT, duration and inter-chunk gaps of an exchange.
 //! - [`check`]: checks many exchanges in parallel into the results model, and renders it.
+//! - [`redact`]: secret scrubbing with stable keyed-hash tokens, and the scanner that proves it.
+//! - [`tls`]: the one crypto provider (ring), server and client configs, self-signed certs.
+//! - [`proxy`]: the reverse proxy, the accept loop, the upstream client, hop-by-hop headers and
+//!   the tee that records each chunk with its arrival time.
+//! - [`record`]: recordings, their conversion to redacted captures, the batched writer, the
+//!   console, and a recording session end to end.
+//! - [`gateway`]: the embedded reference gateway (stub, strict, lenient).
 //! - [`json`]: small JSON helpers (type names, pointers, previews).
 
 pub mod assemble;
@@ -28,8 +35,13 @@ pub mod commands;
 pub mod conformance;
 pub mod dialect;
 pub mod exit;
+pub mod gateway;
 pub mod json;
+pub mod proxy;
+pub mod record;
+pub mod redact;
 pub mod sse;
 pub mod timing;
+pub mod tls;
 
 pub use commands::run;

@@ -4,6 +4,13 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     let cli = cursor_harness::cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CURSOR_HARNESS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match cursor_harness::run(cli) {
         Ok(code) => code,
         Err(error) => {

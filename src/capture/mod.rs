@@ -11,6 +11,7 @@ pub mod input;
 mod store;
 
 pub use body::{Body, Chunk, ChunkData};
+pub(crate) use store::temp_path_for;
 pub use store::{write_atomically, write_json_atomically};
 
 use serde::{Deserialize, Serialize};
@@ -193,7 +194,7 @@ impl Exchange {
         out
     }
 
-    /// The request's `stream_options.include_usage` flag, and whether `stream` was asked.
+    /// The request body when it is stored as JSON.
     pub fn request_json(&self) -> Option<&serde_json::Value> {
         match self.request.body.as_ref()? {
             Body::Json(value) => Some(value),
@@ -234,7 +235,9 @@ impl Request {
 
     /// The path without the query string.
     pub fn path(&self) -> &str {
-        self.target.split_once('?').map_or(&self.target, |(path, _)| path)
+        self.target
+            .split_once('?')
+            .map_or(&self.target, |(path, _)| path)
     }
 }
 
@@ -248,10 +251,9 @@ pub fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
 
 /// Now, as RFC 3339 in UTC with millisecond precision.
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now().round(jiff::Unit::Millisecond).map_or_else(
-        |_| jiff::Timestamp::now().to_string(),
-        |ts| ts.to_string(),
-    )
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .map_or_else(|_| jiff::Timestamp::now().to_string(), |ts| ts.to_string())
 }
 
 /// Milliseconds as stored on disk: microsecond precision, so offsets print short and exact.

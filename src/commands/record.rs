@@ -1,0 +1,251 @@
+//! `cursor-harness record`: wire the options, print where to point Cursor, run until Ctrl-C or
+//! SIGTERM, print the summary.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cli::RecordArgs;
+use crate::exit::Failure;
+use crate::proxy::reverse::Limits;
+use crate::proxy::upstream::ClientOptions;
+use crate::record::WriterReport;
+use crate::record::console::Stdout;
+use crate::record::session::{self, Destination, RecordOptions};
+use crate::tls;
+
+pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
+    let session = match &args.session {
+        Some(name) => valid_session(name)?,
+        None => format!(
+            "session-{}",
+            jiff::Timestamp::now()
+                .to_zoned_datetime(jiff::tz::TimeZone::system())
+                .strftime("%Y%m%d-%H%M%S")
+        ),
+    };
+    let path_token = if args.allow_no_token {
+        None
+    } else {
+        Some(
+            args.path_token
+                .clone()
+                .unwrap_or_else(session::random_token),
+        )
+    };
+    let (tls_config, tls_note) = server_tls(&args)?;
+    let destination = match &args.upstream {
+        Some(base) => {
+            session::parse_upstream(base).map_err(|err| Failure::usage(err.to_string()))?;
+            Destination::Upstream {
+                base: base.clone(),
+                client: ClientOptions {
+                    extra_cas: args.upstream_ca.clone(),
+                    ..ClientOptions::default()
+                },
+            }
+        }
+        None => Destination::Stub,
+    };
+    let options = RecordOptions {
+        destination: destination.clone(),
+        captures: args.captures.clone(),
+        session: session.clone(),
+        path_token: path_token.clone(),
+        tls: tls_config.clone(),
+        keep_headers: args.keep_header.clone(),
+        limits: Limits {
+            max_request_body: args.max_request_body,
+            response_timeout: Duration::from_secs(args.response_timeout),
+            idle_timeout: Duration::from_secs(args.idle_timeout),
+        },
+        grace: Duration::from_secs(args.grace),
+        queue: 4096,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let report =
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|err| {
+            Failure::operational(format!("cannot listen on {}: {err}", args.listen)).with_hint(
+                if err.kind() == std::io::ErrorKind::AddrInUse {
+                    "another process uses that port; pick another with --listen 127.0.0.1:PORT"
+                } else {
+                    "check the address and your permissions"
+                },
+            )
+        })?;
+            let local = listener.local_addr()?;
+            banner(
+                &args,
+                local,
+                &destination,
+                path_token.as_deref(),
+                tls_config.is_some(),
+                tls_note.as_deref(),
+                &session,
+            );
+            let report = session::run_reverse(
+                listener,
+                options,
+                Box::new(Stdout),
+                shutdown_signal(args.grace),
+            )
+            .await?;
+            anyhow::Ok(report)
+        })?;
+    summary(&report, &args.captures.join(&session));
+    Ok(if report.lost > 0 {
+        ExitCode::from(crate::exit::OPERATIONAL)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn valid_session(name: &str) -> anyhow::Result<String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err(
+            Failure::usage(format!("--session {name:?} is not a usable folder name"))
+                .with_hint("use letters, digits, '.', '_' and '-' (for example qa-2026-11-26)")
+                .into(),
+        )
+    }
+}
+
+fn server_tls(
+    args: &RecordArgs,
+) -> anyhow::Result<(Option<Arc<rustls::ServerConfig>>, Option<String>)> {
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        let (chain, key) =
+            tls::load_pem_pair(cert, key).map_err(|err| Failure::usage(err.to_string()))?;
+        let note = format!(
+            "certificate {} (sha256 {})",
+            cert.display(),
+            tls::fingerprint(&chain[0])
+        );
+        return Ok((
+            Some(Arc::new(
+                tls::server_config(chain, key).map_err(|err| Failure::usage(err.to_string()))?,
+            )),
+            Some(note),
+        ));
+    }
+    if !args.tls_self_signed.is_empty() {
+        let generated = tls::self_signed(&args.tls_self_signed)?;
+        let path =
+            std::env::temp_dir().join(format!("cursor-harness-record-{}.pem", std::process::id()));
+        crate::capture::write_atomically(&path, generated.cert_pem.as_bytes())?;
+        let note = format!(
+            "self-signed certificate for {} (sha256 {}), written to {} for clients to trust",
+            args.tls_self_signed.join(", "),
+            tls::fingerprint(&generated.chain[0]),
+            path.display()
+        );
+        return Ok((
+            Some(Arc::new(tls::server_config(
+                generated.chain,
+                generated.key,
+            )?)),
+            Some(note),
+        ));
+    }
+    Ok((None, None))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn banner(
+    args: &RecordArgs,
+    local: std::net::SocketAddr,
+    destination: &Destination,
+    token: Option<&str>,
+    tls: bool,
+    tls_note: Option<&str>,
+    session: &str,
+) {
+    let scheme = if tls { "https" } else { "http" };
+    let prefix = token.map_or(String::new(), |t| format!("/t/{t}"));
+    println!("cursor-harness record: listening on {scheme}://{local} (HTTP/1.1 and HTTP/2)");
+    match destination {
+        Destination::Upstream { base, .. } => println!("  forwarding to   {base}"),
+        Destination::Stub => {
+            println!("  stub mode       answering every request with the embedded gateway")
+        }
+    }
+    if let Some(note) = tls_note {
+        println!("  tls             {note}");
+    }
+    println!(
+        "  captures        {}/",
+        args.captures.join(session).display()
+    );
+    match &args.public_url {
+        Some(public) => println!(
+            "  base URL for Cursor: {}{prefix}/v1",
+            public.trim_end_matches('/')
+        ),
+        None => {
+            println!("  base URL for Cursor: https://<your tunnel host>{prefix}/v1");
+            println!(
+                "    (Cursor's servers cannot reach {local}: expose it with e.g. `cloudflared tunnel --url {scheme}://{local}`)"
+            );
+            println!("    local test:  curl {scheme}://{local}{prefix}/v1/models");
+        }
+    }
+    if token.is_none() && !local.ip().is_loopback() {
+        println!(
+            "  WARNING: no path token and listening on {local}: anyone who can reach it can use it"
+        );
+    }
+    println!(
+        "  Ctrl-C stops; in-flight streams get {}s to finish.",
+        args.grace
+    );
+    println!("time      model  dialect  status  ttfb  ttft  duration  bytes  capture");
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal(grace: u64) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+    eprintln!("\ncursor-harness: stopping; in-flight streams get {grace}s to finish");
+}
+
+fn summary(report: &WriterReport, folder: &std::path::Path) {
+    println!(
+        "\nstopped: {} capture(s) written to {}/ · {} lost · {} with transport errors",
+        report.written,
+        folder.display(),
+        report.lost,
+        report.transport_errors
+    );
+    for ((model, dialect), count) in &report.per_model {
+        println!("  {model:<32} {dialect:<18} {count}");
+    }
+    if report.lost > 0 {
+        eprintln!(
+            "cursor-harness: {} capture(s) could not be written (see the warnings above)",
+            report.lost
+        );
+    }
+}

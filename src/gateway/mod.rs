@@ -1,0 +1,238 @@
+//! The embedded reference gateway: a Chat Completions server that behaves like OpenAI's
+//! `/v1/chat/completions` as far as a client can see. Used by `record --stub` (answers every
+//! request, whatever its dialect, so Cursor keeps going), by `gateway`, and by
+//! `replay --target embedded[:strict|:lenient]`.
+//!
+//! `strict` validates each request with the checker and answers a violating one with 400 and
+//! the OpenAI error envelope naming the first offending field; `lenient` ignores unknown
+//! fields like many gateways do but still needs a valid Chat body.
+
+mod answer;
+mod paced;
+
+pub use answer::{Plan, Reply};
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Response, StatusCode, header};
+use serde_json::Value;
+
+use crate::conformance::{self, Profile, Rule, Severity, Violation, pointer_to_param};
+use crate::dialect;
+use crate::proxy::body::{ProxyBody, full, openai_error};
+
+/// Models `GET /models` lists, covering each dialect Cursor picks by name.
+pub const DEFAULT_MODELS: &[&str] = &[
+    "gpt-5.5",
+    "claude-sonnet-4-5",
+    "gemini-2.5-pro",
+    "deepseek-v4-pro",
+    "plainmodel-x",
+];
+
+/// How requests are judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Answer everything (capture-only recording).
+    Stub,
+    /// Validate with the checker under a profile.
+    Validate(Profile),
+}
+
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    pub mode: Mode,
+    pub models: Vec<String>,
+    /// Pause between streamed events (0 sends them back to back).
+    pub chunk_delay: Duration,
+}
+
+impl Gateway {
+    pub fn new(mode: Mode) -> Gateway {
+        Gateway {
+            mode,
+            models: DEFAULT_MODELS.iter().map(|m| (*m).to_owned()).collect(),
+            chunk_delay: Duration::ZERO,
+        }
+    }
+
+    /// Answer one request.
+    pub fn respond(&self, method: &Method, path: &str, body: &[u8]) -> Response<ProxyBody> {
+        let path = path.split('?').next().unwrap_or(path).trim_end_matches('/');
+        if method == Method::OPTIONS {
+            return preflight();
+        }
+        if path.ends_with("/models") || path == "models" {
+            return if method == Method::GET {
+                self.models()
+            } else {
+                method_not_allowed(method, path)
+            };
+        }
+        if path.ends_with("/chat/completions") {
+            return if method == Method::POST {
+                self.chat(body)
+            } else {
+                method_not_allowed(method, path)
+            };
+        }
+        openai_error(
+            StatusCode::NOT_FOUND,
+            &format!("Unknown request URL: {method} {path}. Please check the URL for typos."),
+            "invalid_request_error",
+            None,
+            Some("unknown_url"),
+        )
+    }
+
+    fn models(&self) -> Response<ProxyBody> {
+        let data: Vec<Value> = self
+            .models
+            .iter()
+            .map(|id| serde_json::json!({"id": id, "object": "model", "created": 0, "owned_by": "cursor-harness"}))
+            .collect();
+        json_response(
+            StatusCode::OK,
+            &serde_json::json!({"object": "list", "data": data}),
+        )
+    }
+
+    fn chat(&self, bytes: &[u8]) -> Response<ProxyBody> {
+        let body: Value = match serde_json::from_slice(bytes) {
+            Ok(body @ Value::Object(_)) => body,
+            Ok(_) | Err(_) => {
+                return openai_error(
+                    StatusCode::BAD_REQUEST,
+                    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+                    "invalid_request_error",
+                    None,
+                    None,
+                );
+            }
+        };
+        if let Mode::Validate(profile) = self.mode
+            && let Some(violation) = first_rejection(&body, profile)
+        {
+            let param = pointer_to_param(&violation.path);
+            return openai_error(
+                StatusCode::BAD_REQUEST,
+                &violation.message,
+                "invalid_request_error",
+                (!param.is_empty()).then_some(param.as_str()),
+                Some(error_code(&violation.code)),
+            );
+        }
+        let plan = Plan::for_request(&body, bytes.len());
+        if plan.stream {
+            let body = paced::PacedBody::new(plan.stream_events(), self.chunk_delay);
+            let mut response = Response::new(http_body_util::BodyExt::boxed(body));
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/event-stream"),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            response
+        } else {
+            json_response(StatusCode::OK, &plan.completion())
+        }
+    }
+}
+
+/// The violation OpenAI would answer with: unknown parameters first (that is what its API
+/// reports first), then missing ones, then the rest in body order. The headline
+/// `request.dialect` is our diagnosis, not an OpenAI message, so it is never the answer.
+pub fn first_rejection(body: &Value, profile: Profile) -> Option<Violation> {
+    let classification = dialect::classify(body, &Vec::new());
+    let violations = conformance::check_request(body, &classification, profile);
+    let rank = |v: &Violation| match Rule::from_code(&v.code) {
+        Some(Rule::RequestUnknownField) => 0,
+        Some(Rule::RequestMissingField) => 1,
+        _ => 2,
+    };
+    violations
+        .into_iter()
+        .filter(|v| v.severity == Severity::Error && v.code != Rule::RequestDialect.code())
+        .min_by_key(rank)
+}
+
+fn error_code(code: &str) -> &'static str {
+    match Rule::from_code(code) {
+        Some(Rule::RequestUnknownField) => "unknown_parameter",
+        Some(Rule::RequestMissingField) => "missing_required_parameter",
+        Some(Rule::RequestType) => "invalid_type",
+        Some(Rule::RequestEnum | Rule::RequestRange) => "invalid_value",
+        Some(Rule::RequestEmptyArray | Rule::RequestAssistantEmptyContent) => "empty_array",
+        _ => "invalid_request",
+    }
+}
+
+fn json_response(status: StatusCode, value: &Value) -> Response<ProxyBody> {
+    let mut response = Response::new(full(serde_json::to_vec(value).unwrap_or_default()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn method_not_allowed(method: &Method, path: &str) -> Response<ProxyBody> {
+    openai_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("Method {method} is not allowed on {path}."),
+        "invalid_request_error",
+        None,
+        Some("method_not_allowed"),
+    )
+}
+
+/// Cursor's Verify may run from the desktop app, where a browser-style preflight comes first.
+fn preflight() -> Response<ProxyBody> {
+    let mut response = Response::new(full(Bytes::new()));
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("authorization, content-type"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn strict_names_the_unknown_parameter_like_openai() {
+        let body = json!({"model": "gpt-5.5", "input": [{"role": "user", "content": "hi"}], "stream": true});
+        let violation = first_rejection(&body, Profile::Strict).unwrap();
+        assert_eq!(violation.path, "/input");
+        assert_eq!(error_code(&violation.code), "unknown_parameter");
+    }
+
+    #[test]
+    fn lenient_ignores_unknown_fields_but_needs_messages() {
+        let ok =
+            json!({"model": "m", "messages": [{"role": "user", "content": "hi"}], "cache_hint": 1});
+        assert!(first_rejection(&ok, Profile::Lenient).is_none());
+        assert!(first_rejection(&ok, Profile::Strict).is_some());
+        let no_messages = json!({"model": "m", "input": "hi"});
+        assert_eq!(
+            first_rejection(&no_messages, Profile::Lenient)
+                .unwrap()
+                .path,
+            "/messages"
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! The proxies: the reverse proxy Cursor's servers call (through a tunnel), the accept loop, the
+//! upstream client, hop-by-hop header handling, and the tee that records without getting in
+//! the way.
+
+pub mod body;
+pub mod headers;
+pub mod reverse;
+pub mod server;
+pub mod tee;
+pub mod upstream;

@@ -1,0 +1,120 @@
+//! The accept loop every server of ours runs: plain TCP or TLS, HTTP/1.1 and HTTP/2 on the same
+//! port (h2 by ALPN under TLS, by prior knowledge in clear text), and a graceful stop.
+//!
+//! Servers take an already-bound listener and a shutdown future, so tests bind port 0.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use http::{Request, Response};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+use super::body::ProxyBody;
+
+/// How a server stops.
+#[derive(Debug, Clone)]
+pub struct Stop {
+    /// In-flight requests may finish for this long after the shutdown signal.
+    pub grace: Duration,
+    /// Set when the grace period ran out and connections were cut.
+    pub cut: Arc<AtomicBool>,
+}
+
+impl Stop {
+    pub fn new(grace: Duration) -> Stop {
+        Stop {
+            grace,
+            cut: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// Serve `service` on `listener` until `shutdown` resolves, then stop accepting, let open
+/// exchanges finish within the grace period, and cut what is left.
+pub async fn serve<S, F>(
+    listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    service: S,
+    shutdown: impl Future<Output = ()>,
+    stop: Stop,
+) where
+    S: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Result<Response<ProxyBody>, std::convert::Infallible>> + Send + 'static,
+{
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(1024);
+    let builder = Arc::new(builder);
+    tokio::pin!(shutdown);
+    loop {
+        while connections.try_join_next().is_some() {}
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(err) => {
+                // Out of file descriptors and the like: back off instead of spinning.
+                tracing::warn!(error = %err, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        let builder = builder.clone();
+        let acceptor = acceptor.clone();
+        let watcher = graceful.watcher();
+        connections.spawn(async move {
+            let hyper_service = hyper::service::service_fn(service);
+            let result = match acceptor {
+                Some(acceptor) => {
+                    let handshake =
+                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                            .await;
+                    match handshake {
+                        Ok(Ok(tls)) => {
+                            let conn = builder
+                                .serve_connection_with_upgrades(TokioIo::new(tls), hyper_service);
+                            watcher.watch(conn.into_owned()).await
+                        }
+                        Ok(Err(err)) => {
+                            tracing::info!(%peer, error = %err, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => return,
+                    }
+                }
+                None => {
+                    let conn =
+                        builder.serve_connection_with_upgrades(TokioIo::new(stream), hyper_service);
+                    watcher.watch(conn.into_owned()).await
+                }
+            };
+            if let Err(err) = result {
+                tracing::debug!(%peer, error = %err, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    let finished = tokio::time::timeout(stop.grace, graceful.shutdown()).await;
+    if finished.is_err() {
+        stop.cut.store(true, Ordering::Relaxed);
+        connections.abort_all();
+    }
+    while connections.join_next().await.is_some() {}
+}

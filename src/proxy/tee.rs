@@ -1,0 +1,171 @@
+//! The tee: a response body that hands each frame to the client the moment it arrives and keeps
+//! a reference-counted copy with its arrival time beside it.
+//!
+//! Nothing is buffered in the way: the tee polls the upstream only when the client side polls
+//! it, so a slow client slows the upstream read (backpressure) instead of growing a queue. When
+//! the body ends, fails, stalls past the idle timeout, or is dropped because the client went
+//! away, the recording is completed exactly once and handed to the writer.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use tokio::time::Sleep;
+
+use super::body::BoxError;
+use crate::capture::ErrorKind;
+use crate::record::{Recording, WriterPermit};
+
+pin_project_lite::pin_project! {
+    pub struct Tee<B> {
+        #[pin]
+        inner: B,
+        recording: Option<(Box<Recording>, WriterPermit)>,
+        idle_timeout: Option<Duration>,
+        #[pin]
+        deadline: Option<Sleep>,
+        shutting_down: Arc<AtomicBool>,
+    }
+
+    impl<B> PinnedDrop for Tee<B> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some((mut recording, permit)) = this.recording.take() {
+                let (kind, message) = if this.shutting_down.load(Ordering::Relaxed) {
+                    (ErrorKind::Other, "the recorder shut down before the response finished (grace period over); the upstream request was cancelled".to_owned())
+                } else {
+                    (ErrorKind::ClientDisconnected, format!(
+                        "the client went away after {} bytes of the response; the upstream request was cancelled",
+                        recording.response_bytes()
+                    ))
+                };
+                recording.fail(kind, message);
+                permit.send(recording);
+            }
+        }
+    }
+}
+
+impl<B> Tee<B> {
+    pub fn new(
+        inner: B,
+        recording: Box<Recording>,
+        permit: WriterPermit,
+        idle_timeout: Option<Duration>,
+        shutting_down: Arc<AtomicBool>,
+    ) -> Tee<B> {
+        Tee {
+            inner,
+            recording: Some((recording, permit)),
+            idle_timeout,
+            deadline: idle_timeout.map(tokio::time::sleep),
+            shutting_down,
+        }
+    }
+}
+
+/// The upstream stalled longer than the idle timeout in the middle of a body.
+#[derive(Debug, thiserror::Error)]
+#[error("the upstream sent nothing for {0:?} in the middle of the response")]
+pub struct IdleTimeout(pub Duration);
+
+impl<B> Body for Tee<B>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let mut this = self.project();
+        match this.inner.as_mut().poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref()
+                    && let Some((recording, _)) = this.recording.as_mut()
+                {
+                    let at = recording.elapsed();
+                    recording.chunks.push((at, data.clone()));
+                }
+                if let (Some(timeout), Some(deadline)) =
+                    (this.idle_timeout, this.deadline.as_mut().as_pin_mut())
+                {
+                    deadline.reset(tokio::time::Instant::now() + *timeout);
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(err))) => {
+                let err: BoxError = err.into();
+                if let Some((mut recording, permit)) = this.recording.take() {
+                    let kind = classify_body_error(&*err);
+                    recording.fail(kind, format!("the upstream response broke off: {err}"));
+                    permit.send(recording);
+                }
+                Poll::Ready(Some(Err(err)))
+            }
+            Poll::Ready(None) => {
+                if let Some((mut recording, permit)) = this.recording.take() {
+                    let at = recording.elapsed();
+                    recording.ended = Some(at);
+                    permit.send(recording);
+                }
+                Poll::Ready(None)
+            }
+            Poll::Pending => {
+                if let Some(deadline) = this.deadline.as_mut().as_pin_mut()
+                    && deadline.poll(cx).is_ready()
+                {
+                    let timeout = this.idle_timeout.unwrap_or_default();
+                    if let Some((mut recording, permit)) = this.recording.take() {
+                        recording.fail(ErrorKind::Timeout, IdleTimeout(timeout).to_string());
+                        permit.send(recording);
+                    }
+                    return Poll::Ready(Some(Err(Box::new(IdleTimeout(timeout)))));
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Name what went wrong with an upstream body by walking the error's causes.
+pub fn classify_body_error(err: &(dyn std::error::Error + 'static)) -> ErrorKind {
+    let mut current = Some(err);
+    while let Some(cause) = current {
+        if let Some(hyper_err) = cause.downcast_ref::<hyper::Error>() {
+            if hyper_err.is_parse() {
+                return ErrorKind::InvalidHttp;
+            }
+            if hyper_err.is_timeout() {
+                return ErrorKind::Timeout;
+            }
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
+                std::io::ErrorKind::InvalidData => ErrorKind::InvalidHttp,
+                _ => ErrorKind::Reset,
+            };
+        }
+        if cause.downcast_ref::<IdleTimeout>().is_some() {
+            return ErrorKind::Timeout;
+        }
+        current = cause.source();
+    }
+    ErrorKind::Reset
+}

@@ -1,0 +1,124 @@
+//! The client side: one pooled hyper client per upstream, speaking HTTP/1.1 or HTTP/2 (by ALPN
+//! over TLS), verifying certificates against the web roots plus any CA the user adds, and
+//! turning failures into named transport errors.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use super::body::ProxyBody;
+use crate::capture::ErrorKind;
+use crate::tls::{self, TlsError};
+
+pub type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, ProxyBody>;
+
+/// How to reach upstreams.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Extra CA certificates to trust (private gateways, tests).
+    pub extra_cas: Vec<PathBuf>,
+    pub connect_timeout: Duration,
+    /// Speak HTTP/2 when the upstream offers it by ALPN.
+    pub http2: bool,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            extra_cas: Vec::new(),
+            connect_timeout: Duration::from_secs(10),
+            http2: true,
+        }
+    }
+}
+
+/// Build the pooled upstream client.
+pub fn client(options: &ClientOptions) -> Result<HttpsClient, TlsError> {
+    let cas: Vec<&std::path::Path> = options.extra_cas.iter().map(PathBuf::as_path).collect();
+    let alpn: &[&[u8]] = if options.http2 {
+        &tls::ALPN_H2_H1
+    } else {
+        &[b"http/1.1"]
+    };
+    let config = tls::client_config(&cas, alpn)?;
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(options.connect_timeout));
+    let builder = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(config)
+        .https_or_http()
+        .enable_http1();
+    let connector = if options.http2 {
+        builder.enable_http2().wrap_connector(http)
+    } else {
+        builder.wrap_connector(http)
+    };
+    Ok(Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(90))
+        .build(connector))
+}
+
+/// Name a failed upstream request: what kind, and a sentence for the capture and the client.
+pub fn classify(err: &hyper_util::client::legacy::Error) -> (ErrorKind, String) {
+    let chain = error_chain(err);
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = current {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return (
+                ErrorKind::Tls,
+                format!("TLS with the upstream failed: {tls}"),
+            );
+        }
+        if let Some(hyper_err) = cause.downcast_ref::<hyper::Error>() {
+            if hyper_err.is_parse() {
+                return (
+                    ErrorKind::InvalidHttp,
+                    format!("the upstream did not answer with valid HTTP: {chain}"),
+                );
+            }
+            if hyper_err.is_incomplete_message() {
+                return (
+                    ErrorKind::Reset,
+                    format!("the upstream closed the connection before answering: {chain}"),
+                );
+            }
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::TimedOut
+        {
+            return (
+                ErrorKind::Timeout,
+                format!("connecting to the upstream timed out: {chain}"),
+            );
+        }
+        current = cause.source();
+    }
+    if err.is_connect() {
+        return (
+            ErrorKind::Connect,
+            format!("cannot connect to the upstream: {chain}"),
+        );
+    }
+    (
+        ErrorKind::Reset,
+        format!("the upstream request failed: {chain}"),
+    )
+}
+
+/// `outer: inner: innermost`, skipping repeats.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(cause) = current {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = cause.source();
+    }
+    parts.join(": ")
+}

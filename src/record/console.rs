@@ -1,0 +1,159 @@
+//! The live console: one line per exchange, warnings, and the closing summary.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use super::Recording;
+use crate::capture::{Exchange, millis};
+use crate::check::ExchangeReport;
+use crate::conformance::Verdict;
+
+/// What the console shows for one exchange.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExchangeLine {
+    /// Local wall-clock time the request arrived (`HH:MM:SS`).
+    pub time: String,
+    pub model: Option<String>,
+    pub dialect: Option<String>,
+    pub request_verdict: Option<Verdict>,
+    pub status: Option<u16>,
+    /// What the proxy answered itself when the upstream gave no status.
+    pub proxy_status: Option<u16>,
+    pub ttfb_ms: Option<f64>,
+    pub ttft_ms: Option<f64>,
+    pub duration_ms: Option<f64>,
+    pub request_bytes: usize,
+    pub response_bytes: usize,
+    pub file: Option<PathBuf>,
+    pub error: Option<String>,
+}
+
+impl ExchangeLine {
+    pub fn new(
+        recording: &Recording,
+        exchange: &Exchange,
+        checked: &ExchangeReport,
+        file: Option<PathBuf>,
+    ) -> ExchangeLine {
+        let timing = checked.timing.as_ref();
+        ExchangeLine {
+            time: exchange
+                .recorded_at
+                .parse::<jiff::Timestamp>()
+                .map(|ts| {
+                    ts.to_zoned_datetime(jiff::tz::TimeZone::system())
+                        .strftime("%H:%M:%S")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            model: exchange.model.clone(),
+            dialect: checked
+                .request
+                .as_ref()
+                .map(|r| r.dialect.as_str().to_owned()),
+            request_verdict: checked.request.as_ref().map(|r| r.verdict),
+            status: exchange.response.as_ref().map(|r| r.status),
+            proxy_status: recording.proxy_status,
+            ttfb_ms: timing.and_then(|t| t.ttfb_ms),
+            ttft_ms: timing.and_then(|t| t.ttft_ms),
+            duration_ms: timing
+                .and_then(|t| t.duration_ms)
+                .or_else(|| recording.error.as_ref().map(|e| millis(e.at))),
+            request_bytes: recording.request_body.len(),
+            response_bytes: recording.response_bytes(),
+            file,
+            error: exchange
+                .error
+                .as_ref()
+                .map(|e| format!("{}: {}", e.kind.as_str(), e.message)),
+        }
+    }
+
+    /// The line as printed.
+    pub fn render(&self) -> String {
+        let ms = |v: Option<f64>| {
+            v.map_or("-".to_owned(), |ms| {
+                if ms >= 1000.0 {
+                    format!("{:.2}s", ms / 1000.0)
+                } else {
+                    format!("{ms:.1}ms")
+                }
+            })
+        };
+        let status = match (self.status, self.proxy_status) {
+            (Some(status), _) => status.to_string(),
+            (None, Some(proxy)) => format!("{proxy}(proxy)"),
+            (None, None) => "-".to_owned(),
+        };
+        let dialect = match (&self.dialect, self.request_verdict) {
+            (Some(d), Some(Verdict::Breaks)) => format!("{d}✘"),
+            (Some(d), _) => d.clone(),
+            (None, _) => "-".to_owned(),
+        };
+        let mut line = format!(
+            "{}  {}  {}  {}  ttfb {}  ttft {}  {}  {}→{}  {}",
+            self.time,
+            self.model.as_deref().unwrap_or("-"),
+            dialect,
+            status,
+            ms(self.ttfb_ms),
+            ms(self.ttft_ms),
+            ms(self.duration_ms),
+            bytes(self.request_bytes),
+            bytes(self.response_bytes),
+            self.file
+                .as_ref()
+                .map_or("NOT WRITTEN".to_owned(), |f| f.display().to_string()),
+        );
+        if let Some(error) = &self.error {
+            line.push_str("  ! ");
+            line.push_str(error);
+        }
+        line
+    }
+}
+
+fn bytes(n: usize) -> String {
+    match n {
+        0..1024 => format!("{n}B"),
+        1024..1_048_576 => format!("{:.1}KB", n as f64 / 1024.0),
+        _ => format!("{:.1}MB", n as f64 / 1_048_576.0),
+    }
+}
+
+/// Where console lines go.
+pub trait Console: Send {
+    fn exchange(&mut self, line: &ExchangeLine);
+    fn warn(&mut self, message: &str);
+}
+
+/// Lines to standard output, warnings to standard error.
+pub struct Stdout;
+
+impl Console for Stdout {
+    fn exchange(&mut self, line: &ExchangeLine) {
+        println!("{}", line.render());
+    }
+    fn warn(&mut self, message: &str) {
+        eprintln!("cursor-harness: warning: {message}");
+    }
+}
+
+/// Keeps lines in memory (tests, embedding).
+#[derive(Clone, Default)]
+pub struct Collect {
+    pub lines: Arc<Mutex<Vec<ExchangeLine>>>,
+    pub warnings: Arc<Mutex<Vec<String>>>,
+}
+
+impl Console for Collect {
+    fn exchange(&mut self, line: &ExchangeLine) {
+        self.lines.lock().expect("console lock").push(line.clone());
+    }
+    fn warn(&mut self, message: &str) {
+        self.warnings
+            .lock()
+            .expect("console lock")
+            .push(message.to_owned());
+    }
+}

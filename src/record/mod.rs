@@ -1,0 +1,15 @@
+//! Recording: the raw facts of each exchange (filled by the proxy), their conversion into
+//! redacted captures, the batched writer and the live console.
+
+pub mod console;
+mod convert;
+mod recording;
+pub mod session;
+mod writer;
+
+pub use convert::to_exchange;
+pub use recording::{Failure, Recording, ResponseHead, version_name};
+pub use writer::{
+    MANIFEST_FORMAT, Manifest, ManifestEntry, Writer, WriterClosed, WriterConfig, WriterHandle,
+    WriterPermit, WriterReport, model_slug,
+};

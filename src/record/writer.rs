@@ -1,0 +1,421 @@
+//! The capture writer: a thread beside the proxy that turns recordings into capture files.
+//!
+//! Durability is batched: each capture is written to a hidden temp file at once, and at least
+//! once a second (and whenever the queue runs dry, and at shutdown) the batch is synced, renamed
+//! into place and the folder synced. A crash never leaves half a capture, and a burst of
+//! thousands of exchanges a second costs one sync per batch, not one per file.
+//!
+//! The queue is bounded. The proxy reserves a slot *before* forwarding a request, so when the
+//! writer falls behind new requests wait rather than any capture being dropped.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{self, File};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use super::Recording;
+use super::console::{Console, ExchangeLine};
+use super::convert::to_exchange;
+use crate::capture::{self, Exchange};
+use crate::check::check_exchange;
+use crate::conformance::Profile;
+use crate::redact::Redactor;
+
+/// A reserved place in the writer's queue; sending on it never waits.
+pub type WriterPermit = mpsc::OwnedPermit<Box<Recording>>;
+
+/// How the writer stores captures.
+pub struct WriterConfig {
+    /// `captures/<session>`.
+    pub session_dir: PathBuf,
+    pub session: String,
+    /// Provenance source note for every capture.
+    pub source: String,
+    pub redactor: Redactor,
+    /// Queue length (recordings in flight or waiting to be written).
+    pub queue: usize,
+    /// Longest time a written capture waits for its sync and rename.
+    pub sync_interval: Duration,
+}
+
+/// What the writer did, for the closing summary.
+#[derive(Debug, Default, Clone)]
+pub struct WriterReport {
+    pub written: usize,
+    /// Captures that could not be written (disk full, read-only folder, …).
+    pub lost: usize,
+    /// Exchanges that carried a transport failure.
+    pub transport_errors: usize,
+    /// Exchanges per (model, request dialect).
+    pub per_model: BTreeMap<(String, String), usize>,
+}
+
+/// One line of the session manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    pub seq: u64,
+    pub id: String,
+    /// Path relative to the session folder.
+    pub file: String,
+    pub model: Option<String>,
+    pub dialect: Option<String>,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub version: u32,
+    pub session: String,
+    pub exchanges: Vec<ManifestEntry>,
+}
+
+pub const MANIFEST_FORMAT: &str = "cursor-harness/manifest";
+
+/// The sending side, cloned into the proxy.
+#[derive(Clone)]
+pub struct WriterHandle {
+    tx: mpsc::Sender<Box<Recording>>,
+    waiting_reported: Arc<AtomicBool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the capture writer has stopped")]
+pub struct WriterClosed;
+
+impl WriterHandle {
+    /// Reserve a queue slot for an exchange about to be forwarded; waits while the queue is full.
+    pub async fn reserve(&self) -> Result<WriterPermit, WriterClosed> {
+        match self.tx.clone().try_reserve_owned() {
+            Ok(permit) => Ok(permit),
+            Err(mpsc::error::TrySendError::Full(tx)) => {
+                if !self.waiting_reported.swap(true, Ordering::Relaxed) {
+                    eprintln!(
+                        "cursor-harness: the capture writer is behind; new requests wait for it (no capture is dropped)"
+                    );
+                }
+                tx.reserve_owned().await.map_err(|_| WriterClosed)
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(WriterClosed),
+        }
+    }
+}
+
+/// The running writer.
+pub struct Writer {
+    handle: WriterHandle,
+    thread: JoinHandle<WriterReport>,
+}
+
+impl Writer {
+    /// Start the writer thread. Reads an existing session manifest so sequence numbers continue.
+    pub fn spawn(config: WriterConfig, console: Box<dyn Console>) -> io::Result<Writer> {
+        fs::create_dir_all(&config.session_dir)?;
+        let manifest = read_manifest(&config.session_dir, &config.session)?;
+        let (tx, rx) = mpsc::channel(config.queue.max(1));
+        let thread = std::thread::Builder::new()
+            .name("capture-writer".to_owned())
+            .spawn(move || Store::new(config, manifest, console).run(rx))?;
+        Ok(Writer {
+            handle: WriterHandle {
+                tx,
+                waiting_reported: Arc::new(AtomicBool::new(false)),
+            },
+            thread,
+        })
+    }
+
+    pub fn handle(&self) -> WriterHandle {
+        self.handle.clone()
+    }
+
+    /// Wait for every queued capture to be on disk. Every other handle must be dropped first.
+    pub fn finish(self) -> WriterReport {
+        drop(self.handle);
+        self.thread.join().unwrap_or_default()
+    }
+}
+
+fn read_manifest(dir: &Path, session: &str) -> io::Result<Manifest> {
+    let path = dir.join("manifest.json");
+    match fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is not a session manifest: {err}", path.display()),
+            )
+        }),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Manifest {
+            format: MANIFEST_FORMAT.to_owned(),
+            version: 1,
+            session: session.to_owned(),
+            exchanges: Vec::new(),
+        }),
+        Err(err) => Err(err),
+    }
+}
+
+/// A capture written to its temp file, waiting for the batch sync.
+struct Pending {
+    temp: PathBuf,
+    file: File,
+    target: PathBuf,
+}
+
+struct Store {
+    config: WriterConfig,
+    manifest: Manifest,
+    console: Box<dyn Console>,
+    next_seq: u64,
+    batch: Vec<Pending>,
+    batch_started: Option<Instant>,
+    manifest_dirty: bool,
+    report: WriterReport,
+    /// Failure causes already reported (once per cause, loudly).
+    reported: HashSet<String>,
+}
+
+impl Store {
+    fn new(config: WriterConfig, manifest: Manifest, console: Box<dyn Console>) -> Store {
+        let next_seq = manifest.exchanges.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
+        Store {
+            config,
+            manifest,
+            console,
+            next_seq,
+            batch: Vec::new(),
+            batch_started: None,
+            manifest_dirty: false,
+            report: WriterReport::default(),
+            reported: HashSet::new(),
+        }
+    }
+
+    fn run(mut self, mut rx: mpsc::Receiver<Box<Recording>>) -> WriterReport {
+        loop {
+            let next = if self.batch.is_empty() {
+                rx.blocking_recv()
+            } else {
+                match rx.try_recv() {
+                    Ok(recording) => Some(recording),
+                    Err(mpsc::error::TryRecvError::Empty) => {
+                        self.flush();
+                        continue;
+                    }
+                    Err(mpsc::error::TryRecvError::Disconnected) => None,
+                }
+            };
+            let Some(recording) = next else { break };
+            // One capture that cannot be converted must not take the writer (and every later
+            // capture) down with it: count it as lost and go on.
+            let written =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.write(&recording)));
+            if written.is_err() {
+                self.report.lost += 1;
+                self.failure(
+                    "a capture could not be converted (internal error); it was skipped",
+                    io::ErrorKind::Other,
+                );
+            }
+            if self
+                .batch_started
+                .is_some_and(|started| started.elapsed() >= self.config.sync_interval)
+            {
+                self.flush();
+            }
+        }
+        self.flush();
+        self.report
+    }
+
+    fn write(&mut self, recording: &Recording) {
+        let exchange = to_exchange(
+            recording,
+            &self.config.session,
+            &self.config.source,
+            &self.config.redactor,
+        );
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let folder = if crate::conformance::is_models_request(&exchange.request) {
+            "_models".to_owned()
+        } else {
+            model_slug(exchange.model.as_deref())
+        };
+        let relative = format!("{folder}/{seq:06}-{}.json", exchange.id);
+        let target = self.config.session_dir.join(&relative);
+        let checked = check_exchange(&exchange, relative.clone(), Profile::Strict);
+        let dialect = checked
+            .request
+            .as_ref()
+            .map(|r| r.dialect.as_str().to_owned());
+        *self
+            .report
+            .per_model
+            .entry((
+                exchange.model.clone().unwrap_or_else(|| folder.clone()),
+                dialect.clone().unwrap_or_else(|| "none".to_owned()),
+            ))
+            .or_default() += 1;
+        if exchange.error.is_some() {
+            self.report.transport_errors += 1;
+        }
+        let written = self.write_temp(&exchange, &target);
+        let file = match &written {
+            Ok(()) => Some(self.config.session_dir.join(&relative)),
+            Err(err) => {
+                self.lost(err);
+                None
+            }
+        };
+        if written.is_ok() {
+            self.manifest.exchanges.push(ManifestEntry {
+                seq,
+                id: exchange.id.clone(),
+                file: relative,
+                model: exchange.model.clone(),
+                dialect: dialect.clone(),
+                status: exchange.response.as_ref().map(|r| r.status),
+                error: exchange.error.as_ref().map(|e| e.kind.as_str().to_owned()),
+                recorded_at: exchange.recorded_at.clone(),
+            });
+            self.manifest_dirty = true;
+        }
+        self.console
+            .exchange(&ExchangeLine::new(recording, &exchange, &checked, file));
+    }
+
+    fn write_temp(&mut self, exchange: &Exchange, target: &Path) -> io::Result<()> {
+        let temp = capture::temp_path_for(target)?;
+        let mut file = File::create(&temp)?;
+        if let Err(err) = file.write_all(&exchange.to_pretty_json()) {
+            let _ = fs::remove_file(&temp);
+            return Err(err);
+        }
+        self.batch.push(Pending {
+            temp,
+            file,
+            target: target.to_owned(),
+        });
+        self.batch_started.get_or_insert_with(Instant::now);
+        Ok(())
+    }
+
+    /// Sync the batch, rename each file into place, sync the folders, rewrite the manifest.
+    fn flush(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        self.batch_started = None;
+        let mut folders = HashSet::new();
+        for pending in batch {
+            let result = pending
+                .file
+                .sync_data()
+                .and_then(|()| fs::rename(&pending.temp, &pending.target));
+            match result {
+                Ok(()) => {
+                    self.report.written += 1;
+                    if let Some(parent) = pending.target.parent() {
+                        folders.insert(parent.to_owned());
+                    }
+                }
+                Err(err) => {
+                    let _ = fs::remove_file(&pending.temp);
+                    self.lost(&err);
+                }
+            }
+        }
+        for folder in folders {
+            if let Ok(dir) = File::open(&folder) {
+                let _ = dir.sync_all();
+            }
+        }
+        if self.manifest_dirty {
+            self.manifest_dirty = false;
+            let path = self.config.session_dir.join("manifest.json");
+            if let Err(err) = capture::write_json_atomically(&path, &self.manifest) {
+                self.failure(
+                    &format!("cannot update {}: {err}", path.display()),
+                    err.kind(),
+                );
+            }
+        }
+    }
+
+    fn lost(&mut self, err: &io::Error) {
+        self.report.lost += 1;
+        self.failure(
+            &format!(
+                "cannot write a capture under {}: {err} (traffic keeps flowing; lost captures are counted in the summary)",
+                self.config.session_dir.display()
+            ),
+            err.kind(),
+        );
+    }
+
+    fn failure(&mut self, message: &str, kind: io::ErrorKind) {
+        if self.reported.insert(format!("{kind:?}")) {
+            self.console.warn(message);
+        }
+    }
+}
+
+/// A folder name for a model that can never leave the session folder: only `[A-Za-z0-9._-]`,
+/// no leading dot, at most 64 characters; `_unknown` when there is no usable name.
+pub fn model_slug(model: Option<&str>) -> String {
+    let Some(model) = model else {
+        return "_unknown".to_owned();
+    };
+    let mut slug: String = model
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect();
+    while slug.starts_with('.') {
+        slug.replace_range(..1, "_");
+    }
+    if slug.is_empty() || slug.chars().all(|c| c == '_') {
+        return "_unknown".to_owned();
+    }
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_stay_inside_the_session_folder() {
+        assert_eq!(model_slug(Some("gpt-5.5")), "gpt-5.5");
+        assert_eq!(model_slug(Some("../../etc/passwd")), "_._.._etc_passwd");
+        assert_eq!(model_slug(Some("..")), "_.");
+        assert_eq!(
+            model_slug(Some("anthropic/claude-sonnet-4-5")),
+            "anthropic_claude-sonnet-4-5"
+        );
+        assert_eq!(model_slug(Some(&"x".repeat(10_000))).len(), 64);
+        assert_eq!(model_slug(Some("")), "_unknown");
+        assert_eq!(model_slug(None), "_unknown");
+        for hostile in ["/", "\\..\\", ".", "a/../../b", "\u{0}"] {
+            let slug = model_slug(Some(hostile));
+            assert!(
+                !slug.contains('/') && !slug.contains('\\') && !slug.starts_with('.'),
+                "{hostile:?} -> {slug}"
+            );
+        }
+    }
+}
