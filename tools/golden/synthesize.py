@@ -18,7 +18,8 @@ compare bytes. That holds because:
   * every f64 field (at_ms, headers_at_ms, ended_at_ms) is a Python float with few decimals, whose
     repr is the same shortest form serde_json prints (`120.0`, not `120`).
 
-Run from the repository root:  python3 tools/golden/synthesize.py
+Run from the repository root:  python3 tools/golden/synthesize.py [--out DIR]
+(--out writes elsewhere, for comparing a fresh run with the checked-in files.)
 """
 
 import datetime
@@ -691,20 +692,25 @@ CAPTURES = [capture_1, capture_2, capture_3, capture_4, capture_5, capture_6, ca
 
 
 def main():
+    out = OUT
+    if len(sys.argv) == 3 and sys.argv[1] == "--out":
+        out = pathlib.Path(sys.argv[2]).resolve()
+    elif len(sys.argv) != 1:
+        sys.exit("usage: synthesize.py [--out DIR]")
     written = []
     for number, build in enumerate(CAPTURES, start=1):
         folder, slug, capture = build()
-        path = OUT / folder / f"{number:04d}-{slug}.json"
+        path = out / folder / f"{number:04d}-{slug}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(pretty(capture), encoding="utf-8")
         written.append(path)
     # A capture from an older run that this script no longer writes would otherwise linger.
-    for stale in sorted(OUT.glob("*/*.json")):
+    for stale in sorted(out.glob("*/*.json")):
         if stale not in written:
             stale.unlink()
-            print(f"removed {stale.relative_to(ROOT)}", file=sys.stderr)
+            print(f"removed {stale}", file=sys.stderr)
     for path in written:
-        print(path.relative_to(ROOT))
+        print(path.relative_to(out))
 
 
 if __name__ == "__main__":
