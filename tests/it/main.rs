@@ -11,3 +11,5 @@ mod golden;
 mod rules;
 /// The checked-in JSON Schemas validate real output and every file under `captures/`.
 mod schemas;
+/// Bodies the official OpenAI SDK sends are classified and judged as what they are.
+mod sdk;
