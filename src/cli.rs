@@ -27,7 +27,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Record(RecordArgs),
+    Record(Box<RecordArgs>),
     Check(CheckArgs),
     Rules(RulesArgs),
 }

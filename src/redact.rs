@@ -203,15 +203,14 @@ impl Redactor {
 
     fn header_value(&self, name: &str, value: &str) -> String {
         // Keep the auth scheme (`Bearer`, `Basic`) visible: it says what kind of credential it was.
-        if name.eq_ignore_ascii_case("authorization")
-            || name.eq_ignore_ascii_case("proxy-authorization")
+        let is_auth = name.eq_ignore_ascii_case("authorization")
+            || name.eq_ignore_ascii_case("proxy-authorization");
+        if is_auth
+            && let Some((scheme, secret)) = value.split_once(' ')
+            && !scheme.is_empty()
+            && scheme.bytes().all(|b| b.is_ascii_alphabetic())
         {
-            if let Some((scheme, secret)) = value.split_once(' ')
-                && !scheme.is_empty()
-                && scheme.bytes().all(|b| b.is_ascii_alphabetic())
-            {
-                return format!("{scheme} {}", self.token(secret.trim()));
-            }
+            return format!("{scheme} {}", self.token(secret.trim()));
         }
         self.token(value)
     }

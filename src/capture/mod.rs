@@ -249,14 +249,24 @@ pub fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value.as_str())
 }
 
-/// Now, as RFC 3339 in UTC with millisecond precision.
+/// Now, as RFC 3339 in UTC with exactly three fractional digits, so timestamps sort as text.
 pub fn now_rfc3339() -> String {
     jiff::Timestamp::now()
-        .round(jiff::Unit::Millisecond)
-        .map_or_else(|_| jiff::Timestamp::now().to_string(), |ts| ts.to_string())
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// Milliseconds as stored on disk: microsecond precision, so offsets print short and exact.
 pub fn millis(duration: std::time::Duration) -> f64 {
     (duration.as_micros() as f64) / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_have_fixed_width_so_they_sort_as_text() {
+        let stamp = super::now_rfc3339();
+        assert_eq!(stamp.len(), "2026-11-26T18:52:37.880Z".len(), "{stamp}");
+        assert!(stamp.ends_with('Z'));
+    }
 }

@@ -12,7 +12,7 @@ use crate::conformance::rules::{Rule, catalogue_markdown};
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Record(args) => record::run(args),
+        Command::Record(args) => record::run(*args),
         Command::Check(args) => check::run(args),
         Command::Rules(args) => {
             let text = match args.format {

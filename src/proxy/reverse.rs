@@ -33,7 +33,7 @@ use crate::record::{Recording, ResponseHead, WriterHandle, WriterPermit, version
 /// Where requests go.
 pub enum Target {
     /// A real gateway at this base URL.
-    Upstream { base: Uri, client: HttpsClient },
+    Upstream { base: Uri, client: Box<HttpsClient> },
     /// The embedded gateway answers (`record --stub`).
     Embedded(Gateway),
 }

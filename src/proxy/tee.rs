@@ -99,6 +99,15 @@ where
                 {
                     deadline.reset(tokio::time::Instant::now() + *timeout);
                 }
+                // A body that knows it is done will not be polled again: complete now, or the
+                // drop would look like a client that went away.
+                if this.inner.is_end_stream()
+                    && let Some((mut recording, permit)) = this.recording.take()
+                {
+                    let at = recording.elapsed();
+                    recording.ended = Some(at);
+                    permit.send(recording);
+                }
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(Some(Err(err))) => {

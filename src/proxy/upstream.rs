@@ -38,12 +38,8 @@ impl Default for ClientOptions {
 /// Build the pooled upstream client.
 pub fn client(options: &ClientOptions) -> Result<HttpsClient, TlsError> {
     let cas: Vec<&std::path::Path> = options.extra_cas.iter().map(PathBuf::as_path).collect();
-    let alpn: &[&[u8]] = if options.http2 {
-        &tls::ALPN_H2_H1
-    } else {
-        &[b"http/1.1"]
-    };
-    let config = tls::client_config(&cas, alpn)?;
+    // The connector sets ALPN itself from the enabled protocols.
+    let config = tls::client_config(&cas, &[])?;
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);

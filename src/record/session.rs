@@ -88,7 +88,7 @@ pub async fn run_reverse(
     let target = match &options.destination {
         Destination::Upstream { base, client } => Target::Upstream {
             base: parse_upstream(base)?,
-            client: upstream::client(client)?,
+            client: Box::new(upstream::client(client)?),
         },
         Destination::Stub => Target::Embedded(Gateway::new(Mode::Stub)),
     };

@@ -7,6 +7,8 @@ mod support;
 mod check_cli;
 /// The golden captures classify and break the way the public evidence says.
 mod golden;
+/// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, failures, stub, curl.
+mod record;
 /// Every checker rule: a violating example that triggers it, a conforming one that does not.
 mod rules;
 /// The checked-in JSON Schemas validate real output and every file under `captures/`.

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod recorder;
+pub mod upstream;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

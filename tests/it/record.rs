@@ -1,0 +1,607 @@
+//! `record` in reverse-proxy mode: streaming passthrough, capture fidelity, redaction, path
+//! safety, failures recorded, stub mode, real curl processes.
+
+use std::time::Duration;
+
+use cursor_harness::capture::ErrorKind;
+use cursor_harness::check::check_exchange;
+use cursor_harness::conformance::{Profile, Verdict};
+use cursor_harness::dialect::Dialect;
+use serde_json::json;
+
+use crate::support::recorder::{Recorder, capture_files, options, post_chat, send};
+use crate::support::upstream::{Script, TestUpstream, chat_events};
+
+fn chat_body(model: &str) -> serde_json::Value {
+    json!({"model": model, "messages": [{"role": "user", "content": "hi"}], "stream": true, "stream_options": {"include_usage": true}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_passes_byte_for_byte_chunk_by_chunk_and_the_capture_rebuilds_it() {
+    let events = chat_events(
+        "plainmodel-x",
+        &["Hello", " there", ",", " how", " are", " you", "?"],
+    );
+    let gap = Duration::from_millis(60);
+    let upstream = TestUpstream::sse(events.clone(), gap).await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+
+    let response = post_chat(
+        recorder.addr,
+        "/v1/chat/completions",
+        &chat_body("plainmodel-x"),
+    )
+    .await;
+    let sent: String = events.concat();
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.text(),
+        sent,
+        "the client must get the upstream's bytes unchanged"
+    );
+
+    // No coalescing: every event reached the client before the upstream wrote the next one.
+    let send_times = upstream.send_times(0);
+    assert_eq!(send_times.len(), events.len());
+    let mut arrivals = Vec::new();
+    let mut received = 0;
+    for (at, bytes) in &response.frames {
+        received += bytes.len();
+        arrivals.push((received, *at));
+    }
+    let mut boundary = 0;
+    for (i, event) in events.iter().enumerate() {
+        boundary += event.len();
+        let arrived = arrivals
+            .iter()
+            .find(|(n, _)| *n >= boundary)
+            .map(|(_, at)| *at)
+            .expect("event arrived");
+        if let Some(next_send) = send_times.get(i + 1) {
+            assert!(
+                arrived < *next_send,
+                "event {i} was held back until the upstream sent event {}",
+                i + 1
+            );
+        }
+    }
+
+    recorder.stop().await;
+    let exchanges = recorder.exchanges();
+    assert_eq!(exchanges.len(), 1);
+    let (path, exchange) = &exchanges[0];
+    assert!(
+        path.starts_with(recorder.session_dir().join("plainmodel-x")),
+        "{}",
+        path.display()
+    );
+    let captured = exchange.response.as_ref().unwrap();
+    assert_eq!(
+        captured.stream_bytes().unwrap(),
+        sent.as_bytes(),
+        "the capture rebuilds the exact stream"
+    );
+    let chunks = captured.stream.as_ref().unwrap();
+    assert_eq!(
+        chunks.len(),
+        events.len(),
+        "one capture chunk per upstream write"
+    );
+    let times: Vec<f64> = chunks.iter().map(|c| c.at_ms.unwrap()).collect();
+    for pair in times.windows(2) {
+        let gap_ms = pair[1] - pair[0];
+        assert!(gap_ms >= 40.0, "chunk timing lost: gaps {times:?}");
+    }
+    assert!(captured.headers_at_ms.unwrap() <= times[0]);
+    let report = check_exchange(exchange, "x".into(), Profile::Strict);
+    assert_eq!(report.response.unwrap().verdict, Verdict::Conforms);
+    assert!(report.timing.unwrap().ttft_ms.unwrap() >= times[1] - 1.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_pass_through_except_hop_by_hop_and_auth_reaches_the_upstream() {
+    let upstream = TestUpstream::start(|_| Script::Json {
+        status: 200,
+        body: br#"{"object":"list","data":[]}"#.to_vec(),
+    })
+    .await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let response = send(
+        recorder.addr,
+        "GET",
+        "/v1/models?x=1",
+        &[
+            ("authorization", "Bearer gateway-key-123"),
+            ("connection", "x-hop"),
+            ("x-hop", "1"),
+            ("x-end", "2"),
+        ],
+        Vec::new(),
+        false,
+    )
+    .await;
+    assert_eq!(response.status, 200);
+    recorder.stop().await;
+    let received = &upstream.received()[0];
+    assert_eq!(
+        received.target, "/api/llm/v1/models?x=1",
+        "the path maps onto the upstream base"
+    );
+    assert_eq!(
+        received.header("authorization"),
+        Some("Bearer gateway-key-123")
+    );
+    assert_eq!(received.header("x-end"), Some("2"));
+    assert_eq!(
+        received.header("x-hop"),
+        None,
+        "headers named in Connection are hop-by-hop"
+    );
+    let (path, _) = &recorder.exchanges()[0];
+    assert!(path.starts_with(recorder.session_dir().join("_models")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planted_secrets_never_reach_the_captures_folder() {
+    const KEY: &str = "sk-proj-PLANTEDsecretABCDEFGHIJKLMNOPQRSTUV";
+    const OTHER: &str = "AIzaSyPLANTEDgoogleKEY0123456789abcdefgh";
+    let echo =
+        format!("data: {{\"error\":{{\"message\":\"Incorrect API key provided: {KEY}\"}}}}\n\n");
+    let upstream = TestUpstream::start(move |_| Script::Sse {
+        events: vec![echo.clone().into_bytes()],
+        gap: Duration::ZERO,
+    })
+    .await;
+    let mut opts = options(Some(upstream.url()));
+    opts.path_token = Some("tokenPLANTED77".to_owned());
+    let mut recorder = Recorder::start(opts).await;
+    let body = json!({"model": "m", "messages": [{"role": "user", "content": format!("my key is {KEY}")}], "stream": true});
+    let response = send(
+        recorder.addr,
+        "POST",
+        &format!("/t/tokenPLANTED77/v1/chat/completions?api_key={OTHER}"),
+        &[
+            ("authorization", &format!("Bearer {KEY}")),
+            ("x-api-key", KEY),
+            ("cookie", "session=PLANTEDcookie"),
+            ("content-type", "application/json"),
+        ],
+        serde_json::to_vec(&body).unwrap(),
+        false,
+    )
+    .await;
+    assert_eq!(response.status, 200);
+    recorder.stop().await;
+    let mut scanned = 0;
+    for entry in walk(recorder.captures.path()) {
+        if entry
+            .file_name()
+            .is_some_and(|n| n == cursor_harness::redact::KEY_FILE)
+        {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+        for planted in [KEY, OTHER, "PLANTEDcookie", "tokenPLANTED77"] {
+            assert!(
+                !text.contains(planted),
+                "{planted} leaked into {}",
+                entry.display()
+            );
+        }
+        assert!(
+            cursor_harness::redact::scan_text(&text).is_empty(),
+            "key-shaped string in {}",
+            entry.display()
+        );
+        scanned += 1;
+    }
+    assert!(scanned >= 2, "the capture and the manifest were scanned");
+    let (_, exchange) = &recorder.exchanges()[0];
+    let auth = cursor_harness::capture::header(&exchange.request.headers, "authorization").unwrap();
+    let api_key = cursor_harness::capture::header(&exchange.request.headers, "x-api-key").unwrap();
+    assert!(auth.starts_with("Bearer [REDACTED:"));
+    assert_eq!(
+        auth.trim_start_matches("Bearer "),
+        api_key,
+        "the same key gives the same token"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_model_name_stays_inside_the_session_folder() {
+    let mut recorder = Recorder::start(options(None)).await;
+    for model in ["../../../escape", "/etc/passwd", &"x".repeat(10_000), ".."] {
+        let response = post_chat(recorder.addr, "/v1/chat/completions", &chat_body(model)).await;
+        assert_eq!(response.status, 200);
+    }
+    recorder.stop().await;
+    let files = capture_files(recorder.captures.path());
+    assert_eq!(files.len(), 4);
+    for file in &files {
+        let canonical = file.canonicalize().unwrap();
+        assert!(
+            canonical.starts_with(recorder.session_dir().canonicalize().unwrap()),
+            "{} escaped",
+            file.display()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_path_token_nothing_reaches_the_upstream() {
+    let upstream = TestUpstream::sse(chat_events("m", &["x"]), Duration::ZERO)
+        .await
+        .allow_unused();
+    let mut opts = options(Some(upstream.url()));
+    opts.path_token = Some("s3cret-token".to_owned());
+    let mut recorder = Recorder::start(opts).await;
+    for path in [
+        "/v1/chat/completions",
+        "/t/wrong/v1/chat/completions",
+        "/t/s3cret-token2/v1/models",
+        "/",
+    ] {
+        let response = post_chat(recorder.addr, path, &chat_body("m")).await;
+        assert_eq!(response.status, 404, "{path}");
+    }
+    let response = post_chat(
+        recorder.addr,
+        "/t/s3cret-token/v1/chat/completions",
+        &chat_body("m"),
+    )
+    .await;
+    assert_eq!(response.status, 200);
+    recorder.stop().await;
+    assert_eq!(
+        upstream.received().len(),
+        1,
+        "only the request with the token was forwarded"
+    );
+    assert_eq!(recorder.exchanges().len(), 1, "probes are not recorded");
+}
+
+/// Each failure: the client gets an OpenAI-shaped error (or the bytes that did flow), the
+/// capture carries `error`, and the recorder serves the next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_failures_are_recorded_and_the_proxy_keeps_serving() {
+    let events: Vec<Vec<u8>> = chat_events("m", &["a", "b", "c"])
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
+    let upstream =
+        TestUpstream::start(
+            move |request| match request.header("x-fault").unwrap_or("") {
+                "reset" => Script::ResetAfter {
+                    events: events.clone(),
+                    after: 2,
+                    gap: Duration::from_millis(20),
+                },
+                "invalid" => Script::Raw(b"HTTP/1.1 banana\r\n\r\n".to_vec()),
+                "stall-head" => Script::StallBeforeHead(Duration::from_secs(5)),
+                "stall-body" => Script::StallAfter {
+                    events: events[..2].to_vec(),
+                    stall: Duration::from_secs(5),
+                },
+                _ => Script::Sse {
+                    events: events.clone(),
+                    gap: Duration::ZERO,
+                },
+            },
+        )
+        .await;
+    let mut opts = options(Some(upstream.url()));
+    opts.limits.response_timeout = Duration::from_millis(500);
+    opts.limits.idle_timeout = Duration::from_millis(500);
+    let mut recorder = Recorder::start(opts).await;
+    let body = serde_json::to_vec(&chat_body("m")).unwrap();
+    let call = |fault: &'static str| {
+        let body = body.clone();
+        let addr = recorder.addr;
+        async move {
+            send(
+                addr,
+                "POST",
+                "/v1/chat/completions",
+                &[("x-fault", fault), ("content-type", "application/json")],
+                body,
+                false,
+            )
+            .await
+        }
+    };
+
+    let reset = call("reset").await;
+    assert_eq!(reset.status, 200);
+    assert!(reset.error.is_some(), "the client sees the stream break");
+    let invalid = call("invalid").await;
+    assert_eq!(invalid.status, 502);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&invalid.body()).unwrap()["error"]["type"],
+        "upstream_error"
+    );
+    let stall_head = call("stall-head").await;
+    assert_eq!(stall_head.status, 504);
+    let stall_body = call("stall-body").await;
+    assert_eq!(stall_body.status, 200);
+    assert!(stall_body.error.is_some());
+    let fine = call("").await;
+    assert_eq!(
+        fine.status, 200,
+        "the proxy keeps serving after each failure"
+    );
+    assert!(fine.error.is_none());
+
+    recorder.stop().await;
+    let kinds: Vec<Option<ErrorKind>> = recorder
+        .exchanges()
+        .iter()
+        .map(|(_, e)| e.error.as_ref().map(|e| e.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            Some(ErrorKind::Reset),
+            Some(ErrorKind::InvalidHttp),
+            Some(ErrorKind::Timeout),
+            Some(ErrorKind::Timeout),
+            None
+        ]
+    );
+    let (_, reset_capture) = &recorder.exchanges()[0];
+    let partial = reset_capture
+        .response
+        .as_ref()
+        .unwrap()
+        .stream_bytes()
+        .unwrap();
+    assert!(
+        partial.starts_with(&reset.body()[..]) || reset.body().starts_with(&partial[..]),
+        "the bytes that did flow are kept"
+    );
+    assert!(!partial.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_upstream_gives_a_502_and_a_capture() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut recorder = Recorder::start(options(Some(format!("http://127.0.0.1:{port}/v1")))).await;
+    let response = post_chat(recorder.addr, "/v1/chat/completions", &chat_body("m")).await;
+    assert_eq!(response.status, 502);
+    let error: serde_json::Value = serde_json::from_slice(&response.body()).unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("connect"),
+        "{error}"
+    );
+    recorder.stop().await;
+    let (_, exchange) = &recorder.exchanges()[0];
+    assert!(exchange.response.is_none());
+    assert_eq!(exchange.error.as_ref().unwrap().kind, ErrorKind::Connect);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_goes_away_cancels_the_upstream_and_the_capture_says_so() {
+    let events: Vec<String> = (0..50)
+        .map(|i| format!("data: {{\"n\":{i}}}\n\n"))
+        .collect();
+    let upstream = TestUpstream::sse(events, Duration::from_millis(20)).await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let addr = recorder.addr;
+    let client =
+        tokio::spawn(async move { post_chat(addr, "/v1/chat/completions", &chat_body("m")).await });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    client.abort();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    recorder.stop().await;
+    assert!(
+        upstream.saw_cancellation(),
+        "the upstream request was cancelled too"
+    );
+    let (_, exchange) = &recorder.exchanges()[0];
+    let error = exchange
+        .error
+        .as_ref()
+        .expect("the capture records the disconnect");
+    assert_eq!(error.kind, ErrorKind::ClientDisconnected);
+    assert!(error.message.contains("upstream request was cancelled"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gzip_streams_reach_the_client_untouched_and_are_decoded_for_the_capture() {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut wire = Vec::new();
+    let events = chat_events("m", &["zipped"]);
+    for event in &events {
+        encoder.write_all(event.as_bytes()).unwrap();
+        encoder.flush().unwrap();
+        wire.push(std::mem::take(encoder.get_mut()));
+    }
+    wire.push(encoder.finish().unwrap());
+    let sent: Vec<u8> = wire.concat();
+    let upstream = TestUpstream::start(move |_| Script::SseWith {
+        headers: vec![("content-encoding".into(), "gzip".into())],
+        events: wire.clone(),
+        gap: Duration::ZERO,
+    })
+    .await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let response = post_chat(recorder.addr, "/v1/chat/completions", &chat_body("m")).await;
+    assert_eq!(
+        response.body(),
+        sent,
+        "content-encoded bytes pass untouched"
+    );
+    recorder.stop().await;
+    let (_, exchange) = &recorder.exchanges()[0];
+    let decoded = exchange.response.as_ref().unwrap().stream_bytes().unwrap();
+    assert_eq!(String::from_utf8(decoded).unwrap(), events.concat());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stub_mode_answers_every_dialect_and_check_names_them() {
+    let mut recorder = Recorder::start(options(None)).await;
+    let fixtures = crate::support::project_path("tests/fixtures/sdk");
+    let mut expected = Vec::new();
+    for name in ["chat-plain.json", "chat-tools.json", "responses-plain.json"] {
+        let body: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(fixtures.join(name)).unwrap()).unwrap();
+        let response = post_chat(recorder.addr, "/v1/chat/completions", &body).await;
+        assert_eq!(response.status, 200, "{name}");
+        expected.push(if name.starts_with("chat") {
+            Dialect::ChatCompletions
+        } else {
+            Dialect::Responses
+        });
+    }
+    let anthropic = json!({"model": "claude-sonnet-4-5", "system": [{"type": "text", "text": "s"}], "max_tokens": 100,
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}], "stream": true});
+    assert_eq!(
+        post_chat(recorder.addr, "/v1/chat/completions", &anthropic)
+            .await
+            .status,
+        200
+    );
+    expected.push(Dialect::Anthropic);
+    recorder.stop().await;
+    let exchanges = recorder.exchanges();
+    let mut seen: Vec<(String, Dialect, Verdict)> = exchanges
+        .iter()
+        .map(|(path, exchange)| {
+            assert!(
+                exchange.error.is_none(),
+                "a complete answer is recorded as complete: {:?}",
+                exchange.error
+            );
+            let report = check_exchange(exchange, path.display().to_string(), Profile::Strict);
+            (
+                // The file name starts with the sequence number: the order requests arrived in.
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                report.request.unwrap().dialect,
+                report.response.unwrap().verdict,
+            )
+        })
+        .collect();
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    let dialects: Vec<Dialect> = seen.iter().map(|(_, d, _)| *d).collect();
+    assert_eq!(dialects, expected, "{seen:?}");
+    assert!(
+        seen.iter().all(|(_, _, v)| *v == Verdict::Conforms),
+        "the stub's answers pass our own checker: {seen:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_session_run_continues_the_numbering_and_the_manifest() {
+    let captures = tempfile::tempdir().unwrap();
+    for run in 0..2 {
+        let mut opts = options(None);
+        opts.captures = captures.path().to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(cursor_harness::record::session::run_reverse(
+            listener,
+            opts,
+            Box::new(cursor_harness::record::console::Collect::default()),
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        assert_eq!(
+            post_chat(
+                addr,
+                "/v1/chat/completions",
+                &chat_body(&format!("model-{run}"))
+            )
+            .await
+            .status,
+            200
+        );
+        let _ = stop.send(());
+        let report = task.await.unwrap().unwrap();
+        assert_eq!(report.written, 1);
+    }
+    let manifest: cursor_harness::record::Manifest =
+        serde_json::from_slice(&std::fs::read(captures.path().join("test/manifest.json")).unwrap())
+            .unwrap();
+    let seqs: Vec<u64> = manifest.exchanges.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![1, 2]);
+    assert!(manifest.exchanges[1].file.starts_with("model-1/000002-"));
+}
+
+#[test]
+fn curl_streams_through_the_recorder_over_http1_and_http2() {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: curl is not installed");
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let upstream = runtime.block_on(TestUpstream::sse(
+        chat_events("m", &["one", "two"]),
+        Duration::from_millis(10),
+    ));
+    let mut recorder = runtime.block_on(Recorder::start(options(Some(upstream.url()))));
+    let body = serde_json::to_string(&chat_body("curl-model")).unwrap();
+    for http in ["--http1.1", "--http2-prior-knowledge"] {
+        let output = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                "-N",
+                http,
+                "-H",
+                "content-type: application/json",
+                "--data-binary",
+                &body,
+            ])
+            .arg(recorder.url("/v1/chat/completions"))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            chat_events("m", &["one", "two"]).concat(),
+            "{http}"
+        );
+    }
+    runtime.block_on(recorder.stop());
+    let versions: Vec<String> = recorder
+        .exchanges()
+        .iter()
+        .map(|(_, e)| e.request.http_version.clone())
+        .collect();
+    assert_eq!(versions, vec!["HTTP/1.1", "HTTP/2"]);
+    drop(upstream);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path)
+            } else {
+                out.push(path)
+            }
+        }
+    }
+    out
+}

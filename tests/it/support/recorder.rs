@@ -1,0 +1,225 @@
+//! The recorder started in-process on port 0, and a client that timestamps every frame.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use cursor_harness::capture::Exchange;
+use cursor_harness::capture::input::{self, Candidate};
+use cursor_harness::proxy::reverse::Limits;
+use cursor_harness::proxy::upstream::ClientOptions;
+use cursor_harness::record::WriterReport;
+use cursor_harness::record::console::Collect;
+use cursor_harness::record::session::{Destination, RecordOptions, run_reverse};
+use http_body_util::BodyExt as _;
+use tokio::sync::oneshot;
+
+pub struct Recorder {
+    pub addr: SocketAddr,
+    pub captures: tempfile::TempDir,
+    pub console: Collect,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<WriterReport>>,
+}
+
+/// Options for a test session in a fresh temp folder, forwarding to `upstream` (or stub).
+pub fn options(upstream: Option<String>) -> RecordOptions {
+    RecordOptions {
+        destination: match upstream {
+            Some(base) => Destination::Upstream {
+                base,
+                client: ClientOptions::default(),
+            },
+            None => Destination::Stub,
+        },
+        captures: PathBuf::new(),
+        session: "test".to_owned(),
+        path_token: None,
+        tls: None,
+        keep_headers: Vec::new(),
+        limits: Limits::default(),
+        grace: Duration::from_secs(5),
+        queue: 1024,
+    }
+}
+
+impl Recorder {
+    pub async fn start(mut options: RecordOptions) -> Recorder {
+        let captures = tempfile::tempdir().unwrap();
+        options.captures = captures.path().to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let console = Collect::default();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let console_box = Box::new(console.clone());
+        let task = tokio::spawn(async move {
+            run_reverse(listener, options, console_box, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("recorder runs")
+        });
+        Recorder {
+            addr,
+            captures,
+            console,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Stop (Ctrl-C equivalent) and wait until every capture is written.
+    pub async fn stop(&mut self) -> WriterReport {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task
+            .take()
+            .expect("stopped once")
+            .await
+            .expect("recorder task")
+    }
+
+    pub fn session_dir(&self) -> PathBuf {
+        self.captures.path().join("test")
+    }
+
+    /// Every capture of the session, in file order.
+    pub fn exchanges(&self) -> Vec<(PathBuf, Exchange)> {
+        capture_files(&self.session_dir())
+            .into_iter()
+            .map(|path| {
+                let mut loaded = input::load(&Candidate::File(path.clone()));
+                let exchange = loaded
+                    .remove(0)
+                    .result
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                (path, exchange)
+            })
+            .collect()
+    }
+}
+
+/// Capture files (not the manifest) under a folder, sorted.
+pub fn capture_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "json")
+                && path.file_name().is_some_and(|n| n != "manifest.json")
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// A response read frame by frame, each with its arrival time.
+#[derive(Debug)]
+pub struct Timed {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub frames: Vec<(Instant, Bytes)>,
+    /// The body ended with an error (the connection broke).
+    pub error: Option<String>,
+}
+
+impl Timed {
+    pub fn body(&self) -> Vec<u8> {
+        self.frames
+            .iter()
+            .flat_map(|(_, b)| b.iter().copied())
+            .collect()
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body()).into_owned()
+    }
+}
+
+/// Send one request over a fresh HTTP/1.1 (or HTTP/2 prior-knowledge) connection.
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+    http2: bool,
+) -> Timed {
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(http_body_util::Full::new(body.into()))
+        .unwrap();
+    let response = if http2 {
+        let (mut sender, conn) =
+            hyper::client::conn::http2::handshake(hyper_util::rt::TokioExecutor::new(), io)
+                .await
+                .unwrap();
+        tokio::spawn(conn);
+        sender.send_request(request).await.unwrap()
+    } else {
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await.unwrap();
+        tokio::spawn(conn);
+        sender.send_request(request).await.unwrap()
+    };
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let mut body = response.into_body();
+    let mut frames = Vec::new();
+    let mut error = None;
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Ok(data) = frame.into_data() {
+                    frames.push((Instant::now(), data));
+                }
+            }
+            Err(err) => {
+                error = Some(err.to_string());
+                break;
+            }
+        }
+    }
+    Timed {
+        status,
+        headers,
+        frames,
+        error,
+    }
+}
+
+/// POST a JSON body to the chat completions path.
+pub async fn post_chat(addr: SocketAddr, path: &str, body: &serde_json::Value) -> Timed {
+    send(
+        addr,
+        "POST",
+        path,
+        &[
+            ("content-type", "application/json"),
+            ("authorization", "Bearer test-key-not-secret"),
+        ],
+        serde_json::to_vec(body).unwrap(),
+        false,
+    )
+    .await
+}
