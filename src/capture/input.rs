@@ -143,6 +143,10 @@ pub fn load(candidate: &Candidate) -> Vec<Loaded> {
 
 /// Recognise and read the bytes of one file.
 pub fn load_bytes(origin: &str, bytes: &[u8]) -> Vec<Loaded> {
+    // Windows tools (Notepad, PowerShell's `Out-File -Encoding utf8`) start UTF-8 files with a
+    // byte-order mark; RFC 8259 §8.1 lets a parser ignore it, and refusing such a file over an
+    // invisible character would only puzzle its author.
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return vec![unreadable(origin.to_owned(), "file is empty")];
     }
@@ -161,7 +165,15 @@ pub fn load_bytes(origin: &str, bytes: &[u8]) -> Vec<Loaded> {
     }
     let value: Value = match serde_json::from_slice(bytes) {
         Ok(value) => value,
-        Err(err) => return vec![unreadable(origin.to_owned(), &json_error("not JSON", &err))],
+        Err(err) => {
+            // serde_json would report a bad byte as a JSON syntax error at some column, which
+            // sends people looking for a typo; say what is really wrong with the file.
+            let why = match not_utf8(bytes) {
+                Some(encoding) => format!("not JSON: {encoding}; JSON files must be UTF-8"),
+                None => json_error("not JSON", &err),
+            };
+            return vec![unreadable(origin.to_owned(), &why)];
+        }
     };
     let Value::Object(map) = &value else {
         return vec![unreadable(
@@ -173,7 +185,7 @@ pub fn load_bytes(origin: &str, bytes: &[u8]) -> Vec<Loaded> {
         )];
     };
     if let Some(format) = map.get("format").cloned() {
-        return vec![read_capture(origin, &format, value)];
+        return vec![read_capture(origin, bytes, &format, value)];
     }
     if map.get("log").and_then(|log| log.get("entries")).is_some() {
         return har::import(origin, &value);
@@ -185,7 +197,7 @@ pub fn load_bytes(origin: &str, bytes: &[u8]) -> Vec<Loaded> {
     }]
 }
 
-fn read_capture(origin: &str, format: &Value, value: Value) -> Loaded {
+fn read_capture(origin: &str, bytes: &[u8], format: &Value, value: Value) -> Loaded {
     let fail = |why: String| unreadable(origin.to_owned(), &why);
     if format.as_str() != Some(FORMAT) {
         return fail(format!(
@@ -207,7 +219,14 @@ fn read_capture(origin: &str, format: &Value, value: Value) -> Loaded {
             kind: InputKind::Capture,
             result: Ok(exchange),
         },
-        Err(err) => fail(format!("not a valid capture: {err}")),
+        Err(err) => {
+            // An error from the parsed value has no position; parsing the bytes again (only on
+            // this failure path) gives the same error with its line and column.
+            let located = serde_json::from_slice::<Exchange>(bytes)
+                .err()
+                .unwrap_or(err);
+            fail(format!("not a valid capture: {located}"))
+        }
     }
 }
 
@@ -225,6 +244,23 @@ fn raw_body_exchange(origin: &str, bytes: &[u8], value: Value) -> Exchange {
         source: format!("raw request body from {origin}, taken as POST /chat/completions"),
     };
     Exchange::new("imported", provenance, request)
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Why `bytes` are not UTF-8 text, if they are not.
+fn not_utf8(bytes: &[u8]) -> Option<String> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some(
+            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark)".to_owned(),
+        );
+    }
+    let err = std::str::from_utf8(bytes).err()?;
+    let offset = err.valid_up_to();
+    Some(format!(
+        "the file is not UTF-8 text (invalid byte 0x{:02X} at byte offset {offset})",
+        bytes[offset]
+    ))
 }
 
 fn has_capture_marker(bytes: &[u8]) -> bool {
@@ -287,12 +323,17 @@ mod tests {
 
     #[test]
     fn bad_inputs_name_the_file_and_the_reason() {
-        let cases: [(&[u8], &str); 5] = [
+        let cases: [(&[u8], &str); 7] = [
             (b"", "file is empty"),
             (b"not json", "not JSON: syntax error at line 1 column 2"),
             (b"[1,2]", "top-level JSON array"),
             (b"{\"model\": \"m\", \"mess", "truncated"),
-            (b"\xff\xfe{}", "not JSON"),
+            (b"\xff\xfe{\x00}\x00", "not JSON: the file is UTF-16 text"),
+            (
+                b"{\"model\": \"caf\xe9\"}",
+                "not UTF-8 text (invalid byte 0xE9 at byte offset 14); JSON files must be UTF-8",
+            ),
+            (b"\xEF\xBB\xBF  \n", "file is empty"),
         ];
         for (bytes, expected) in cases {
             let loaded = only(load_bytes("x.json", bytes));
@@ -300,6 +341,28 @@ mod tests {
             assert!(err.starts_with("x.json: "), "{err}");
             assert!(err.contains(expected), "{err} should contain {expected}");
         }
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_is_ignored() {
+        let loaded = only(load_bytes("b.json", b"\xEF\xBB\xBF{\"model\":\"m\"}"));
+        assert_eq!(loaded.kind, InputKind::RawBody);
+        let exchange = loaded.result.unwrap();
+        assert_eq!(exchange.model.as_deref(), Some("m"));
+    }
+
+    #[test]
+    fn a_misspelt_capture_key_is_refused_with_its_name_and_position() {
+        let bytes = br#"{"format":"cursor-harness/capture","version":1,"id":"i","session":"s",
+"recorded_at":"t","provenance":{"kind":"synthesized","source":"x"},
+"request":{"method":"POST","target":"/","http_version":"HTTP/1.1","headers":[]},
+"reponse":null}"#;
+        let err = only(load_bytes("c.json", bytes)).result.unwrap_err();
+        assert!(
+            err.contains("not a valid capture: unknown field `reponse`"),
+            "{err}"
+        );
+        assert!(err.contains("line 4"), "{err}");
     }
 
     #[test]
