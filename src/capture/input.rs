@@ -43,13 +43,19 @@ pub enum InputError {
         path: String,
         source: std::io::Error,
     },
+    /// Every path was a folder and none held a file to read: almost always the wrong folder,
+    /// and "0 exchanges, all good" would hide that.
+    #[error("no captures found under {paths}")]
+    NoCaptures { paths: String },
 }
 
 /// Expand paths into the sorted list of files to read. Folders are walked recursively in a
 /// deterministic order; symlinks that lead outside the folder are kept as error rows rather
-/// than followed.
+/// than followed. A folder with no input file in it becomes an error row of its own, and when
+/// nothing at all was found the whole call fails with [`InputError::NoCaptures`].
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<Candidate>, InputError> {
     let mut out = Vec::new();
+    let mut empty = Vec::new();
     for path in paths {
         let meta = fs::metadata(path).map_err(|_| InputError::Missing {
             path: path.display().to_string(),
@@ -59,13 +65,23 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Candidate>, InputError> {
                 path: path.display().to_string(),
                 source,
             })?;
+            let before = out.len();
             walk(path, &root, &mut out).map_err(|source| InputError::Folder {
                 path: path.display().to_string(),
                 source,
             })?;
+            if out.len() == before {
+                empty.push(path.display().to_string());
+                out.push(Candidate::Empty(path.clone()));
+            }
         } else {
             out.push(Candidate::File(path.clone()));
         }
+    }
+    if !empty.is_empty() && empty.len() == out.len() {
+        return Err(InputError::NoCaptures {
+            paths: empty.join(", "),
+        });
     }
     Ok(out)
 }
@@ -74,7 +90,12 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Candidate>, InputError> {
 #[derive(Debug, Clone)]
 pub enum Candidate {
     File(PathBuf),
-    Refused { path: PathBuf, why: String },
+    Refused {
+        path: PathBuf,
+        why: String,
+    },
+    /// A folder given on the command line in which the walk found no file to read.
+    Empty(PathBuf),
 }
 
 fn walk(dir: &Path, root: &Path, out: &mut Vec<Candidate>) -> std::io::Result<()> {
@@ -131,6 +152,17 @@ fn is_input_name(name: &str) -> bool {
 pub fn load(candidate: &Candidate) -> Vec<Loaded> {
     match candidate {
         Candidate::Refused { path, why } => vec![unreadable(path.display().to_string(), why)],
+        Candidate::Empty(path) => {
+            let origin = path.display().to_string();
+            vec![Loaded {
+                result: Err(InputError::NoCaptures {
+                    paths: origin.clone(),
+                }
+                .to_string()),
+                origin,
+                kind: InputKind::Unreadable,
+            }]
+        }
         Candidate::File(path) => {
             let origin = path.display().to_string();
             match fs::read(path) {
@@ -363,6 +395,27 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn a_folder_with_nothing_to_read_is_a_row_or_with_nothing_else_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty");
+        fs::create_dir_all(empty.join("nested")).unwrap();
+        fs::write(empty.join("manifest.json"), "{}").unwrap();
+        fs::write(empty.join("README.md"), "notes").unwrap();
+        let body = dir.path().join("body.json");
+        fs::write(&body, "{}").unwrap();
+
+        let candidates = expand(&[empty.clone(), body]).unwrap();
+        assert!(matches!(&candidates[0], Candidate::Empty(path) if *path == empty));
+        let row = only(load(&candidates[0]));
+        let expected = format!("no captures found under {}", empty.display());
+        assert_eq!(row.result.unwrap_err(), expected);
+        assert!(matches!(&candidates[1], Candidate::File(_)));
+
+        let err = expand(std::slice::from_ref(&empty)).unwrap_err();
+        assert_eq!(err.to_string(), expected);
     }
 
     #[test]
