@@ -771,3 +771,47 @@ fn the_results_schema_refuses_broken_documents() {
         );
     }
 }
+
+/// The first ```json block of a document under `docs/`.
+fn documented_example(relative: &str) -> String {
+    let text = fs::read_to_string(support::project_path(relative)).unwrap();
+    let start = text
+        .find("```json\n")
+        .unwrap_or_else(|| panic!("{relative} has no example"))
+        + 8;
+    let end = start + text[start..].find("```").unwrap();
+    text[start..end].to_owned()
+}
+
+/// People copy the example; it must be a capture the tool reads, byte for byte as it writes it.
+#[test]
+fn the_documented_capture_example_is_a_capture_as_the_tool_writes_it() {
+    let example = documented_example("docs/capture-format.md");
+    let value: Value = serde_json::from_str(&example).unwrap();
+    assert_matches(
+        &schema(CAPTURE_SCHEMA),
+        &value,
+        "the example in docs/capture-format.md",
+        CAPTURE_SCHEMA,
+    );
+    let exchange = load_bytes("example", example.as_bytes())
+        .remove(0)
+        .result
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(exchange.to_pretty_json()).unwrap(),
+        example
+    );
+}
+
+#[test]
+fn the_documented_results_example_matches_the_results_schema() {
+    let example = documented_example("docs/check-output.md");
+    let value: Value = serde_json::from_str(&example).unwrap();
+    assert_matches(
+        &schema(RESULTS_SCHEMA),
+        &value,
+        "the example in docs/check-output.md",
+        RESULTS_SCHEMA,
+    );
+}
