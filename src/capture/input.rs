@@ -55,7 +55,6 @@ pub enum InputError {
 /// nothing at all was found the whole call fails with [`InputError::NoCaptures`].
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<Candidate>, InputError> {
     let mut out = Vec::new();
-    let mut empty = Vec::new();
     for path in paths {
         let meta = fs::metadata(path).map_err(|_| InputError::Missing {
             path: path.display().to_string(),
@@ -71,19 +70,25 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Candidate>, InputError> {
                 source,
             })?;
             if out.len() == before {
-                empty.push(path.display().to_string());
                 out.push(Candidate::Empty(path.clone()));
             }
         } else {
             out.push(Candidate::File(path.clone()));
         }
     }
-    if !empty.is_empty() && empty.len() == out.len() {
-        return Err(InputError::NoCaptures {
-            paths: empty.join(", "),
-        });
+    let empty: Option<Vec<String>> = out
+        .iter()
+        .map(|candidate| match candidate {
+            Candidate::Empty(path) => Some(path.display().to_string()),
+            _ => None,
+        })
+        .collect();
+    match empty {
+        Some(paths) if !paths.is_empty() => Err(InputError::NoCaptures {
+            paths: paths.join(", "),
+        }),
+        _ => Ok(out),
     }
-    Ok(out)
 }
 
 /// A file to load, or a path refused during the walk.
