@@ -129,6 +129,10 @@ pub struct RecordArgs {
 /// `run.json`, `report.json` and dot-files are skipped), a HAR 1.2 file (each entry is an
 /// exchange), or any other JSON object, which is taken as the body of `POST /chat/completions`
 /// (what Cursor sends). A file that cannot be read becomes its own row; the rest are checked.
+///
+/// A folder with nothing to read in it (no `.json` or `.har` file) is an error, never a silent
+/// pass: it gets its own row (exit 1), and when no PATH held anything to check, `check` says
+/// "no captures found under PATH" and exits 2.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Captures, folders, HAR files or raw request bodies.

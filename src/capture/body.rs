@@ -20,7 +20,9 @@ pub enum Body {
     Json(Value),
     /// UTF-8 text that is not such JSON (pretty-printed JSON lands here too).
     Text(String),
-    /// Bytes that are not UTF-8.
+    /// Bytes that are not UTF-8 (standard alphabet, padded). Checked on read, like a chunk's,
+    /// so a damaged capture is refused rather than replayed as an empty body.
+    #[serde(deserialize_with = "checked_base64")]
     Base64(String),
 }
 
@@ -91,13 +93,30 @@ impl Body {
         match self {
             Body::Json(_) => self.to_bytes().len(),
             Body::Text(text) => text.len(),
-            Body::Base64(data) => data.len() / 4 * 3,
+            Body::Base64(data) => {
+                let padding = data.bytes().rev().take_while(|&b| b == b'=').count();
+                (data.len() / 4 * 3).saturating_sub(padding)
+            }
         }
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Read a base64 string and refuse it unless it decodes.
+fn checked_base64<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let data = String::deserialize(deserializer)?;
+    check_base64(&data).map_err(serde::de::Error::custom)?;
+    Ok(data)
+}
+
+fn check_base64(data: &str) -> Result<(), String> {
+    BASE64
+        .decode(data)
+        .map(drop)
+        .map_err(|err| format!("invalid base64: {err}"))
 }
 
 fn looks_like_json(bytes: &[u8]) -> bool {
@@ -180,9 +199,8 @@ impl<'de> Deserialize<'de> for Chunk {
         let data = match (raw.text, raw.base64) {
             (Some(text), None) => ChunkData::Text(text),
             (None, Some(data)) => {
-                BASE64
-                    .decode(&data)
-                    .map_err(|err| serde::de::Error::custom(format!("chunk base64: {err}")))?;
+                check_base64(&data)
+                    .map_err(|err| serde::de::Error::custom(format!("chunk {err}")))?;
                 ChunkData::Base64(data)
             }
             _ => {
@@ -228,6 +246,16 @@ mod tests {
         let body = Body::from_bytes(&bytes);
         assert!(matches!(body, Body::Base64(_)));
         assert_eq!(body.to_bytes().as_ref(), &bytes);
+        assert_eq!(body.len(), bytes.len());
+        assert_eq!(Body::from_bytes(&[0xff]).len(), 1);
+        assert_eq!(Body::from_bytes(&[0xff, 0xfe, 0xfd]).len(), 3);
+    }
+
+    #[test]
+    fn a_base64_body_that_does_not_decode_is_refused_on_read() {
+        assert!(serde_json::from_str::<Body>(r#"{"base64":"//4AQQ=="}"#).is_ok());
+        let err = serde_json::from_str::<Body>(r#"{"base64":"not base64!"}"#).unwrap_err();
+        assert!(err.to_string().contains("invalid base64"), "{err}");
     }
 
     #[test]

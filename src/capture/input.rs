@@ -43,11 +43,16 @@ pub enum InputError {
         path: String,
         source: std::io::Error,
     },
+    /// Every path was a folder and none held a file to read: almost always the wrong folder,
+    /// and "0 exchanges, all good" would hide that.
+    #[error("no captures found under {paths}")]
+    NoCaptures { paths: String },
 }
 
 /// Expand paths into the sorted list of files to read. Folders are walked recursively in a
 /// deterministic order; symlinks that lead outside the folder are kept as error rows rather
-/// than followed.
+/// than followed. A folder with no input file in it becomes an error row of its own, and when
+/// nothing at all was found the whole call fails with [`InputError::NoCaptures`].
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<Candidate>, InputError> {
     let mut out = Vec::new();
     for path in paths {
@@ -59,22 +64,43 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Candidate>, InputError> {
                 path: path.display().to_string(),
                 source,
             })?;
+            let before = out.len();
             walk(path, &root, &mut out).map_err(|source| InputError::Folder {
                 path: path.display().to_string(),
                 source,
             })?;
+            if out.len() == before {
+                out.push(Candidate::Empty(path.clone()));
+            }
         } else {
             out.push(Candidate::File(path.clone()));
         }
     }
-    Ok(out)
+    let empty: Option<Vec<String>> = out
+        .iter()
+        .map(|candidate| match candidate {
+            Candidate::Empty(path) => Some(path.display().to_string()),
+            _ => None,
+        })
+        .collect();
+    match empty {
+        Some(paths) if !paths.is_empty() => Err(InputError::NoCaptures {
+            paths: paths.join(", "),
+        }),
+        _ => Ok(out),
+    }
 }
 
 /// A file to load, or a path refused during the walk.
 #[derive(Debug, Clone)]
 pub enum Candidate {
     File(PathBuf),
-    Refused { path: PathBuf, why: String },
+    Refused {
+        path: PathBuf,
+        why: String,
+    },
+    /// A folder given on the command line in which the walk found no file to read.
+    Empty(PathBuf),
 }
 
 fn walk(dir: &Path, root: &Path, out: &mut Vec<Candidate>) -> std::io::Result<()> {
@@ -131,6 +157,17 @@ fn is_input_name(name: &str) -> bool {
 pub fn load(candidate: &Candidate) -> Vec<Loaded> {
     match candidate {
         Candidate::Refused { path, why } => vec![unreadable(path.display().to_string(), why)],
+        Candidate::Empty(path) => {
+            let origin = path.display().to_string();
+            vec![Loaded {
+                result: Err(InputError::NoCaptures {
+                    paths: origin.clone(),
+                }
+                .to_string()),
+                origin,
+                kind: InputKind::Unreadable,
+            }]
+        }
         Candidate::File(path) => {
             let origin = path.display().to_string();
             match fs::read(path) {
@@ -143,6 +180,10 @@ pub fn load(candidate: &Candidate) -> Vec<Loaded> {
 
 /// Recognise and read the bytes of one file.
 pub fn load_bytes(origin: &str, bytes: &[u8]) -> Vec<Loaded> {
+    // Windows tools (Notepad, PowerShell's `Out-File -Encoding utf8`) start UTF-8 files with a
+    // byte-order mark; RFC 8259 §8.1 lets a parser ignore it, and refusing such a file over an
+    // invisible character would only puzzle its author.
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return vec![unreadable(origin.to_owned(), "file is empty")];
     }
@@ -161,7 +202,15 @@ pub fn load_bytes(origin: &str, bytes: &[u8]) -> Vec<Loaded> {
     }
     let value: Value = match serde_json::from_slice(bytes) {
         Ok(value) => value,
-        Err(err) => return vec![unreadable(origin.to_owned(), &json_error("not JSON", &err))],
+        Err(err) => {
+            // serde_json would report a bad byte as a JSON syntax error at some column, which
+            // sends people looking for a typo; say what is really wrong with the file.
+            let why = match not_utf8(bytes) {
+                Some(encoding) => format!("not JSON: {encoding}; JSON files must be UTF-8"),
+                None => json_error("not JSON", &err),
+            };
+            return vec![unreadable(origin.to_owned(), &why)];
+        }
     };
     let Value::Object(map) = &value else {
         return vec![unreadable(
@@ -173,7 +222,7 @@ pub fn load_bytes(origin: &str, bytes: &[u8]) -> Vec<Loaded> {
         )];
     };
     if let Some(format) = map.get("format").cloned() {
-        return vec![read_capture(origin, &format, value)];
+        return vec![read_capture(origin, bytes, &format, value)];
     }
     if map.get("log").and_then(|log| log.get("entries")).is_some() {
         return har::import(origin, &value);
@@ -185,7 +234,7 @@ pub fn load_bytes(origin: &str, bytes: &[u8]) -> Vec<Loaded> {
     }]
 }
 
-fn read_capture(origin: &str, format: &Value, value: Value) -> Loaded {
+fn read_capture(origin: &str, bytes: &[u8], format: &Value, value: Value) -> Loaded {
     let fail = |why: String| unreadable(origin.to_owned(), &why);
     if format.as_str() != Some(FORMAT) {
         return fail(format!(
@@ -207,7 +256,14 @@ fn read_capture(origin: &str, format: &Value, value: Value) -> Loaded {
             kind: InputKind::Capture,
             result: Ok(exchange),
         },
-        Err(err) => fail(format!("not a valid capture: {err}")),
+        Err(err) => {
+            // An error from the parsed value has no position; parsing the bytes again (only on
+            // this failure path) gives the same error with its line and column.
+            let located = serde_json::from_slice::<Exchange>(bytes)
+                .err()
+                .unwrap_or(err);
+            fail(format!("not a valid capture: {located}"))
+        }
     }
 }
 
@@ -225,6 +281,23 @@ fn raw_body_exchange(origin: &str, bytes: &[u8], value: Value) -> Exchange {
         source: format!("raw request body from {origin}, taken as POST /chat/completions"),
     };
     Exchange::new("imported", provenance, request)
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Why `bytes` are not UTF-8 text, if they are not.
+fn not_utf8(bytes: &[u8]) -> Option<String> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some(
+            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark)".to_owned(),
+        );
+    }
+    let err = std::str::from_utf8(bytes).err()?;
+    let offset = err.valid_up_to();
+    Some(format!(
+        "the file is not UTF-8 text (invalid byte 0x{:02X} at byte offset {offset})",
+        bytes[offset]
+    ))
 }
 
 fn has_capture_marker(bytes: &[u8]) -> bool {
@@ -287,12 +360,17 @@ mod tests {
 
     #[test]
     fn bad_inputs_name_the_file_and_the_reason() {
-        let cases: [(&[u8], &str); 5] = [
+        let cases: [(&[u8], &str); 7] = [
             (b"", "file is empty"),
             (b"not json", "not JSON: syntax error at line 1 column 2"),
             (b"[1,2]", "top-level JSON array"),
             (b"{\"model\": \"m\", \"mess", "truncated"),
-            (b"\xff\xfe{}", "not JSON"),
+            (b"\xff\xfe{\x00}\x00", "not JSON: the file is UTF-16 text"),
+            (
+                b"{\"model\": \"caf\xe9\"}",
+                "not UTF-8 text (invalid byte 0xE9 at byte offset 14); JSON files must be UTF-8",
+            ),
+            (b"\xEF\xBB\xBF  \n", "file is empty"),
         ];
         for (bytes, expected) in cases {
             let loaded = only(load_bytes("x.json", bytes));
@@ -300,6 +378,49 @@ mod tests {
             assert!(err.starts_with("x.json: "), "{err}");
             assert!(err.contains(expected), "{err} should contain {expected}");
         }
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_is_ignored() {
+        let loaded = only(load_bytes("b.json", b"\xEF\xBB\xBF{\"model\":\"m\"}"));
+        assert_eq!(loaded.kind, InputKind::RawBody);
+        let exchange = loaded.result.unwrap();
+        assert_eq!(exchange.model.as_deref(), Some("m"));
+    }
+
+    #[test]
+    fn a_misspelt_capture_key_is_refused_with_its_name_and_position() {
+        let bytes = br#"{"format":"cursor-harness/capture","version":1,"id":"i","session":"s",
+"recorded_at":"t","provenance":{"kind":"synthesized","source":"x"},
+"request":{"method":"POST","target":"/","http_version":"HTTP/1.1","headers":[]},
+"reponse":null}"#;
+        let err = only(load_bytes("c.json", bytes)).result.unwrap_err();
+        assert!(
+            err.contains("not a valid capture: unknown field `reponse`"),
+            "{err}"
+        );
+        assert!(err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn a_folder_with_nothing_to_read_is_a_row_or_with_nothing_else_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty");
+        fs::create_dir_all(empty.join("nested")).unwrap();
+        fs::write(empty.join("manifest.json"), "{}").unwrap();
+        fs::write(empty.join("README.md"), "notes").unwrap();
+        let body = dir.path().join("body.json");
+        fs::write(&body, "{}").unwrap();
+
+        let candidates = expand(&[empty.clone(), body]).unwrap();
+        assert!(matches!(&candidates[0], Candidate::Empty(path) if *path == empty));
+        let row = only(load(&candidates[0]));
+        let expected = format!("no captures found under {}", empty.display());
+        assert_eq!(row.result.unwrap_err(), expected);
+        assert!(matches!(&candidates[1], Candidate::File(_)));
+
+        let err = expand(std::slice::from_ref(&empty)).unwrap_err();
+        assert_eq!(err.to_string(), expected);
     }
 
     #[test]

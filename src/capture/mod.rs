@@ -26,7 +26,12 @@ pub const VERSION: u32 = 1;
 pub type Headers = Vec<(String, String)>;
 
 /// One request and what came back for it (or why nothing did).
+///
+/// Unknown keys are refused here and in every struct below: captures are often written or
+/// edited by hand, and a misspelt optional key (`"reponse"`) would otherwise vanish silently
+/// and change the verdict. The schema says the same (`additionalProperties: false`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Exchange {
     /// Always [`FORMAT`]; lets a loader tell a capture from any other JSON file.
     pub format: String,
@@ -60,6 +65,7 @@ pub struct Exchange {
 
 /// How an exchange came to exist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Provenance {
     pub kind: ProvenanceKind,
     /// Free text: the evidence a synthesized capture was built from, the tool that recorded it,
@@ -82,6 +88,7 @@ pub enum ProvenanceKind {
 
 /// Which capture a replayed exchange was made from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReplayLink {
     /// The `id` of the original capture.
     pub id: String,
@@ -90,6 +97,7 @@ pub struct ReplayLink {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Request {
     pub method: String,
     /// Path and query exactly as received (after redaction of key-like query parameters).
@@ -103,6 +111,7 @@ pub struct Request {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Response {
     pub status: u16,
     pub http_version: String,
@@ -123,6 +132,7 @@ pub struct Response {
 
 /// Why an exchange did not complete.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TransportError {
     pub kind: ErrorKind,
     pub message: String,

@@ -130,8 +130,8 @@ impl CheckResults {
     }
 }
 
-/// Check everything under `paths`. Fails only when a path does not exist; unreadable files
-/// become rows with `error`.
+/// Check everything under `paths`. Fails when a path does not exist or when nothing at all was
+/// found to check; unreadable files (and folders with nothing in them) become rows with `error`.
 pub fn check_paths(paths: &[PathBuf], profile: Profile) -> Result<CheckResults, InputError> {
     let candidates = input::expand(paths)?;
     Ok(check_candidates(&candidates, profile))

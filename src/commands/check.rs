@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use crate::capture::input::InputError;
 use crate::check::{self, markdown, text};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::exit::{FAILED, Failure};
@@ -10,8 +11,14 @@ use super::output;
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let results = check::check_paths(&args.paths, args.profile).map_err(|err| {
-        Failure::usage(err.to_string())
-            .with_hint("give a capture file, a folder, a HAR file or a JSON request body")
+        let hint = match err {
+            InputError::NoCaptures { .. } => {
+                "a folder walk reads *.json and *.har files, skipping manifest.json, run.json, \
+                 report.json and dot-files; check the folder name"
+            }
+            _ => "give a capture file, a folder, a HAR file or a JSON request body",
+        };
+        Failure::usage(err.to_string()).with_hint(hint)
     })?;
     let rendered = match args.format {
         CheckFormat::Text => {
