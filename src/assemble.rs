@@ -95,7 +95,12 @@ impl Assembled {
             usage: body.get("usage").filter(|u| u.is_object()).cloned(),
             ..Assembled::default()
         };
-        for choice in body.get("choices").and_then(Value::as_array).into_iter().flatten() {
+        for choice in body
+            .get("choices")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let index = choice.get("index").and_then(Value::as_u64).unwrap_or(0);
             let entry = assembled.choices.entry(index).or_default();
             if let Some(message) = choice.get("message").and_then(Value::as_object) {
@@ -149,7 +154,9 @@ impl AssembledChoice {
                         opened_with: Opening {
                             id: call.get("id").is_some_and(Value::is_string),
                             kind: call.get("type").is_some_and(Value::is_string),
-                            name: body.and_then(|b| b.get("name")).is_some_and(Value::is_string),
+                            name: body
+                                .and_then(|b| b.get("name"))
+                                .is_some_and(Value::is_string),
                         },
                         ..AssembledToolCall::default()
                     });

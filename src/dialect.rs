@@ -15,9 +15,7 @@ use serde_json::{Map, Value};
 use crate::capture::Headers;
 
 /// A request body dialect (contract: these ids are stable).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Dialect {
     ChatCompletions,
@@ -49,7 +47,11 @@ impl Dialect {
     /// The API name with its article, for prose ("an OpenAI Responses API field").
     pub fn with_article(self) -> String {
         let name = self.api_name();
-        let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
+        let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        };
         format!("{article} {name}")
     }
 
@@ -126,6 +128,7 @@ const SHAPE: u32 = 2;
 const HINT: u32 = 1;
 
 /// Top-level keys that belong to one dialect only: (key, dialect, weight, why).
+#[rustfmt::skip] // one row per key reads as a table
 pub const TOP_LEVEL_KEYS: &[(&str, Dialect, u32, &str)] = &[
     ("input", Dialect::Responses, STRONG, "`input` carries the conversation in the Responses API (Chat uses `messages`)"),
     ("instructions", Dialect::Responses, STRONG, "`instructions` is the Responses API system prompt"),
@@ -239,9 +242,16 @@ pub fn part_type_dialect(kind: &str) -> Option<Dialect> {
         "input_text" | "input_image" | "input_file" | "output_text" | "summary_text" => {
             Some(Dialect::Responses)
         }
-        "tool_use" | "tool_result" | "thinking" | "redacted_thinking" | "document"
-        | "search_result" | "server_tool_use" | "web_search_tool_result"
-        | "mid_conv_system" | "container_upload" => Some(Dialect::Anthropic),
+        "tool_use"
+        | "tool_result"
+        | "thinking"
+        | "redacted_thinking"
+        | "document"
+        | "search_result"
+        | "server_tool_use"
+        | "web_search_tool_result"
+        | "mid_conv_system"
+        | "container_upload" => Some(Dialect::Anthropic),
         _ => None,
     }
 }
@@ -250,7 +260,11 @@ pub fn part_type_dialect(kind: &str) -> Option<Dialect> {
 pub fn tool_shape(tool: &Map<String, Value>) -> Option<(Dialect, u32, &'static str)> {
     let kind = tool.get("type").and_then(Value::as_str);
     if tool.contains_key("functionDeclarations") || tool.contains_key("function_declarations") {
-        return Some((Dialect::Gemini, STRONG, "Gemini tool with `functionDeclarations`"));
+        return Some((
+            Dialect::Gemini,
+            STRONG,
+            "Gemini tool with `functionDeclarations`",
+        ));
     }
     if tool.contains_key("input_schema") {
         return Some((
@@ -415,10 +429,11 @@ pub fn classify(body: &Value, headers: &Headers) -> Classification {
         .map(|&d| (d, found.score(d) + base(d)))
         .collect();
     // Ties go to the earlier candidate: Chat first, because `messages` bodies are most often Chat.
-    let (mut dialect, best) = scored
-        .iter()
-        .copied()
-        .fold((Dialect::Unknown, 0), |acc, (d, s)| if s > acc.1 { (d, s) } else { acc });
+    let (mut dialect, best) =
+        scored.iter().copied().fold(
+            (Dialect::Unknown, 0),
+            |acc, (d, s)| if s > acc.1 { (d, s) } else { acc },
+        );
     let legacy = !has("messages") && !has("input") && has("prompt") && has("model");
     if legacy {
         found.add(
@@ -447,14 +462,19 @@ pub fn classify(body: &Value, headers: &Headers) -> Classification {
     foreign.sort();
     foreign.dedup();
 
-    let also_valid_as = if dialect == Dialect::ChatCompletions && plain_enough_for_anthropic(top, &found) {
-        vec![Dialect::Anthropic]
-    } else {
-        Vec::new()
-    };
+    let also_valid_as =
+        if dialect == Dialect::ChatCompletions && plain_enough_for_anthropic(top, &found) {
+            vec![Dialect::Anthropic]
+        } else {
+            Vec::new()
+        };
     let own_evidence = found.found.iter().any(|(e, _)| e.dialect == dialect);
     let confidence = if dialect == Dialect::Unknown {
-        if legacy || top.is_empty() { Confidence::High } else { Confidence::Low }
+        if legacy || top.is_empty() {
+            Confidence::High
+        } else {
+            Confidence::Low
+        }
     } else if !also_valid_as.is_empty() {
         Confidence::Low
     } else if !own_evidence || best < runner_up + STRONG {
@@ -753,7 +773,11 @@ mod tests {
         }));
         assert_eq!(c.dialect, Dialect::ChatCompletions);
         assert_eq!(c.foreign, vec![Dialect::Responses]);
-        let flat = c.evidence.iter().find(|e| e.dialect == Dialect::Responses).unwrap();
+        let flat = c
+            .evidence
+            .iter()
+            .find(|e| e.dialect == Dialect::Responses)
+            .unwrap();
         assert_eq!(flat.path, "/tools/1");
     }
 
@@ -776,15 +800,21 @@ mod tests {
 
     #[test]
     fn gemini_bodies_in_both_casings() {
-        let camel = classify_body(json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}], "generationConfig": {"temperature": 1}}));
-        let snake = classify_body(json!({"contents": [{"role": "model", "parts": [{"text": "hi"}]}], "system_instruction": {"parts": [{"text": "s"}]}}));
+        let camel = classify_body(
+            json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}], "generationConfig": {"temperature": 1}}),
+        );
+        let snake = classify_body(
+            json!({"contents": [{"role": "model", "parts": [{"text": "hi"}]}], "system_instruction": {"parts": [{"text": "s"}]}}),
+        );
         assert_eq!(camel.dialect, Dialect::Gemini);
         assert_eq!(snake.dialect, Dialect::Gemini);
     }
 
     #[test]
     fn the_ambiguous_body_is_chat_with_low_confidence_and_says_anthropic_fits_too() {
-        let c = classify_body(json!({"model": "m", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}]}));
+        let c = classify_body(
+            json!({"model": "m", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}]}),
+        );
         assert_eq!(c.dialect, Dialect::ChatCompletions);
         assert_eq!(c.confidence, Confidence::Low);
         assert_eq!(c.also_valid_as, vec![Dialect::Anthropic]);
@@ -792,7 +822,9 @@ mod tests {
 
     #[test]
     fn legacy_completions_is_named_and_not_chat() {
-        let c = classify_body(json!({"model": "gpt-3.5-turbo-instruct", "prompt": "Say hi", "max_tokens": 5}));
+        let c = classify_body(
+            json!({"model": "gpt-3.5-turbo-instruct", "prompt": "Say hi", "max_tokens": 5}),
+        );
         assert_eq!(c.dialect, Dialect::Unknown);
         assert!(c.evidence[0].why.contains("legacy Completions"));
     }

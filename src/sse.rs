@@ -37,11 +37,19 @@ impl Event {
 pub enum Item {
     Event(Event),
     /// A `:` comment line (keep-alives are often sent this way).
-    Comment { text: String, chunk: usize },
+    Comment {
+        text: String,
+        chunk: usize,
+    },
     /// A line whose field name is not `data`, `event`, `id` or `retry`.
-    UnknownField { line: String, chunk: usize },
+    UnknownField {
+        line: String,
+        chunk: usize,
+    },
     /// A line that is not valid UTF-8 (it was decoded lossily).
-    InvalidUtf8 { chunk: usize },
+    InvalidUtf8 {
+        chunk: usize,
+    },
 }
 
 /// Incremental parser state.

@@ -10,7 +10,14 @@ use super::{Findings, Rule};
 use crate::dialect::{self, Dialect};
 use crate::json::{join, join_index};
 
-const ROLES: &[&str] = &["developer", "system", "user", "assistant", "tool", "function"];
+const ROLES: &[&str] = &[
+    "developer",
+    "system",
+    "user",
+    "assistant",
+    "tool",
+    "function",
+];
 
 /// Which content part types each role accepts (`ChatCompletionRequest*MessageContentPart`).
 fn parts_for(role: &str) -> &'static [&'static str] {
@@ -25,7 +32,15 @@ fn parts_for(role: &str) -> &'static [&'static str] {
 fn keys_for(role: &str) -> &'static [&'static str] {
     match role {
         "developer" | "system" | "user" => &["role", "content", "name"],
-        "assistant" => &["role", "content", "refusal", "name", "audio", "tool_calls", "function_call"],
+        "assistant" => &[
+            "role",
+            "content",
+            "refusal",
+            "name",
+            "audio",
+            "tool_calls",
+            "function_call",
+        ],
         "tool" => &["role", "content", "tool_call_id"],
         "function" => &["role", "content", "name"],
         _ => &["role", "content"],
@@ -57,7 +72,11 @@ pub(super) fn check_messages(findings: &mut Findings, messages: &[Value]) {
                 continue;
             }
             None => {
-                findings.add(Rule::RequestMissingField, join(&path, "role"), format!("Missing required parameter: 'messages[{i}].role'"));
+                findings.add(
+                    Rule::RequestMissingField,
+                    join(&path, "role"),
+                    format!("Missing required parameter: 'messages[{i}].role'"),
+                );
                 continue;
             }
         };
@@ -97,7 +116,10 @@ fn check_content(findings: &mut Findings, path: &str, role: &str, map: &Map<Stri
             findings.add(
                 Rule::RequestMissingField,
                 content_path,
-                format!("Missing required parameter: '{}'", display_name(&join(path, "content"))),
+                format!(
+                    "Missing required parameter: '{}'",
+                    display_name(&join(path, "content"))
+                ),
             );
         }
         None | Some(Value::Null) => {}
@@ -110,7 +132,14 @@ fn check_content(findings: &mut Findings, path: &str, role: &str, map: &Map<Stri
                     format!("Invalid '{}': empty array. Expected an array with minimum length 1 (send null or a string instead)", display_name(&join(path, "content"))),
                 );
             } else {
-                findings.add(Rule::RequestEmptyArray, content_path, format!("`{}` is an empty array", display_name(&join(path, "content"))));
+                findings.add(
+                    Rule::RequestEmptyArray,
+                    content_path,
+                    format!(
+                        "`{}` is an empty array",
+                        display_name(&join(path, "content"))
+                    ),
+                );
             }
         }
         Some(Value::Array(parts)) => {
@@ -118,7 +147,12 @@ fn check_content(findings: &mut Findings, path: &str, role: &str, map: &Map<Stri
                 check_part(findings, &join_index(&content_path, i), role, part);
             }
         }
-        Some(other) => type_error(findings, &content_path, "a string or an array of content parts", other),
+        Some(other) => type_error(
+            findings,
+            &content_path,
+            "a string or an array of content parts",
+            other,
+        ),
     }
 }
 
@@ -131,7 +165,9 @@ fn check_part(findings: &mut Findings, path: &str, role: &str, part: &Value) {
             Rule::RequestContentPart,
             join(path, "type"),
             "content part has no `type`",
-            map.contains_key("inlineData").then_some(Dialect::Gemini).or_else(|| map.contains_key("text").then_some(Dialect::Gemini)),
+            map.contains_key("inlineData")
+                .then_some(Dialect::Gemini)
+                .or_else(|| map.contains_key("text").then_some(Dialect::Gemini)),
         );
         return;
     };
@@ -139,13 +175,24 @@ fn check_part(findings: &mut Findings, path: &str, role: &str, part: &Value) {
     if !allowed.contains(&kind) {
         let owner = dialect::part_type_dialect(kind)
             .filter(|d| *d != Dialect::ChatCompletions)
-            .or_else(|| (kind == "image" && map.contains_key("source")).then_some(Dialect::Anthropic));
+            .or_else(|| {
+                (kind == "image" && map.contains_key("source")).then_some(Dialect::Anthropic)
+            });
         let message = match owner {
-            Some(owner) => format!("content part type '{kind}' is {} block, not a Chat Completions part", owner.with_article()),
+            Some(owner) => format!(
+                "content part type '{kind}' is {} block, not a Chat Completions part",
+                owner.with_article()
+            ),
             None if dialect::part_type_dialect(kind) == Some(Dialect::ChatCompletions) => {
-                format!("content part type '{kind}' is not allowed in a {role} message (allowed: {})", allowed.join(", "))
+                format!(
+                    "content part type '{kind}' is not allowed in a {role} message (allowed: {})",
+                    allowed.join(", ")
+                )
             }
-            None => format!("content part type '{kind}' is not a Chat Completions part (allowed here: {})", allowed.join(", ")),
+            None => format!(
+                "content part type '{kind}' is not a Chat Completions part (allowed here: {})",
+                allowed.join(", ")
+            ),
         };
         findings.add_in(Rule::RequestContentPart, join(path, "type"), message, owner);
         return;
@@ -158,7 +205,14 @@ fn check_part(findings: &mut Findings, path: &str, role: &str, part: &Value) {
         _ => ("refusal", &["type", "refusal"]),
     };
     match map.get(required) {
-        None => findings.add(Rule::RequestContentPart, join(path, required), format!("Missing required parameter: '{}'", display_name(&join(path, required)))),
+        None => findings.add(
+            Rule::RequestContentPart,
+            join(path, required),
+            format!(
+                "Missing required parameter: '{}'",
+                display_name(&join(path, required))
+            ),
+        ),
         Some(value) => check_part_value(findings, &join(path, required), kind, value),
     }
     nested_unknown(findings, path, map, keys);
@@ -235,7 +289,12 @@ impl Pairing {
     }
 }
 
-fn check_tool_message(findings: &mut Findings, path: &str, map: &Map<String, Value>, pairing: &mut Pairing) {
+fn check_tool_message(
+    findings: &mut Findings,
+    path: &str,
+    map: &Map<String, Value>,
+    pairing: &mut Pairing,
+) {
     match map.get("tool_call_id") {
         Some(Value::String(id)) => {
             if !pairing.open.remove(id) {
@@ -255,7 +314,10 @@ fn check_tool_message(findings: &mut Findings, path: &str, map: &Map<String, Val
         None => findings.add(
             Rule::RequestMissingField,
             join(path, "tool_call_id"),
-            format!("Missing required parameter: '{}'", display_name(&join(path, "tool_call_id"))),
+            format!(
+                "Missing required parameter: '{}'",
+                display_name(&join(path, "tool_call_id"))
+            ),
         ),
     }
 }
@@ -276,16 +338,28 @@ fn check_tool_calls(findings: &mut Findings, path: &str, calls: &Value, pairing:
                 pairing.open.insert(id.clone());
                 pairing.seen.insert(id.clone());
             }
-            _ => findings.add(Rule::RequestToolCall, join(&call_path, "id"), "tool call needs a string `id`"),
+            _ => findings.add(
+                Rule::RequestToolCall,
+                join(&call_path, "id"),
+                "tool call needs a string `id`",
+            ),
         }
         let kind = map.get("type").and_then(Value::as_str);
         match kind {
             Some(kind @ ("function" | "custom")) => {
-                let (inner, payload) = if kind == "function" { ("function", "arguments") } else { ("custom", "input") };
+                let (inner, payload) = if kind == "function" {
+                    ("function", "arguments")
+                } else {
+                    ("custom", "input")
+                };
                 match map.get(inner) {
                     Some(Value::Object(body)) => {
                         if !body.get("name").is_some_and(Value::is_string) {
-                            findings.add(Rule::RequestToolCall, format!("{call_path}/{inner}/name"), "tool call needs a string `name`");
+                            findings.add(
+                                Rule::RequestToolCall,
+                                format!("{call_path}/{inner}/name"),
+                                "tool call needs a string `name`",
+                            );
                         }
                         match body.get(payload) {
                             Some(Value::String(_)) => {}
@@ -297,11 +371,23 @@ fn check_tool_calls(findings: &mut Findings, path: &str, calls: &Value, pairing:
                             None => findings.add(Rule::RequestToolCall, format!("{call_path}/{inner}/{payload}"), format!("tool call needs `{payload}`")),
                         }
                     }
-                    _ => findings.add(Rule::RequestToolCall, join(&call_path, inner), format!("tool call of type {kind} needs a `{inner}` object")),
+                    _ => findings.add(
+                        Rule::RequestToolCall,
+                        join(&call_path, inner),
+                        format!("tool call of type {kind} needs a `{inner}` object"),
+                    ),
                 }
             }
-            Some(other) => findings.add(Rule::RequestToolCall, join(&call_path, "type"), format!("tool call type '{other}' is not function or custom")),
-            None => findings.add(Rule::RequestToolCall, join(&call_path, "type"), "tool call needs `type`"),
+            Some(other) => findings.add(
+                Rule::RequestToolCall,
+                join(&call_path, "type"),
+                format!("tool call type '{other}' is not function or custom"),
+            ),
+            None => findings.add(
+                Rule::RequestToolCall,
+                join(&call_path, "type"),
+                "tool call needs `type`",
+            ),
         }
     }
 }

@@ -152,7 +152,10 @@ mod tests {
     fn pointers_read_like_openai_params() {
         assert_eq!(pointer_to_param("/tools/0/custom"), "tools[0].custom");
         assert_eq!(pointer_to_param("/input"), "input");
-        assert_eq!(pointer_to_param("/messages/1/content"), "messages[1].content");
+        assert_eq!(
+            pointer_to_param("/messages/1/content"),
+            "messages[1].content"
+        );
         assert_eq!(pointer_to_param("/a~1b"), "a/b");
     }
 }

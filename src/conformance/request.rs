@@ -35,7 +35,12 @@ impl RequestContext {
                 .unwrap_or(false),
             ..RequestContext::default()
         };
-        for tool in body.get("tools").and_then(Value::as_array).into_iter().flatten() {
+        for tool in body
+            .get("tools")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let kind = tool.get("type").and_then(Value::as_str);
             let name = tool
                 .pointer("/function/name")
@@ -99,6 +104,7 @@ const I64_ANY: Spec = Spec::Int {
 };
 
 /// `CreateChatCompletionRequest.properties` (spec 2.3.0, including `CreateModelResponseProperties`).
+#[rustfmt::skip] // one row per field reads as a table
 const FIELDS: &[Field] = &[
     field("model", Spec::Str, false),
     field("messages", Spec::Custom(check_messages_field), false),
@@ -180,7 +186,8 @@ pub(super) fn check_request_body(
         let Some(field) = FIELDS.iter().find(|f| f.name == key) else {
             if key != "prompt" {
                 let owner = dialect::top_level_key_dialect(key);
-                let note = owner.map_or(String::new(), |d| format!(" ({} field)", d.with_article()));
+                let note =
+                    owner.map_or(String::new(), |d| format!(" ({} field)", d.with_article()));
                 findings.add_in(
                     Rule::RequestUnknownField,
                     path,
@@ -232,7 +239,13 @@ fn report_dialect(classification: &Classification, findings: &mut Findings) {
     );
 }
 
-fn check_spec(spec: &Spec, findings: &mut Findings, path: &str, value: &Value, top: &Map<String, Value>) {
+fn check_spec(
+    spec: &Spec,
+    findings: &mut Findings,
+    path: &str,
+    value: &Value,
+    top: &Map<String, Value>,
+) {
     let name = path.trim_start_matches('/');
     match spec {
         Spec::Bool => {
@@ -277,7 +290,11 @@ pub(super) fn type_error(findings: &mut Findings, path: &str, expected: &str, va
     findings.add(
         Rule::RequestType,
         path,
-        format!("`{}` must be {expected}, got {}", display_name(path), kind(value)),
+        format!(
+            "`{}` must be {expected}, got {}",
+            display_name(path),
+            kind(value)
+        ),
     );
 }
 
@@ -300,10 +317,19 @@ pub(super) fn check_enum(findings: &mut Findings, path: &str, value: &Value, val
 /// `messages[1].content` style name for messages.
 pub(super) fn display_name(path: &str) -> String {
     let param = super::pointer_to_param(path);
-    if param.is_empty() { "body".to_owned() } else { param }
+    if param.is_empty() {
+        "body".to_owned()
+    } else {
+        param
+    }
 }
 
-fn check_messages_field(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+fn check_messages_field(
+    findings: &mut Findings,
+    path: &str,
+    value: &Value,
+    _: &Map<String, Value>,
+) {
     match value {
         Value::Array(messages) if messages.is_empty() => findings.add(
             Rule::RequestEmptyArray,
@@ -315,7 +341,12 @@ fn check_messages_field(findings: &mut Findings, path: &str, value: &Value, _: &
     }
 }
 
-fn check_stream_options(findings: &mut Findings, path: &str, value: &Value, top: &Map<String, Value>) {
+fn check_stream_options(
+    findings: &mut Findings,
+    path: &str,
+    value: &Value,
+    top: &Map<String, Value>,
+) {
     let Value::Object(options) = value else {
         return type_error(findings, path, "an object", value);
     };
@@ -354,7 +385,10 @@ fn check_stop(findings: &mut Findings, path: &str, value: &Value, _: &Map<String
                 findings.add(
                     Rule::RequestRange,
                     path,
-                    format!("`stop` has {} sequences; at most 4 are allowed", items.len()),
+                    format!(
+                        "`stop` has {} sequences; at most 4 are allowed",
+                        items.len()
+                    ),
                 );
             }
             for (i, item) in items.iter().enumerate() {
@@ -403,11 +437,24 @@ fn check_audio(findings: &mut Findings, path: &str, value: &Value, _: &Map<Strin
         return type_error(findings, path, "an object", value);
     };
     if !audio.contains_key("voice") {
-        findings.add(Rule::RequestMissingField, join(path, "voice"), "Missing required parameter: 'audio.voice'");
+        findings.add(
+            Rule::RequestMissingField,
+            join(path, "voice"),
+            "Missing required parameter: 'audio.voice'",
+        );
     }
     match audio.get("format") {
-        Some(format) => check_enum(findings, &join(path, "format"), format, &["wav", "aac", "mp3", "flac", "opus", "pcm16"]),
-        None => findings.add(Rule::RequestMissingField, join(path, "format"), "Missing required parameter: 'audio.format'"),
+        Some(format) => check_enum(
+            findings,
+            &join(path, "format"),
+            format,
+            &["wav", "aac", "mp3", "flac", "opus", "pcm16"],
+        ),
+        None => findings.add(
+            Rule::RequestMissingField,
+            join(path, "format"),
+            "Missing required parameter: 'audio.format'",
+        ),
     }
 }
 
@@ -417,14 +464,27 @@ fn check_prediction(findings: &mut Findings, path: &str, value: &Value, _: &Map<
     };
     match prediction.get("type") {
         Some(kind) => check_enum(findings, &join(path, "type"), kind, &["content"]),
-        None => findings.add(Rule::RequestMissingField, join(path, "type"), "Missing required parameter: 'prediction.type'"),
+        None => findings.add(
+            Rule::RequestMissingField,
+            join(path, "type"),
+            "Missing required parameter: 'prediction.type'",
+        ),
     }
     if !prediction.contains_key("content") {
-        findings.add(Rule::RequestMissingField, join(path, "content"), "Missing required parameter: 'prediction.content'");
+        findings.add(
+            Rule::RequestMissingField,
+            join(path, "content"),
+            "Missing required parameter: 'prediction.content'",
+        );
     }
 }
 
-fn check_response_format(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
+fn check_response_format(
+    findings: &mut Findings,
+    path: &str,
+    value: &Value,
+    _: &Map<String, Value>,
+) {
     let Value::Object(format) = value else {
         return type_error(findings, path, "an object", value);
     };
@@ -474,7 +534,9 @@ fn check_response_format(findings: &mut Findings, path: &str, value: &Value, _: 
 pub(super) fn valid_tool_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn check_tools(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
@@ -586,10 +648,17 @@ fn check_custom_format(findings: &mut Findings, path: &str, format: &Value) {
 }
 
 /// Report keys of a Chat object that Chat does not define, naming the API they come from.
-pub(super) fn nested_unknown(findings: &mut Findings, path: &str, map: &Map<String, Value>, allowed: &[&str]) {
+pub(super) fn nested_unknown(
+    findings: &mut Findings,
+    path: &str,
+    map: &Map<String, Value>,
+    allowed: &[&str],
+) {
     for key in map.keys().filter(|k| !allowed.contains(&k.as_str())) {
         let owner = match key.as_str() {
-            "cache_control" | "input_schema" | "tool_use_id" | "is_error" | "citations" => Some(Dialect::Anthropic),
+            "cache_control" | "input_schema" | "tool_use_id" | "is_error" | "citations" => {
+                Some(Dialect::Anthropic)
+            }
             "call_id" | "status" | "phase" => Some(Dialect::Responses),
             _ => None,
         };
@@ -597,7 +666,10 @@ pub(super) fn nested_unknown(findings: &mut Findings, path: &str, map: &Map<Stri
         findings.add_in(
             Rule::RequestNestedUnknownField,
             join(path, key),
-            format!("`{}` is not a Chat Completions field{note}", display_name(&join(path, key))),
+            format!(
+                "`{}` is not a Chat Completions field{note}",
+                display_name(&join(path, key))
+            ),
             owner,
         );
     }
@@ -605,36 +677,72 @@ pub(super) fn nested_unknown(findings: &mut Findings, path: &str, map: &Map<Stri
 
 fn check_tool_choice(findings: &mut Findings, path: &str, value: &Value, top: &Map<String, Value>) {
     let offered = |kind: &str, name: &str| -> bool {
-        top.get("tools").and_then(Value::as_array).is_some_and(|tools| {
-            tools.iter().any(|tool| {
-                tool.get("type").and_then(Value::as_str) == Some(kind)
-                    && tool.pointer(&format!("/{kind}/name")).and_then(Value::as_str) == Some(name)
+        top.get("tools")
+            .and_then(Value::as_array)
+            .is_some_and(|tools| {
+                tools.iter().any(|tool| {
+                    tool.get("type").and_then(Value::as_str) == Some(kind)
+                        && tool
+                            .pointer(&format!("/{kind}/name"))
+                            .and_then(Value::as_str)
+                            == Some(name)
+                })
             })
-        })
     };
     match value {
         Value::String(s) => match s.as_str() {
             "none" | "auto" => {}
             "required" => {
-                if top.get("tools").and_then(Value::as_array).is_none_or(Vec::is_empty) {
-                    findings.add(Rule::RequestToolChoice, path, "`tool_choice` is 'required' but no tools are offered");
+                if top
+                    .get("tools")
+                    .and_then(Value::as_array)
+                    .is_none_or(Vec::is_empty)
+                {
+                    findings.add(
+                        Rule::RequestToolChoice,
+                        path,
+                        "`tool_choice` is 'required' but no tools are offered",
+                    );
                 }
             }
-            other => findings.add(Rule::RequestToolChoice, path, format!("`tool_choice` is '{other}'; expected none, auto, required or an object")),
+            other => findings.add(
+                Rule::RequestToolChoice,
+                path,
+                format!("`tool_choice` is '{other}'; expected none, auto, required or an object"),
+            ),
         },
         Value::Object(choice) => {
             let kind = choice.get("type").and_then(Value::as_str);
             match kind {
-                Some(k @ ("function" | "custom")) if choice.get(k).is_some_and(Value::is_object) => {
+                Some(k @ ("function" | "custom"))
+                    if choice.get(k).is_some_and(Value::is_object) =>
+                {
                     match value.pointer(&format!("/{k}/name")).and_then(Value::as_str) {
                         Some(name) if offered(k, name) => {}
-                        Some(name) => findings.add(Rule::RequestToolChoice, join(&join(path, k), "name"), format!("`tool_choice` names {k} tool '{name}', which is not in `tools`")),
-                        None => findings.add(Rule::RequestToolChoice, join(&join(path, k), "name"), format!("Missing required parameter: 'tool_choice.{k}.name'")),
+                        Some(name) => findings.add(
+                            Rule::RequestToolChoice,
+                            join(&join(path, k), "name"),
+                            format!(
+                                "`tool_choice` names {k} tool '{name}', which is not in `tools`"
+                            ),
+                        ),
+                        None => findings.add(
+                            Rule::RequestToolChoice,
+                            join(&join(path, k), "name"),
+                            format!("Missing required parameter: 'tool_choice.{k}.name'"),
+                        ),
                     }
                 }
-                Some("allowed_tools") if choice.get("allowed_tools").is_some_and(Value::is_object) => {
+                Some("allowed_tools")
+                    if choice.get("allowed_tools").is_some_and(Value::is_object) =>
+                {
                     if let Some(mode) = value.pointer("/allowed_tools/mode") {
-                        check_enum(findings, &format!("{path}/allowed_tools/mode"), mode, &["auto", "required"]);
+                        check_enum(
+                            findings,
+                            &format!("{path}/allowed_tools/mode"),
+                            mode,
+                            &["auto", "required"],
+                        );
                     }
                 }
                 _ => {
@@ -674,6 +782,10 @@ fn check_function_call(findings: &mut Findings, path: &str, value: &Value, _: &M
     match value {
         Value::String(s) if s == "none" || s == "auto" => {}
         Value::Object(map) if map.get("name").is_some_and(Value::is_string) => {}
-        _ => findings.add(Rule::RequestToolChoice, path, "`function_call` must be 'none', 'auto' or {name}"),
+        _ => findings.add(
+            Rule::RequestToolChoice,
+            path,
+            "`function_call` must be 'none', 'auto' or {name}",
+        ),
     }
 }

@@ -44,11 +44,17 @@ pub struct ResponseCheck {
 
 /// Whether a request is Cursor's Verify call (`GET …/models`).
 pub fn is_models_request(request: &Request) -> bool {
-    request.method.eq_ignore_ascii_case("GET") && request.path().trim_end_matches('/').ends_with("/models")
+    request.method.eq_ignore_ascii_case("GET")
+        && request.path().trim_end_matches('/').ends_with("/models")
 }
 
 /// Check a response against what its request asked for.
-pub fn check_response(response: &Response, request: &Request, context: &RequestContext, profile: Profile) -> ResponseCheck {
+pub fn check_response(
+    response: &Response,
+    request: &Request,
+    context: &RequestContext,
+    profile: Profile,
+) -> ResponseCheck {
     let mut findings = Findings::new(profile);
     let mut check = ResponseCheck {
         kind: ResponseKind::Json,
@@ -66,7 +72,11 @@ pub fn check_response(response: &Response, request: &Request, context: &RequestC
     } else if response.is_event_stream() {
         check.kind = ResponseKind::Stream;
         if !context.stream {
-            findings.add(Rule::ResponseStreamMismatch, "", "the request did not ask for a stream, but the answer is text/event-stream");
+            findings.add(
+                Rule::ResponseStreamMismatch,
+                "",
+                "the request did not ask for a stream, but the answer is text/event-stream",
+            );
         }
         let chunks: Vec<std::borrow::Cow<'_, [u8]>> = match &response.stream {
             Some(chunks) => chunks.iter().map(|c| c.data.to_bytes()).collect(),
@@ -81,7 +91,11 @@ pub fn check_response(response: &Response, request: &Request, context: &RequestC
         match &response.body {
             None => {
                 check.kind = ResponseKind::Empty;
-                findings.add(Rule::ResponseNotJson, "", format!("status {} with an empty body", response.status));
+                findings.add(
+                    Rule::ResponseNotJson,
+                    "",
+                    format!("status {} with an empty body", response.status),
+                );
             }
             Some(body) => {
                 if context.stream {
@@ -90,7 +104,9 @@ pub fn check_response(response: &Response, request: &Request, context: &RequestC
                         "",
                         format!(
                             "the request asked for a stream (`stream: true`) but the answer is {}",
-                            response.header("content-type").unwrap_or("not an event stream")
+                            response
+                                .header("content-type")
+                                .unwrap_or("not an event stream")
                         ),
                     );
                 }
@@ -119,9 +135,17 @@ fn check_error(response: &Response, findings: &mut Findings) {
                 .body
                 .as_ref()
                 .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
-                .or_else(|| response.stream_bytes().map(|b| String::from_utf8_lossy(&b).into_owned()))
+                .or_else(|| {
+                    response
+                        .stream_bytes()
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                })
                 .unwrap_or_default();
-            findings.add(Rule::ResponseErrorStatus, "", format!("status {status}: {}", shorten(text.trim(), 200)));
+            findings.add(
+                Rule::ResponseErrorStatus,
+                "",
+                format!("status {status}: {}", shorten(text.trim(), 200)),
+            );
             findings.add(Rule::ResponseErrorEnvelope, "", "the error body is not JSON; OpenAI clients expect {error: {message, type, param, code}}");
             return;
         }
@@ -131,31 +155,67 @@ fn check_error(response: &Response, findings: &mut Findings) {
         .and_then(Value::as_str)
         .or_else(|| value.get("message").and_then(Value::as_str))
         .unwrap_or("(no message)");
-    findings.add(Rule::ResponseErrorStatus, "", format!("status {status}: {}", shorten(message, 200)));
+    findings.add(
+        Rule::ResponseErrorStatus,
+        "",
+        format!("status {status}: {}", shorten(message, 200)),
+    );
     if value.get("type").and_then(Value::as_str) == Some("error") {
-        findings.add_in(Rule::ResponseErrorEnvelope, "", "the error body is Anthropic's shape ({type: \"error\", error: {type, message}})", Some(Dialect::Anthropic));
+        findings.add_in(
+            Rule::ResponseErrorEnvelope,
+            "",
+            "the error body is Anthropic's shape ({type: \"error\", error: {type, message}})",
+            Some(Dialect::Anthropic),
+        );
         return;
     }
-    if value.pointer("/error/code").is_some_and(Value::is_i64) && value.pointer("/error/status").is_some() {
-        findings.add_in(Rule::ResponseErrorEnvelope, "", "the error body is Google's shape ({error: {code: <int>, message, status}})", Some(Dialect::Gemini));
+    if value.pointer("/error/code").is_some_and(Value::is_i64)
+        && value.pointer("/error/status").is_some()
+    {
+        findings.add_in(
+            Rule::ResponseErrorEnvelope,
+            "",
+            "the error body is Google's shape ({error: {code: <int>, message, status}})",
+            Some(Dialect::Gemini),
+        );
         return;
     }
     let Some(Value::Object(error)) = value.get("error") else {
-        findings.add(Rule::ResponseErrorEnvelope, "/error", "the error body has no `error` object");
+        findings.add(
+            Rule::ResponseErrorEnvelope,
+            "/error",
+            "the error body has no `error` object",
+        );
         return;
     };
     for key in ["message", "type"] {
         match error.get(key) {
             Some(Value::String(_)) => {}
-            Some(other) => findings.add(Rule::ResponseErrorEnvelope, format!("/error/{key}"), format!("`error.{key}` is a {}, not a string", kind(other))),
-            None => findings.add(Rule::ResponseErrorEnvelope, format!("/error/{key}"), format!("`error.{key}` is missing")),
+            Some(other) => findings.add(
+                Rule::ResponseErrorEnvelope,
+                format!("/error/{key}"),
+                format!("`error.{key}` is a {}, not a string", kind(other)),
+            ),
+            None => findings.add(
+                Rule::ResponseErrorEnvelope,
+                format!("/error/{key}"),
+                format!("`error.{key}` is missing"),
+            ),
         }
     }
     for key in ["param", "code"] {
         match error.get(key) {
             Some(Value::String(_) | Value::Null) => {}
-            Some(other) => findings.add(Rule::ResponseErrorEnvelope, format!("/error/{key}"), format!("`error.{key}` is a {}, not a string or null", kind(other))),
-            None => findings.add(Rule::ResponseErrorEnvelope, format!("/error/{key}"), format!("`error.{key}` is missing (it must be present, null when unused)")),
+            Some(other) => findings.add(
+                Rule::ResponseErrorEnvelope,
+                format!("/error/{key}"),
+                format!("`error.{key}` is a {}, not a string or null", kind(other)),
+            ),
+            None => findings.add(
+                Rule::ResponseErrorEnvelope,
+                format!("/error/{key}"),
+                format!("`error.{key}` is missing (it must be present, null when unused)"),
+            ),
         }
     }
 }
@@ -164,33 +224,67 @@ fn check_models(response: &Response, findings: &mut Findings) {
     let value = match response.body.as_ref().map(Body::json) {
         Some(Ok(value)) => value,
         Some(Err(err)) => return findings.add(Rule::ResponseModelsList, "", err.message),
-        None => return findings.add(Rule::ResponseModelsList, "", "the models list is empty (no body)"),
+        None => {
+            return findings.add(
+                Rule::ResponseModelsList,
+                "",
+                "the models list is empty (no body)",
+            );
+        }
     };
     if value.get("object").and_then(Value::as_str) != Some("list") {
-        findings.add(Rule::ResponseModelsList, "/object", "`object` must be \"list\"");
+        findings.add(
+            Rule::ResponseModelsList,
+            "/object",
+            "`object` must be \"list\"",
+        );
     }
     let Some(data) = value.get("data").and_then(Value::as_array) else {
-        return findings.add(Rule::ResponseModelsList, "/data", "`data` must be an array of models");
+        return findings.add(
+            Rule::ResponseModelsList,
+            "/data",
+            "`data` must be an array of models",
+        );
     };
     for (i, model) in data.iter().enumerate() {
         if !model.get("id").is_some_and(Value::is_string) {
-            findings.add(Rule::ResponseModelsList, format!("/data/{i}/id"), "model entry needs a string `id`");
+            findings.add(
+                Rule::ResponseModelsList,
+                format!("/data/{i}/id"),
+                "model entry needs a string `id`",
+            );
         }
         if model.get("object").and_then(Value::as_str) != Some("model") {
-            findings.add(Rule::ResponseModelsList, format!("/data/{i}/object"), "model entry needs `object: \"model\"`");
+            findings.add(
+                Rule::ResponseModelsList,
+                format!("/data/{i}/object"),
+                "model entry needs `object: \"model\"`",
+            );
         }
     }
 }
 
 /// Check a JSON 2xx body as a `chat.completion`, or name the API it is in.
-fn check_completion(value: &Value, context: &RequestContext, findings: &mut Findings) -> (Option<Dialect>, Option<Assembled>) {
+fn check_completion(
+    value: &Value,
+    context: &RequestContext,
+    findings: &mut Findings,
+) -> (Option<Dialect>, Option<Assembled>) {
     let Value::Object(map) = value else {
-        findings.add(Rule::ResponseNotJson, "", format!("the body is a JSON {}, not an object", kind(value)));
+        findings.add(
+            Rule::ResponseNotJson,
+            "",
+            format!("the body is a JSON {}, not an object", kind(value)),
+        );
         return (None, None);
     };
-    let foreign = if map.get("object").and_then(Value::as_str) == Some("response") || map.contains_key("output") {
+    let foreign = if map.get("object").and_then(Value::as_str) == Some("response")
+        || map.contains_key("output")
+    {
         Some(Dialect::Responses)
-    } else if map.get("type").and_then(Value::as_str) == Some("message") && map.contains_key("content") {
+    } else if map.get("type").and_then(Value::as_str) == Some("message")
+        && map.contains_key("content")
+    {
         Some(Dialect::Anthropic)
     } else if map.contains_key("candidates") {
         Some(Dialect::Gemini)
@@ -201,30 +295,49 @@ fn check_completion(value: &Value, context: &RequestContext, findings: &mut Find
         findings.add_in(
             Rule::CursorForeignResponse,
             "",
-            format!("the answer is {} object, not `chat.completion`", dialect.with_article()),
+            format!(
+                "the answer is {} object, not `chat.completion`",
+                dialect.with_article()
+            ),
             Some(dialect),
         );
         return (Some(dialect), None);
     }
     for key in ["id", "object", "created", "model", "choices"] {
         if !map.contains_key(key) {
-            findings.add(Rule::ResponseMissingField, format!("/{key}"), format!("`{key}` is missing"));
+            findings.add(
+                Rule::ResponseMissingField,
+                format!("/{key}"),
+                format!("`{key}` is missing"),
+            );
         }
     }
     if let Some(object) = map.get("object")
         && object != "chat.completion"
     {
-        findings.add(Rule::ResponseType, "/object", format!("`object` is {object}, not \"chat.completion\""));
+        findings.add(
+            Rule::ResponseType,
+            "/object",
+            format!("`object` is {object}, not \"chat.completion\""),
+        );
     }
     if let Some(created) = map.get("created")
         && !created.is_u64()
     {
-        findings.add(Rule::ResponseType, "/created", "`created` is not an integer (Unix seconds)");
+        findings.add(
+            Rule::ResponseType,
+            "/created",
+            "`created` is not an integer (Unix seconds)",
+        );
     }
     if let Some(usage) = map.get("usage").filter(|u| !u.is_null()) {
         for key in ["prompt_tokens", "completion_tokens", "total_tokens"] {
             if !usage.get(key).is_some_and(Value::is_u64) {
-                findings.add(Rule::ResponseType, format!("/usage/{key}"), format!("`usage.{key}` is missing or not a non-negative integer"));
+                findings.add(
+                    Rule::ResponseType,
+                    format!("/usage/{key}"),
+                    format!("`usage.{key}` is missing or not a non-negative integer"),
+                );
             }
         }
     }
@@ -234,7 +347,11 @@ fn check_completion(value: &Value, context: &RequestContext, findings: &mut Find
                 check_choice(choice, &format!("/choices/{i}"), findings);
             }
         }
-        Some(other) => findings.add(Rule::ResponseType, "/choices", format!("`choices` is a {}, not an array", kind(other))),
+        Some(other) => findings.add(
+            Rule::ResponseType,
+            "/choices",
+            format!("`choices` is a {}, not an array", kind(other)),
+        ),
         None => {}
     }
     let assembled = Assembled::from_completion(value);
@@ -247,7 +364,11 @@ fn check_choice(choice: &Value, path: &str, findings: &mut Findings) {
         return findings.add(Rule::ResponseType, path, "choice is not an object");
     };
     if !map.get("index").is_some_and(Value::is_u64) {
-        findings.add(Rule::ResponseMissingField, format!("{path}/index"), "choice `index` is missing or not an integer");
+        findings.add(
+            Rule::ResponseMissingField,
+            format!("{path}/index"),
+            "choice `index` is missing or not an integer",
+        );
     }
     match map.get("finish_reason") {
         Some(Value::String(reason)) if ["stop", "length", "tool_calls", "content_filter", "function_call"].contains(&reason.as_str()) => {}
@@ -256,26 +377,56 @@ fn check_choice(choice: &Value, path: &str, findings: &mut Findings) {
         None => findings.add(Rule::ResponseMissingField, format!("{path}/finish_reason"), "`finish_reason` is missing"),
     }
     if !map.contains_key("logprobs") {
-        findings.add(Rule::ResponseMissingNullable, format!("{path}/logprobs"), "`logprobs` is missing (required by the spec; null when not asked for)");
+        findings.add(
+            Rule::ResponseMissingNullable,
+            format!("{path}/logprobs"),
+            "`logprobs` is missing (required by the spec; null when not asked for)",
+        );
     }
     match map.get("message") {
-        Some(Value::Object(message)) => check_message(message, &format!("{path}/message"), findings),
-        Some(other) => findings.add(Rule::ResponseType, format!("{path}/message"), format!("`message` is a {}, not an object", kind(other))),
-        None => findings.add(Rule::ResponseMissingField, format!("{path}/message"), "`message` is missing"),
+        Some(Value::Object(message)) => {
+            check_message(message, &format!("{path}/message"), findings)
+        }
+        Some(other) => findings.add(
+            Rule::ResponseType,
+            format!("{path}/message"),
+            format!("`message` is a {}, not an object", kind(other)),
+        ),
+        None => findings.add(
+            Rule::ResponseMissingField,
+            format!("{path}/message"),
+            "`message` is missing",
+        ),
     }
 }
 
 fn check_message(message: &Map<String, Value>, path: &str, findings: &mut Findings) {
     match message.get("role").and_then(Value::as_str) {
         Some("assistant") => {}
-        Some(role) => findings.add(Rule::ResponseType, format!("{path}/role"), format!("message role is '{role}', not 'assistant'")),
-        None => findings.add(Rule::ResponseMissingField, format!("{path}/role"), "message `role` is missing"),
+        Some(role) => findings.add(
+            Rule::ResponseType,
+            format!("{path}/role"),
+            format!("message role is '{role}', not 'assistant'"),
+        ),
+        None => findings.add(
+            Rule::ResponseMissingField,
+            format!("{path}/role"),
+            "message `role` is missing",
+        ),
     }
     for key in ["content", "refusal"] {
         match message.get(key) {
             Some(Value::String(_) | Value::Null) => {}
-            Some(other) => findings.add(Rule::ResponseType, format!("{path}/{key}"), format!("message `{key}` is a {}, not a string or null", kind(other))),
-            None => findings.add(Rule::ResponseMissingNullable, format!("{path}/{key}"), format!("message `{key}` is missing (required by the spec; null when empty)")),
+            Some(other) => findings.add(
+                Rule::ResponseType,
+                format!("{path}/{key}"),
+                format!("message `{key}` is a {}, not a string or null", kind(other)),
+            ),
+            None => findings.add(
+                Rule::ResponseMissingNullable,
+                format!("{path}/{key}"),
+                format!("message `{key}` is missing (required by the spec; null when empty)"),
+            ),
         }
     }
 }

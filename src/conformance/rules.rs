@@ -296,7 +296,9 @@ pub fn catalogue_markdown() -> String {
         Category::Cursor,
     ] {
         out.push_str(&format!("\n## {}\n\n", category.as_str()));
-        out.push_str("| code | strict | lenient | what it means | reference |\n|---|---|---|---|---|\n");
+        out.push_str(
+            "| code | strict | lenient | what it means | reference |\n|---|---|---|---|---|\n",
+        );
         for rule in Rule::ALL.iter().filter(|r| r.category() == category) {
             out.push_str(&format!(
                 "| `{}` | {} | {} | {} | {} |\n",
@@ -321,7 +323,8 @@ mod tests {
         for rule in Rule::ALL {
             assert!(seen.insert(rule.code()), "duplicate code {}", rule.code());
             assert!(
-                rule.code().starts_with(&format!("{}.", rule.category().as_str())),
+                rule.code()
+                    .starts_with(&format!("{}.", rule.category().as_str())),
                 "{} is not under {}",
                 rule.code(),
                 rule.category().as_str()

@@ -12,7 +12,13 @@ use crate::assemble::Assembled;
 use crate::dialect::Dialect;
 use crate::sse::{self, Item};
 
-const FINISH_REASONS: &[&str] = &["stop", "length", "tool_calls", "content_filter", "function_call"];
+const FINISH_REASONS: &[&str] = &[
+    "stop",
+    "length",
+    "tool_calls",
+    "content_filter",
+    "function_call",
+];
 const CHUNK_KEYS: &[&str] = &[
     "id",
     "object",
@@ -52,7 +58,11 @@ const ANTHROPIC_EVENTS: &[&str] = &[
 ];
 
 /// Check a stream, given as the bytes of each chunk that arrived.
-pub fn check_stream(chunks: &[&[u8]], context: &RequestContext, findings: &mut Findings) -> StreamOutcome {
+pub fn check_stream(
+    chunks: &[&[u8]],
+    context: &RequestContext,
+    findings: &mut Findings,
+) -> StreamOutcome {
     let parsed = sse::parse_chunks(chunks.iter().copied());
     let mut outcome = StreamOutcome::default();
     let mut framing_reported = BTreeSet::new();
@@ -61,7 +71,10 @@ pub fn check_stream(chunks: &[&[u8]], context: &RequestContext, findings: &mut F
             Item::UnknownField { line, chunk } if framing_reported.insert("field") => findings.add(
                 Rule::StreamFraming,
                 format!("/stream/chunk/{chunk}"),
-                format!("line is not an SSE field: '{}'", crate::json::shorten(line, 80)),
+                format!(
+                    "line is not an SSE field: '{}'",
+                    crate::json::shorten(line, 80)
+                ),
             ),
             Item::InvalidUtf8 { chunk } if framing_reported.insert("utf8") => findings.add(
                 Rule::StreamFraming,
@@ -100,7 +113,9 @@ pub fn check_stream(chunks: &[&[u8]], context: &RequestContext, findings: &mut F
             findings.add(
                 Rule::StreamAfterDone,
                 path,
-                format!("event {index} arrives after [DONE] (event {done}); clients stopped reading"),
+                format!(
+                    "event {index} arrives after [DONE] (event {done}); clients stopped reading"
+                ),
             );
             break;
         }
@@ -110,33 +125,57 @@ pub fn check_stream(chunks: &[&[u8]], context: &RequestContext, findings: &mut F
         }
         if let Some(name) = &event.name {
             if name == "error" {
-                findings.add(Rule::StreamErrorEvent, path.clone(), format!("`error` event: {}", crate::json::shorten(&event.data, 200)));
+                findings.add(
+                    Rule::StreamErrorEvent,
+                    path.clone(),
+                    format!("`error` event: {}", crate::json::shorten(&event.data, 200)),
+                );
                 continue;
             }
             if !state.named_event_reported {
                 state.named_event_reported = true;
-                findings.add(Rule::StreamEventName, path.clone(), format!("event carries `event: {name}`; Chat streams send bare `data:` lines"));
+                findings.add(
+                    Rule::StreamEventName,
+                    path.clone(),
+                    format!("event carries `event: {name}`; Chat streams send bare `data:` lines"),
+                );
             }
         }
         let chunk: Value = match serde_json::from_str(&event.data) {
             Ok(chunk) => chunk,
             Err(err) => {
                 let hint = if event.data_lines > 1 {
-                    format!(" ({} data lines in one event: two events without a blank line between them?)", event.data_lines)
+                    format!(
+                        " ({} data lines in one event: two events without a blank line between them?)",
+                        event.data_lines
+                    )
                 } else {
                     String::new()
                 };
                 findings.add(
                     Rule::StreamNotJson,
                     path,
-                    format!("event data is not JSON{hint}: {err}; data starts '{}'", crate::json::shorten(&event.data, 60)),
+                    format!(
+                        "event data is not JSON{hint}: {err}; data starts '{}'",
+                        crate::json::shorten(&event.data, 60)
+                    ),
                 );
                 continue;
             }
         };
         if let Some(error) = chunk.get("error") {
-            let message = error.get("message").and_then(Value::as_str).unwrap_or("(no message)");
-            findings.add(Rule::StreamErrorEvent, path, format!("error inside the stream: {}", crate::json::shorten(message, 200)));
+            let message = error
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("(no message)");
+            findings.add(
+                Rule::StreamErrorEvent,
+                path,
+                format!(
+                    "error inside the stream: {}",
+                    crate::json::shorten(message, 200)
+                ),
+            );
             continue;
         }
         check_chunk(&chunk, &path, findings, &mut state);
@@ -149,7 +188,10 @@ pub fn check_stream(chunks: &[&[u8]], context: &RequestContext, findings: &mut F
         findings.add(
             Rule::StreamUnterminated,
             format!("/stream/{}", events.len()),
-            format!("the stream ends inside an event (no blank line after it): '{}'", crate::json::shorten(&event.data, 60)),
+            format!(
+                "the stream ends inside an event (no blank line after it): '{}'",
+                crate::json::shorten(&event.data, 60)
+            ),
         );
     }
     if done_at.is_none() {
@@ -180,7 +222,10 @@ fn foreign_dialect(events: &[&sse::Event]) -> Option<Dialect> {
                 return Some(Dialect::Anthropic);
             }
         }
-        if data_type.as_ref().is_some_and(|v| v.get("candidates").is_some()) {
+        if data_type
+            .as_ref()
+            .is_some_and(|v| v.get("candidates").is_some())
+        {
             return Some(Dialect::Gemini);
         }
     }
@@ -188,16 +233,28 @@ fn foreign_dialect(events: &[&sse::Event]) -> Option<Dialect> {
 }
 
 fn carries_content(chunk: &Value) -> bool {
-    chunk.get("choices").and_then(Value::as_array).is_some_and(|choices| {
-        choices.iter().any(|choice| {
-            let Some(delta) = choice.get("delta") else {
-                return false;
-            };
-            delta.get("content").and_then(Value::as_str).is_some_and(|s| !s.is_empty())
-                || delta.get("refusal").and_then(Value::as_str).is_some_and(|s| !s.is_empty())
-                || delta.get("tool_calls").and_then(Value::as_array).is_some_and(|c| !c.is_empty())
+    chunk
+        .get("choices")
+        .and_then(Value::as_array)
+        .is_some_and(|choices| {
+            choices.iter().any(|choice| {
+                let Some(delta) = choice.get("delta") else {
+                    return false;
+                };
+                delta
+                    .get("content")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| !s.is_empty())
+                    || delta
+                        .get("refusal")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| !s.is_empty())
+                    || delta
+                        .get("tool_calls")
+                        .and_then(Value::as_array)
+                        .is_some_and(|c| !c.is_empty())
+            })
         })
-    })
 }
 
 /// What must stay the same, or happen once, across the chunks.
@@ -221,31 +278,72 @@ struct ChunkState {
 
 fn check_chunk(chunk: &Value, path: &str, findings: &mut Findings, state: &mut ChunkState) {
     let Value::Object(map) = chunk else {
-        findings.add(Rule::StreamChunkShape, path, format!("chunk is a JSON {}, not an object", crate::json::kind(chunk)));
+        findings.add(
+            Rule::StreamChunkShape,
+            path,
+            format!(
+                "chunk is a JSON {}, not an object",
+                crate::json::kind(chunk)
+            ),
+        );
         return;
     };
-    let event: usize = path.rsplit('/').next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let event: usize = path
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     state.last_chunk = event;
     for key in ["id", "object", "created", "model", "choices"] {
         if !map.contains_key(key) {
-            findings.add(Rule::StreamChunkShape, format!("{path}/{key}"), format!("chunk has no `{key}`"));
+            findings.add(
+                Rule::StreamChunkShape,
+                format!("{path}/{key}"),
+                format!("chunk has no `{key}`"),
+            );
         }
     }
     match map.get("object").and_then(Value::as_str) {
         Some("chat.completion.chunk") | None => {}
-        Some(other) => findings.add(Rule::StreamChunkShape, format!("{path}/object"), format!("`object` is '{other}', not 'chat.completion.chunk'")),
+        Some(other) => findings.add(
+            Rule::StreamChunkShape,
+            format!("{path}/object"),
+            format!("`object` is '{other}', not 'chat.completion.chunk'"),
+        ),
     }
     if let Some(id) = map.get("id") {
         if !id.is_string() {
-            findings.add(Rule::StreamChunkShape, format!("{path}/id"), "`id` is not a string");
+            findings.add(
+                Rule::StreamChunkShape,
+                format!("{path}/id"),
+                "`id` is not a string",
+            );
         }
-        remember_same(&mut state.id, id, "id", path, findings, &mut state.consistency_reported);
+        remember_same(
+            &mut state.id,
+            id,
+            "id",
+            path,
+            findings,
+            &mut state.consistency_reported,
+        );
     }
     if let Some(created) = map.get("created") {
         if !created.is_u64() && !created.is_i64() {
-            findings.add(Rule::StreamChunkShape, format!("{path}/created"), "`created` is not an integer (Unix seconds)");
+            findings.add(
+                Rule::StreamChunkShape,
+                format!("{path}/created"),
+                "`created` is not an integer (Unix seconds)",
+            );
         }
-        remember_same(&mut state.created, created, "created", path, findings, &mut state.consistency_reported);
+        remember_same(
+            &mut state.created,
+            created,
+            "created",
+            path,
+            findings,
+            &mut state.consistency_reported,
+        );
     }
     let usage = map.get("usage").filter(|u| !u.is_null());
     if let Some(usage) = usage {
@@ -260,7 +358,11 @@ fn check_chunk(chunk: &Value, path: &str, findings: &mut Findings, state: &mut C
         return;
     };
     let Value::Array(choices) = choices else {
-        findings.add(Rule::StreamChunkShape, format!("{path}/choices"), "`choices` is not an array");
+        findings.add(
+            Rule::StreamChunkShape,
+            format!("{path}/choices"),
+            "`choices` is not an array",
+        );
         return;
     };
     if choices.is_empty() {
@@ -273,11 +375,24 @@ fn check_chunk(chunk: &Value, path: &str, findings: &mut Findings, state: &mut C
         state.usage_on_choice_chunk.get_or_insert(event);
     }
     for (i, choice) in choices.iter().enumerate() {
-        check_choice(choice, &format!("{path}/choices/{i}"), event, findings, state);
+        check_choice(
+            choice,
+            &format!("{path}/choices/{i}"),
+            event,
+            findings,
+            state,
+        );
     }
 }
 
-fn remember_same(slot: &mut Option<Value>, value: &Value, name: &str, path: &str, findings: &mut Findings, reported: &mut bool) {
+fn remember_same(
+    slot: &mut Option<Value>,
+    value: &Value,
+    name: &str,
+    path: &str,
+    findings: &mut Findings,
+    reported: &mut bool,
+) {
     match slot {
         None => *slot = Some(value.clone()),
         Some(first) if first != value && !*reported => {
@@ -292,7 +407,13 @@ fn remember_same(slot: &mut Option<Value>, value: &Value, name: &str, path: &str
     }
 }
 
-fn check_choice(choice: &Value, path: &str, event: usize, findings: &mut Findings, state: &mut ChunkState) {
+fn check_choice(
+    choice: &Value,
+    path: &str,
+    event: usize,
+    findings: &mut Findings,
+    state: &mut ChunkState,
+) {
     let Value::Object(map) = choice else {
         findings.add(Rule::StreamChunkShape, path, "choice is not an object");
         return;
@@ -300,11 +421,19 @@ fn check_choice(choice: &Value, path: &str, event: usize, findings: &mut Finding
     let index = match map.get("index") {
         Some(index) if index.is_u64() => index.as_u64().unwrap_or(0),
         Some(_) => {
-            findings.add(Rule::StreamChunkShape, format!("{path}/index"), "choice `index` is not an integer");
+            findings.add(
+                Rule::StreamChunkShape,
+                format!("{path}/index"),
+                "choice `index` is not an integer",
+            );
             0
         }
         None => {
-            findings.add(Rule::StreamChunkShape, format!("{path}/index"), "choice has no `index`");
+            findings.add(
+                Rule::StreamChunkShape,
+                format!("{path}/index"),
+                "choice has no `index`",
+            );
             0
         }
     };
@@ -319,15 +448,33 @@ fn check_choice(choice: &Value, path: &str, event: usize, findings: &mut Finding
         Some(Value::Null) => {}
         Some(Value::String(reason)) => {
             if !FINISH_REASONS.contains(&reason.as_str()) {
-                findings.add(Rule::StreamFinishReason, format!("{path}/finish_reason"), format!("`finish_reason` is '{reason}'; expected one of {}", FINISH_REASONS.join(", ")));
+                findings.add(
+                    Rule::StreamFinishReason,
+                    format!("{path}/finish_reason"),
+                    format!(
+                        "`finish_reason` is '{reason}'; expected one of {}",
+                        FINISH_REASONS.join(", ")
+                    ),
+                );
             }
             if let Some(first) = *slot {
-                findings.add(Rule::StreamFinishReason, format!("{path}/finish_reason"), format!("choice {index} sets `finish_reason` again (first at event {first})"));
+                findings.add(
+                    Rule::StreamFinishReason,
+                    format!("{path}/finish_reason"),
+                    format!("choice {index} sets `finish_reason` again (first at event {first})"),
+                );
             } else {
                 *slot = Some(event);
             }
         }
-        Some(other) => findings.add(Rule::StreamFinishReason, format!("{path}/finish_reason"), format!("`finish_reason` is a {}, not a string or null", crate::json::kind(other))),
+        Some(other) => findings.add(
+            Rule::StreamFinishReason,
+            format!("{path}/finish_reason"),
+            format!(
+                "`finish_reason` is a {}, not a string or null",
+                crate::json::kind(other)
+            ),
+        ),
     }
     for key in map.keys() {
         if !CHOICE_KEYS.contains(&key.as_str()) {
@@ -337,15 +484,28 @@ fn check_choice(choice: &Value, path: &str, event: usize, findings: &mut Finding
     match map.get("delta") {
         Some(Value::Object(delta)) => {
             if let Some(role) = delta.get("role")
-                && !role.as_str().is_some_and(|r| ["developer", "system", "user", "assistant", "tool"].contains(&r))
+                && !role.as_str().is_some_and(|r| {
+                    ["developer", "system", "user", "assistant", "tool"].contains(&r)
+                })
             {
-                findings.add(Rule::StreamChunkShape, format!("{path}/delta/role"), format!("delta role {role} is not a Chat role"));
+                findings.add(
+                    Rule::StreamChunkShape,
+                    format!("{path}/delta/role"),
+                    format!("delta role {role} is not a Chat role"),
+                );
             }
             for key in ["content", "refusal"] {
                 if let Some(value) = delta.get(key)
                     && !(value.is_string() || value.is_null())
                 {
-                    findings.add(Rule::StreamChunkShape, format!("{path}/delta/{key}"), format!("delta `{key}` is a {}, not a string", crate::json::kind(value)));
+                    findings.add(
+                        Rule::StreamChunkShape,
+                        format!("{path}/delta/{key}"),
+                        format!(
+                            "delta `{key}` is a {}, not a string",
+                            crate::json::kind(value)
+                        ),
+                    );
                 }
             }
             if let Some(calls) = delta.get("tool_calls") {
@@ -362,26 +522,46 @@ fn check_choice(choice: &Value, path: &str, event: usize, findings: &mut Finding
                 extension(findings, state, &format!("{path}/delta/{key}"), key);
             }
         }
-        Some(_) => findings.add(Rule::StreamChunkShape, format!("{path}/delta"), "`delta` is not an object"),
-        None => findings.add(Rule::StreamChunkShape, format!("{path}/delta"), "choice has no `delta`"),
+        Some(_) => findings.add(
+            Rule::StreamChunkShape,
+            format!("{path}/delta"),
+            "`delta` is not an object",
+        ),
+        None => findings.add(
+            Rule::StreamChunkShape,
+            format!("{path}/delta"),
+            "choice has no `delta`",
+        ),
     }
 }
 
 fn check_tool_call_deltas(calls: &Value, path: &str, findings: &mut Findings) {
     let Value::Array(calls) = calls else {
-        findings.add(Rule::StreamToolCallDelta, path, "`tool_calls` is not an array");
+        findings.add(
+            Rule::StreamToolCallDelta,
+            path,
+            "`tool_calls` is not an array",
+        );
         return;
     };
     for (i, call) in calls.iter().enumerate() {
         if !call.get("index").is_some_and(Value::is_u64) {
-            findings.add(Rule::StreamToolCallDelta, format!("{path}/{i}/index"), "tool-call delta has no integer `index` (clients join fragments by it)");
+            findings.add(
+                Rule::StreamToolCallDelta,
+                format!("{path}/{i}/index"),
+                "tool-call delta has no integer `index` (clients join fragments by it)",
+            );
         }
     }
 }
 
 fn extension(findings: &mut Findings, state: &mut ChunkState, path: &str, key: &str) {
     if state.extensions_reported.insert(key.to_owned()) {
-        findings.add(Rule::StreamExtension, path, format!("`{key}` is not a Chat Completions chunk field (extension)"));
+        findings.add(
+            Rule::StreamExtension,
+            path,
+            format!("`{key}` is not a Chat Completions chunk field (extension)"),
+        );
     }
 }
 
@@ -392,7 +572,11 @@ fn check_usage(usage: &Value, path: &str, findings: &mut Findings) {
     };
     for key in ["prompt_tokens", "completion_tokens", "total_tokens"] {
         if !map.get(key).is_some_and(Value::is_u64) {
-            findings.add(Rule::StreamUsage, format!("{path}/{key}"), format!("`usage.{key}` is missing or not a non-negative integer"));
+            findings.add(
+                Rule::StreamUsage,
+                format!("{path}/{key}"),
+                format!("`usage.{key}` is missing or not a non-negative integer"),
+            );
         }
     }
 }
@@ -400,24 +584,42 @@ fn check_usage(usage: &Value, path: &str, findings: &mut Findings) {
 fn finish_checks(state: &ChunkState, findings: &mut Findings) {
     for (index, finished) in &state.finished {
         if finished.is_none() {
-            findings.add(Rule::StreamFinishReason, "/stream", format!("choice {index} never sets `finish_reason`"));
+            findings.add(
+                Rule::StreamFinishReason,
+                "/stream",
+                format!("choice {index} never sets `finish_reason`"),
+            );
         }
     }
 }
 
-fn usage_checks(state: &ChunkState, context: &RequestContext, complete: bool, findings: &mut Findings) {
+fn usage_checks(
+    state: &ChunkState,
+    context: &RequestContext,
+    complete: bool,
+    findings: &mut Findings,
+) {
     if !context.include_usage || !complete {
         return;
     }
     if state.usage_chunks.is_empty() {
         let message = match state.usage_on_choice_chunk {
-            Some(event) => format!("usage arrives on a chunk with choices (event {event}), not in its own chunk with `choices: []`"),
-            None => "`stream_options.include_usage` was asked, but no usage chunk came before [DONE]".to_owned(),
+            Some(event) => format!(
+                "usage arrives on a chunk with choices (event {event}), not in its own chunk with `choices: []`"
+            ),
+            None => {
+                "`stream_options.include_usage` was asked, but no usage chunk came before [DONE]"
+                    .to_owned()
+            }
         };
         findings.add(Rule::StreamUsage, "/stream", message);
     } else if let Some(&last) = state.usage_chunks.last()
         && last < state.last_chunk
     {
-        findings.add(Rule::StreamUsage, format!("/stream/{last}"), "the usage chunk is not the last chunk before [DONE]");
+        findings.add(
+            Rule::StreamUsage,
+            format!("/stream/{last}"),
+            "the usage chunk is not the last chunk before [DONE]",
+        );
     }
 }

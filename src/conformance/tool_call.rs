@@ -16,11 +16,19 @@ pub(super) enum Source {
     Completion,
 }
 
-pub(super) fn check_tool_calls(assembled: &Assembled, context: &RequestContext, findings: &mut Findings) {
+pub(super) fn check_tool_calls(
+    assembled: &Assembled,
+    context: &RequestContext,
+    findings: &mut Findings,
+) {
     check(assembled, context, findings, Source::Stream);
 }
 
-pub(super) fn check_completion_tool_calls(assembled: &Assembled, context: &RequestContext, findings: &mut Findings) {
+pub(super) fn check_completion_tool_calls(
+    assembled: &Assembled,
+    context: &RequestContext,
+    findings: &mut Findings,
+) {
     check(assembled, context, findings, Source::Completion);
 }
 
@@ -28,8 +36,13 @@ fn check(assembled: &Assembled, context: &RequestContext, findings: &mut Finding
     for (choice_index, choice) in &assembled.choices {
         for (position, call) in choice.tool_calls.iter().enumerate() {
             let path = match source {
-                Source::Stream => format!("/stream/{}/choices/{choice_index}/delta/tool_calls", call.first_event),
-                Source::Completion => format!("/choices/{choice_index}/message/tool_calls/{position}"),
+                Source::Stream => format!(
+                    "/stream/{}/choices/{choice_index}/delta/tool_calls",
+                    call.first_event
+                ),
+                Source::Completion => {
+                    format!("/choices/{choice_index}/message/tool_calls/{position}")
+                }
             };
             check_call(call, &path, context, findings, source);
         }
@@ -49,10 +62,20 @@ fn check(assembled: &Assembled, context: &RequestContext, findings: &mut Finding
     }
 }
 
-fn check_call(call: &AssembledToolCall, path: &str, context: &RequestContext, findings: &mut Findings, source: Source) {
+fn check_call(
+    call: &AssembledToolCall,
+    path: &str,
+    context: &RequestContext,
+    findings: &mut Findings,
+    source: Source,
+) {
     let name = call.name.as_deref();
     let (has_id, has_kind, has_name) = match source {
-        Source::Stream => (call.opened_with.id, call.opened_with.kind, call.opened_with.name),
+        Source::Stream => (
+            call.opened_with.id,
+            call.opened_with.kind,
+            call.opened_with.name,
+        ),
         Source::Completion => (call.id.is_some(), call.kind.is_some(), name.is_some()),
     };
     let shape_rule = match source {
@@ -60,10 +83,21 @@ fn check_call(call: &AssembledToolCall, path: &str, context: &RequestContext, fi
         Source::Completion => Rule::ResponseMissingField,
     };
     if !has_id {
-        findings.add(shape_rule, path, format!("tool call {} has no `id` in its first fragment", call.index));
+        findings.add(
+            shape_rule,
+            path,
+            format!("tool call {} has no `id` in its first fragment", call.index),
+        );
     }
     if !has_kind {
-        findings.add(shape_rule, path, format!("tool call {} has no `type` in its first fragment", call.index));
+        findings.add(
+            shape_rule,
+            path,
+            format!(
+                "tool call {} has no `type` in its first fragment",
+                call.index
+            ),
+        );
     }
     if !has_name {
         findings.add(
@@ -123,7 +157,10 @@ fn check_freeform_arguments(name: &str, arguments: &str, path: &str, findings: &
         findings.add(
             Rule::CursorApplyPatchText,
             path,
-            format!("ApplyPatch arguments do not start with '*** Begin Patch': '{}'", shorten(arguments, 60)),
+            format!(
+                "ApplyPatch arguments do not start with '*** Begin Patch': '{}'",
+                shorten(arguments, 60)
+            ),
         );
     }
 }
