@@ -14,6 +14,7 @@ mod response;
 pub mod rules;
 mod stream;
 mod tool_call;
+mod tools;
 
 pub use request::{RequestContext, is_chat_field};
 pub use response::{ResponseCheck, ResponseKind, check_response, is_models_request};
