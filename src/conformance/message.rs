@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::request::{check_enum, display_name, nested_unknown, type_error};
+use super::request::{check_enum, display_name, nested_unknown, null_not_allowed, type_error};
 use super::{Findings, Rule};
 use crate::dialect::{self, Dialect};
 use crate::json::{join, join_index};
@@ -86,16 +86,20 @@ pub(super) fn check_messages(findings: &mut Findings, messages: &[Value]) {
             "tool" => check_tool_message(findings, &path, map, &mut pairing),
             "assistant" => {
                 pairing.close(findings, &path);
-                if let Some(calls) = map.get("tool_calls") {
-                    check_tool_calls(findings, &join(&path, "tool_calls"), calls, &mut pairing);
+                match map.get("tool_calls") {
+                    None => {}
+                    Some(Value::Null) => null_not_allowed(findings, &join(&path, "tool_calls")),
+                    Some(calls) => {
+                        check_tool_calls(findings, &join(&path, "tool_calls"), calls, &mut pairing)
+                    }
                 }
             }
             _ => pairing.close(findings, &path),
         }
-        if let Some(name) = map.get("name")
-            && !name.is_string()
-        {
-            type_error(findings, &join(&path, "name"), "a string", name);
+        match map.get("name") {
+            None | Some(Value::String(_)) => {}
+            Some(Value::Null) => null_not_allowed(findings, &join(&path, "name")),
+            Some(other) => type_error(findings, &join(&path, "name"), "a string", other),
         }
     }
     pairing.close(findings, "/messages");

@@ -146,6 +146,9 @@ const FIELDS: &[Field] = &[
     field("moderation", Spec::Object, true),
 ];
 
+/// The fields `CreateChatCompletionRequest` requires, with the type each must have.
+const REQUIRED: &[(&str, &str)] = &[("model", "a string"), ("messages", "an array of messages")];
+
 /// Whether Chat Completions defines this top-level field.
 pub fn is_chat_field(name: &str) -> bool {
     FIELDS.iter().any(|f| f.name == name)
@@ -173,8 +176,8 @@ pub(super) fn check_request_body(
             "`prompt` is the legacy Completions API (/v1/completions); Chat Completions needs `messages`",
         );
     }
-    for required in ["model", "messages"] {
-        if !top.contains_key(required) {
+    for (required, _) in REQUIRED {
+        if !top.contains_key(*required) {
             findings.add(
                 Rule::RequestMissingField,
                 format!("/{required}"),
@@ -202,12 +205,12 @@ pub(super) fn check_request_body(
             findings.add(Rule::RequestDeprecated, path.clone(), why);
         }
         if value.is_null() {
-            if !field.nullable {
-                findings.add(
-                    Rule::RequestNull,
-                    path,
-                    format!("`{key}` is null; the spec does not allow null here (omit the field instead)"),
-                );
+            // A required field cannot be omitted instead, so its null is a plain type error
+            // (OpenAI: "None is not of type 'array'"); `request.null` is for optional fields.
+            match REQUIRED.iter().find(|(name, _)| name == key) {
+                Some((_, expected)) => type_error(findings, &path, expected, value),
+                None if !field.nullable => null_not_allowed(findings, &path),
+                None => {}
             }
             continue;
         }
@@ -295,6 +298,20 @@ pub(super) fn type_error(findings: &mut Findings, path: &str, expected: &str, va
             "`{}` must be {expected}, got {}",
             display_name(path),
             kind(value)
+        ),
+    );
+}
+
+/// An explicit null on an optional field whose schema has no null. OpenAI has accepted some
+/// of these and rejected others over time, and SDKs send them (openai-python allows
+/// `tool_calls=None`), so it is its own rule rather than a type error.
+pub(super) fn null_not_allowed(findings: &mut Findings, path: &str) {
+    findings.add(
+        Rule::RequestNull,
+        path,
+        format!(
+            "`{}` is null; the spec does not allow null here (omit the field instead)",
+            display_name(path)
         ),
     );
 }

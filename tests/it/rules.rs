@@ -503,6 +503,20 @@ fn request_cases() -> Vec<Case> {
             chat_request(set(hello(), "/stream", json!(true))),
         ),
         case(
+            "request.type",
+            "`messages: null` (required, so a null cannot stand for \"omitted\")",
+            "/messages",
+            chat_request(set(hello(), "/messages", Value::Null)),
+            chat_request(hello()),
+        ),
+        case(
+            "request.type",
+            "`tool_calls` as an object; a null there is `request.null`, not a type error",
+            "/messages/1/tool_calls",
+            chat_request(set(hello(), "/messages/1", json!({"role": "assistant", "content": "Hello", "tool_calls": {}}))),
+            chat_request(set(hello(), "/messages/1", json!({"role": "assistant", "content": "Hello", "tool_calls": null}))),
+        ),
+        case(
             "request.enum",
             "a reasoning effort the spec does not list",
             "/reasoning_effort",
@@ -536,6 +550,20 @@ fn request_cases() -> Vec<Case> {
             "/parallel_tool_calls",
             chat_request(set(cursor_chat(), "/parallel_tool_calls", Value::Null)),
             chat_request(set(cursor_chat(), "/parallel_tool_calls", json!(true))),
+        ),
+        case(
+            "request.null",
+            "`tool_calls: null` on an assistant turn (openai-python allows None there)",
+            "/messages/1/tool_calls",
+            chat_request(set(hello(), "/messages/1", json!({"role": "assistant", "content": "Hello", "tool_calls": null}))),
+            chat_request(set(hello(), "/messages/1", json!({"role": "assistant", "content": "Hello"}))),
+        ),
+        case(
+            "request.null",
+            "`name: null` on a message",
+            "/messages/0/name",
+            chat_request(set(hello(), "/messages/0/name", Value::Null)),
+            chat_request(set(hello(), "/messages/0/name", json!("ada"))),
         ),
         case(
             "request.deprecated",
