@@ -330,6 +330,19 @@ fn check_tool_calls(findings: &mut Findings, path: &str, calls: &Value, pairing:
     let Value::Array(calls) = calls else {
         return type_error(findings, path, "an array", calls);
     };
+    if calls.is_empty() {
+        // The spec sets no minItems here, but OpenAI answers 400 `empty_array`; SDK helpers
+        // that default `tool_calls` to `[]` hit it when they send a message back
+        // (openai/openai-python#2061, openai/openai-node#1341).
+        findings.add(
+            Rule::RequestEmptyArray,
+            path,
+            format!(
+                "Invalid '{}': empty array. Leave `tool_calls` out when there are none",
+                display_name(path)
+            ),
+        );
+    }
     pairing.opened_at = path.to_owned();
     for (i, call) in calls.iter().enumerate() {
         let call_path = join_index(path, i);

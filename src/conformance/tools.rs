@@ -18,6 +18,29 @@ fn valid_tool_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+/// How many tools one request may offer.
+const MAX_TOOLS: usize = 128;
+
+/// `functions` has minItems 1 and maxItems 128; `tools` has neither in the spec, but OpenAI
+/// enforces both ("[] is too short - 'tools'", "array_above_max_length"), and clients that send
+/// `tools: []` when they have none are common.
+fn check_count(findings: &mut Findings, path: &str, count: usize) {
+    let name = display_name(path);
+    if count == 0 {
+        findings.add(
+            Rule::RequestEmptyArray,
+            path,
+            format!("`{name}` is an empty array; leave it out when no tools are offered"),
+        );
+    } else if count > MAX_TOOLS {
+        findings.add(
+            Rule::RequestRange,
+            path,
+            format!("`{name}` has {count} entries; at most {MAX_TOOLS} are allowed"),
+        );
+    }
+}
+
 pub(super) fn check_tools(
     findings: &mut Findings,
     path: &str,
@@ -27,6 +50,7 @@ pub(super) fn check_tools(
     let Value::Array(tools) = value else {
         return type_error(findings, path, "an array", value);
     };
+    check_count(findings, path, tools.len());
     for (i, tool) in tools.iter().enumerate() {
         check_tool(findings, &join_index(path, i), tool);
     }
@@ -233,9 +257,7 @@ pub(super) fn check_functions(
     let Value::Array(functions) = value else {
         return type_error(findings, path, "an array", value);
     };
-    if functions.is_empty() {
-        findings.add(Rule::RequestEmptyArray, path, "`functions` is empty");
-    }
+    check_count(findings, path, functions.len());
     for (i, function) in functions.iter().enumerate() {
         match function {
             Value::Object(map) => check_named(findings, &join_index(path, i), map),

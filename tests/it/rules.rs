@@ -228,6 +228,13 @@ fn cursor_anthropic() -> Value {
     })
 }
 
+/// `count` function tools named `tool_0`, `tool_1`, …
+fn tools(count: usize) -> Value {
+    (0..count)
+        .map(|i| json!({"type": "function", "function": {"name": format!("tool_{i}"), "parameters": {"type": "object"}}}))
+        .collect()
+}
+
 /// A user turn, an assistant turn calling ReadFile, and its result.
 fn tool_round_trip() -> Value {
     json!([
@@ -531,6 +538,13 @@ fn request_cases() -> Vec<Case> {
             chat_request(set(hello(), "/temperature", json!(2))),
         ),
         case(
+            "request.range",
+            "129 tools; OpenAI takes at most 128",
+            "/tools",
+            chat_request(set(hello(), "/tools", tools(129))),
+            chat_request(set(hello(), "/tools", tools(128))),
+        ),
+        case(
             "request.empty-array",
             "no messages",
             "/messages",
@@ -543,6 +557,20 @@ fn request_cases() -> Vec<Case> {
             "/stop",
             chat_request(set(hello(), "/stop", json!([]))),
             chat_request(set(hello(), "/stop", json!(["\n\n"]))),
+        ),
+        case(
+            "request.empty-array",
+            "`tools: []` (OpenAI: \"[] is too short - 'tools'\")",
+            "/tools",
+            chat_request(set(cursor_chat(), "/tools", json!([]))),
+            chat_request(cursor_chat()),
+        ),
+        case(
+            "request.empty-array",
+            "an assistant turn sent back with `tool_calls: []`",
+            "/messages/1/tool_calls",
+            chat_request(set(hello(), "/messages/1", json!({"role": "assistant", "content": "Hello", "tool_calls": []}))),
+            chat_request(set(hello(), "/messages/1", json!({"role": "assistant", "content": "Hello"}))),
         ),
         case(
             "request.null",
