@@ -97,6 +97,12 @@ pub(super) fn check_messages(findings: &mut Findings, messages: &[Value]) {
             _ => pairing.close(findings, &path),
         }
         match map.get("name") {
+            // The deprecated function message names the function it answers.
+            None if role == "function" => findings.add(
+                Rule::RequestMissingField,
+                join(&path, "name"),
+                format!("Missing required parameter: 'messages[{i}].name'"),
+            ),
             None | Some(Value::String(_)) => {}
             Some(Value::Null) => null_not_allowed(findings, &join(&path, "name")),
             Some(other) => type_error(findings, &join(&path, "name"), "a string", other),
@@ -202,10 +208,18 @@ fn check_part(findings: &mut Findings, path: &str, role: &str, part: &Value) {
         return;
     }
     let (required, keys): (&str, &[&str]) = match kind {
+        // Every part but `refusal` may carry a prompt-cache breakpoint
+        // (`ChatCompletionRequestMessageContentPart*`, spec 2.3.0).
         "text" => ("text", &["type", "text", "prompt_cache_breakpoint"]),
-        "image_url" => ("image_url", &["type", "image_url"]),
-        "input_audio" => ("input_audio", &["type", "input_audio"]),
-        "file" => ("file", &["type", "file"]),
+        "image_url" => (
+            "image_url",
+            &["type", "image_url", "prompt_cache_breakpoint"],
+        ),
+        "input_audio" => (
+            "input_audio",
+            &["type", "input_audio", "prompt_cache_breakpoint"],
+        ),
+        "file" => ("file", &["type", "file", "prompt_cache_breakpoint"]),
         _ => ("refusal", &["type", "refusal"]),
     };
     match map.get(required) {
@@ -371,12 +385,14 @@ fn check_tool_calls(findings: &mut Findings, path: &str, calls: &Value, pairing:
                 };
                 match map.get(inner) {
                     Some(Value::Object(body)) => {
-                        if !body.get("name").is_some_and(Value::is_string) {
-                            findings.add(
+                        match body.get("name") {
+                            // OpenAI: "empty string. Expected a string with minimum length 1".
+                            Some(Value::String(name)) if !name.is_empty() => {}
+                            _ => findings.add(
                                 Rule::RequestToolCall,
                                 format!("{call_path}/{inner}/name"),
-                                "tool call needs a string `name`",
-                            );
+                                "tool call needs a non-empty string `name`",
+                            ),
                         }
                         match body.get(payload) {
                             Some(Value::String(_)) => {}

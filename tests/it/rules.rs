@@ -228,6 +228,20 @@ fn cursor_anthropic() -> Value {
     })
 }
 
+/// The deprecated `functions` round trip: an assistant `function_call`, then a `function`
+/// message answering it (named, unless `name` is `None`).
+fn legacy_function_round_trip(name: Option<&str>) -> Value {
+    let mut answer = json!({"role": "function", "content": "export const a = 1;"});
+    if let Some(name) = name {
+        answer = set(answer, "/name", json!(name));
+    }
+    json!([
+        {"role": "user", "content": "read a.ts"},
+        {"role": "assistant", "content": null, "function_call": {"name": "ReadFile", "arguments": "{\"path\":\"a.ts\"}"}},
+        answer
+    ])
+}
+
 /// `count` function tools named `tool_0`, `tool_1`, …
 fn tools(count: usize) -> Value {
     (0..count)
@@ -474,6 +488,13 @@ fn request_cases() -> Vec<Case> {
         ),
         case(
             "request.missing-field",
+            "a (deprecated) function message without the function's `name`",
+            "/messages/2/name",
+            chat_request(set(hello(), "/messages", legacy_function_round_trip(None))),
+            chat_request(set(hello(), "/messages", legacy_function_round_trip(Some("ReadFile")))),
+        ),
+        case(
+            "request.missing-field",
             "a tool message without `tool_call_id`",
             "/messages/2/tool_call_id",
             chat_request(set(hello(), "/messages", remove(tool_round_trip(), "/2/tool_call_id"))),
@@ -500,6 +521,16 @@ fn request_cases() -> Vec<Case> {
             "/messages/0/cache_control",
             chat_request(set(hello(), "/messages/0/cache_control", json!({"type": "ephemeral"}))),
             chat_request(hello()),
+        )
+        .owned_by(Dialect::Anthropic),
+        case(
+            "request.nested-unknown-field",
+            "Anthropic's `cache_control` on an image part; OpenAI's marker is `prompt_cache_breakpoint`",
+            "/messages/0/content/0/cache_control",
+            chat_request(set(hello(), "/messages/0/content", json!([
+                {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}, "cache_control": {"type": "ephemeral"}}]))),
+            chat_request(set(hello(), "/messages/0/content", json!([
+                {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}, "prompt_cache_breakpoint": {"mode": "explicit"}}]))),
         )
         .owned_by(Dialect::Anthropic),
         case(
@@ -647,6 +678,13 @@ fn request_cases() -> Vec<Case> {
             "tool-call arguments as an object, not JSON text",
             "/messages/1/tool_calls/0/function/arguments",
             chat_request(set(hello(), "/messages", set(tool_round_trip(), "/1/tool_calls/0/function/arguments", json!({"path": "a.ts"})))),
+            chat_request(set(hello(), "/messages", tool_round_trip())),
+        ),
+        case(
+            "request.tool-call",
+            "a tool call with an empty function name",
+            "/messages/1/tool_calls/0/function/name",
+            chat_request(set(hello(), "/messages", set(tool_round_trip(), "/1/tool_calls/0/function/name", json!("")))),
             chat_request(set(hello(), "/messages", tool_round_trip())),
         ),
         case(
