@@ -221,14 +221,7 @@ pub(super) fn check_tool_choice(
                 Some("allowed_tools")
                     if choice.get("allowed_tools").is_some_and(Value::is_object) =>
                 {
-                    if let Some(mode) = value.pointer("/allowed_tools/mode") {
-                        check_enum(
-                            findings,
-                            &format!("{path}/allowed_tools/mode"),
-                            mode,
-                            &["auto", "required"],
-                        );
-                    }
+                    check_allowed_tools(findings, &join(path, "allowed_tools"), value);
                 }
                 _ => {
                     let owner = dialect::tool_choice_shape(choice);
@@ -245,6 +238,27 @@ pub(super) fn check_tool_choice(
             }
         }
         other => type_error(findings, path, "a string or an object", other),
+    }
+}
+
+/// `ChatCompletionAllowedTools` requires both `mode` and the `tools` it allows.
+fn check_allowed_tools(findings: &mut Findings, path: &str, choice: &Value) {
+    match choice.pointer("/allowed_tools/mode") {
+        Some(mode) => check_enum(findings, &join(path, "mode"), mode, &["auto", "required"]),
+        None => findings.add(
+            Rule::RequestToolChoice,
+            join(path, "mode"),
+            "Missing required parameter: 'tool_choice.allowed_tools.mode'",
+        ),
+    }
+    match choice.pointer("/allowed_tools/tools") {
+        Some(Value::Array(_)) => {}
+        Some(other) => type_error(findings, &join(path, "tools"), "an array", other),
+        None => findings.add(
+            Rule::RequestToolChoice,
+            join(path, "tools"),
+            "Missing required parameter: 'tool_choice.allowed_tools.tools'",
+        ),
     }
 }
 

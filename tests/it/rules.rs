@@ -742,6 +742,14 @@ fn request_cases() -> Vec<Case> {
         .owned_by(Dialect::Anthropic),
         case(
             "request.tool-choice",
+            "allowed_tools without the list of tools it allows",
+            "/tool_choice/allowed_tools/tools",
+            chat_request(set(cursor_chat(), "/tool_choice", json!({"type": "allowed_tools", "allowed_tools": {"mode": "auto"}}))),
+            chat_request(set(cursor_chat(), "/tool_choice", json!({"type": "allowed_tools",
+                "allowed_tools": {"mode": "auto", "tools": [{"type": "function", "function": {"name": "ReadFile"}}]}}))),
+        ),
+        case(
+            "request.tool-choice",
             "a named tool that is not offered",
             "/tool_choice/function/name",
             chat_request(set(cursor_chat(), "/tool_choice", json!({"type": "function", "function": {"name": "WriteFile"}}))),
