@@ -46,7 +46,8 @@ pub struct StreamOutcome {
     pub assembled: Assembled,
 }
 
-/// Anthropic Messages stream event names.
+/// Anthropic Messages stream event names. `ping` is left out: a keep-alive carries no
+/// content, and one stray ping in a Chat stream must not make the whole stream "Anthropic".
 const ANTHROPIC_EVENTS: &[&str] = &[
     "message_start",
     "content_block_start",
@@ -54,7 +55,6 @@ const ANTHROPIC_EVENTS: &[&str] = &[
     "content_block_stop",
     "message_delta",
     "message_stop",
-    "ping",
 ];
 
 /// Check a stream, given as the bytes of each chunk that arrived.
@@ -107,9 +107,11 @@ pub fn check_stream(
 
     let mut state = ChunkState::default();
     let mut done_at: Option<usize> = None;
+    let mut after_done_reported = false;
     for (index, event) in events.iter().enumerate() {
         let path = format!("/stream/{index}");
         if let Some(done) = done_at {
+            after_done_reported = true;
             findings.add(
                 Rule::StreamAfterDone,
                 path,
@@ -143,6 +145,15 @@ pub fn check_stream(
         }
         let chunk: Value = match serde_json::from_str(&event.data) {
             Ok(chunk) => chunk,
+            // openai-python dispatches a named event without data and fails parsing "" as JSON.
+            Err(_) if event.data_lines == 0 => {
+                findings.add(
+                    Rule::StreamNotJson,
+                    path,
+                    "the event has a name but no `data:` line; SDKs parse every event's data as JSON",
+                );
+                continue;
+            }
             Err(err) => {
                 let hint = if event.data_lines > 1 {
                     format!(
@@ -184,22 +195,45 @@ pub fn check_stream(
         }
         outcome.assembled.feed_chunk(index, &chunk);
     }
+    // A `[DONE]` without its blank line was sent, not forgotten: one violation says so, rather
+    // than a second one claiming the terminator is missing.
+    let mut unterminated_done = false;
     if let Some(event) = &parsed.unterminated {
-        findings.add(
-            Rule::StreamUnterminated,
-            format!("/stream/{}", events.len()),
-            format!(
-                "the stream ends inside an event (no blank line after it): '{}'",
-                crate::json::shorten(&event.data, 60)
-            ),
-        );
+        let path = format!("/stream/{}", events.len());
+        if event.is_done() && done_at.is_none() {
+            unterminated_done = true;
+            findings.add(
+                Rule::StreamUnterminated,
+                path,
+                "`data: [DONE]` has no blank line after it: clients never dispatch it, so they never see the terminator",
+            );
+        } else {
+            findings.add(
+                Rule::StreamUnterminated,
+                path.clone(),
+                format!(
+                    "the stream ends inside an event (no blank line after it): '{}'",
+                    crate::json::shorten(&event.data, 60)
+                ),
+            );
+            if let Some(done) = done_at
+                && !after_done_reported
+            {
+                findings.add(
+                    Rule::StreamAfterDone,
+                    path,
+                    format!("data arrives after [DONE] (event {done}); clients stopped reading"),
+                );
+            }
+        }
     }
-    if done_at.is_none() {
+    if done_at.is_none() && !unterminated_done {
         findings.add(Rule::StreamNoDone, "/stream", "the stream ends without `data: [DONE]` (truncated, or the server never sent the terminator)");
     }
     finish_checks(&state, findings);
     check_tool_calls(&outcome.assembled, context, findings);
-    usage_checks(&state, context, done_at.is_some(), findings);
+    let complete = done_at.is_some() || unterminated_done;
+    usage_checks(&state, context, complete, findings);
     outcome
 }
 

@@ -375,6 +375,11 @@ fn responses_sse() -> Vec<String> {
     ]
 }
 
+/// Anthropic's keep-alive event.
+fn ping() -> String {
+    "event: ping\ndata: {\"type\":\"ping\"}\n\n".to_owned()
+}
+
 fn anthropic_sse() -> Vec<String> {
     vec![
         "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"stop_reason\":null}}\n\n".to_owned(),
@@ -897,6 +902,13 @@ fn stream_cases() -> Vec<Case> {
             ]),
         ),
         case(
+            "stream.not-json",
+            "a named keep-alive event without data (use an SSE comment instead)",
+            "/stream/0",
+            plain_stream([vec!["event: keepalive\n\n".to_owned()], text_stream()].concat()),
+            plain_stream([vec![": keepalive\n\n".to_owned()], text_stream()].concat()),
+        ),
+        case(
             "stream.unterminated-event",
             "the last event without its blank line",
             "/stream/3",
@@ -916,10 +928,24 @@ fn stream_cases() -> Vec<Case> {
             plain_stream(text_stream()),
         ),
         case(
+            "stream.no-done",
+            "no terminator at all; a `[DONE]` without its blank line is `stream.unterminated-event` only",
+            "/stream",
+            plain_stream(text_stream()[..3].to_vec()),
+            plain_stream([text_stream()[..3].to_vec(), vec!["data: [DONE]".to_owned()]].concat()),
+        ),
+        case(
             "stream.after-done",
             "a chunk after `[DONE]`",
             "/stream/4",
             plain_stream([text_stream(), vec![finish("stop")]].concat()),
+            plain_stream(text_stream()),
+        ),
+        case(
+            "stream.after-done",
+            "a last, unterminated event after `[DONE]`",
+            "/stream/4",
+            plain_stream([text_stream(), vec![event(&json!({"x": 1})).trim_end().to_owned()]].concat()),
             plain_stream(text_stream()),
         ),
         case(
@@ -1010,6 +1036,21 @@ fn stream_cases() -> Vec<Case> {
             agent_stream(tool_stream(call_opening("ReadFile"), &["{\"path\":", "\"a.ts\"}"], "tool_calls")),
         ),
         case(
+            "stream.tool-arguments",
+            "raw text as a function call's arguments; a `custom` call's raw input is not JSON",
+            "/stream/0/choices/0/delta/tool_calls",
+            plain_stream(vec![
+                delta(json!({"role": "assistant", "tool_calls": [{"index": 0, "id": "call_9", "type": "function", "function": {"name": "Patch", "arguments": PATCH}}]}), Value::Null),
+                finish("tool_calls"),
+                DONE.to_owned(),
+            ]),
+            plain_stream(vec![
+                delta(json!({"role": "assistant", "tool_calls": [{"index": 0, "id": "call_9", "type": "custom", "custom": {"name": "Patch", "input": PATCH}}]}), Value::Null),
+                finish("tool_calls"),
+                DONE.to_owned(),
+            ]),
+        ),
+        case(
             "stream.usage",
             "no usage chunk though `include_usage` was asked",
             "/stream",
@@ -1065,6 +1106,14 @@ fn cursor_cases() -> Vec<Case> {
             chat_request(cursor_responses_hybrid()).answered(stream_response(&text_stream())),
         )
         .owned_by(Dialect::Responses),
+        case(
+            "cursor.foreign-stream",
+            "Anthropic SSE starting with a ping; one stray ping in a Chat stream is not Anthropic",
+            "/stream",
+            chat_request(cursor_anthropic()).answered(stream_response(&[vec![ping()], anthropic_sse()].concat())),
+            chat_request(cursor_anthropic()).answered(stream_response(&[vec![ping()], text_stream()].concat())),
+        )
+        .owned_by(Dialect::Anthropic),
         case(
             "cursor.foreign-stream",
             "Anthropic SSE sent back",
