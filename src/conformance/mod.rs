@@ -8,6 +8,7 @@
 //! would make a schema validator both wrong and unable to say *which dialect* a bad field
 //! belongs to. Every rule is listed in [`rules`] with a stable code.
 
+mod chunk;
 mod message;
 mod request;
 mod response;
