@@ -211,6 +211,29 @@ fn what_openai_and_cursor_accept_reports_nothing() {
 }
 
 #[test]
+fn cursor_bodies_are_named_by_their_dialect_with_the_foreign_parts_listed() {
+    use Dialect::*;
+    let named = |body: Value| {
+        let report = check(&chat_request(body), Profile::Strict);
+        let request = report.request.expect("a request report");
+        (request.dialect, request.foreign)
+    };
+    assert_eq!(
+        named(cursor_responses_hybrid()),
+        (Responses, vec![ChatCompletions])
+    );
+    assert_eq!(
+        named(cursor_mixed_chat()),
+        (ChatCompletions, vec![Responses])
+    );
+    assert_eq!(
+        named(cursor_anthropic()),
+        (Anthropic, vec![ChatCompletions])
+    );
+    assert_eq!(named(cursor_chat()), (ChatCompletions, vec![]));
+}
+
+#[test]
 fn lenient_tolerates_what_gateways_commonly_accept_but_never_a_foreign_dialect() {
     let verdicts = |exchange: &Exchange, profile| {
         let report = check(exchange, profile);

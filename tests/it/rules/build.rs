@@ -169,6 +169,13 @@ pub(super) fn flat_apply_patch() -> Value {
         "format": {"type": "grammar", "syntax": "lark", "definition": "start: begin_patch hunk end_patch"}})
 }
 
+/// Cursor's mixed Chat body (`reference/cursor-formats.md` §2.2): [`cursor_chat`] with the
+/// flat ApplyPatch tool and `content: []` on the assistant tool-call turn.
+pub(super) fn cursor_mixed_chat() -> Value {
+    let body = set(cursor_chat(), "/tools/1", flat_apply_patch());
+    set(body, "/messages/2/content", json!([]))
+}
+
 /// What Cursor sends for GPT-5 models in Agent mode: a Responses request at /chat/completions
 /// (`reference/cursor-formats.md` §2.1), the same conversation as [`cursor_chat`].
 pub(super) fn cursor_responses_hybrid() -> Value {

@@ -40,6 +40,24 @@ pub(super) fn cases() -> Vec<Case> {
         .owned_by(Dialect::Anthropic),
         case(
             "request.dialect",
+            "the Responses hybrid; the mixed Chat body is Chat with foreign parts, not another API",
+            "",
+            chat_request(cursor_responses_hybrid()),
+            chat_request(cursor_mixed_chat()),
+        )
+        .owned_by(Dialect::Responses),
+        case(
+            "request.dialect",
+            "Anthropic's top-level `system`; without it the same body is valid Chat too",
+            "",
+            chat_request(json!({"model": "claude-sonnet-4-5", "max_tokens": 1024, "system": "Be brief.",
+                "messages": [{"role": "user", "content": "hi"}]})),
+            chat_request(json!({"model": "claude-sonnet-4-5", "max_tokens": 1024,
+                "messages": [{"role": "user", "content": "hi"}]})),
+        )
+        .owned_by(Dialect::Anthropic),
+        case(
+            "request.dialect",
             "a Gemini generateContent body",
             "",
             chat_request(json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}], "generationConfig": {"temperature": 1}})),
@@ -217,8 +235,8 @@ pub(super) fn cases() -> Vec<Case> {
             "request.assistant-empty-content",
             "the mixed Chat body's assistant tool-call turn with `content: []`",
             "/messages/2/content",
-            chat_request(set(cursor_chat(), "/messages/2/content", json!([]))),
-            chat_request(cursor_chat()),
+            chat_request(cursor_mixed_chat()),
+            chat_request(set(cursor_mixed_chat(), "/messages/2/content", Value::Null)),
         ),
         case(
             "request.content-part",
