@@ -26,11 +26,19 @@ pub struct Failure {
 
 impl Failure {
     pub fn usage(message: impl Into<String>) -> Failure {
-        Failure { code: USAGE, message: message.into(), hint: None }
+        Failure {
+            code: USAGE,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn operational(message: impl Into<String>) -> Failure {
-        Failure { code: OPERATIONAL, message: message.into(), hint: None }
+        Failure {
+            code: OPERATIONAL,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Failure {
@@ -50,7 +58,9 @@ pub fn code_for(error: &anyhow::Error) -> ExitCode {
 
 /// The hint attached to an error, if any.
 pub fn hint_for(error: &anyhow::Error) -> Option<&str> {
-    error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<Failure>().and_then(|f| f.hint.as_deref()))
+    error.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<Failure>()
+            .and_then(|f| f.hint.as_deref())
+    })
 }

@@ -32,7 +32,9 @@ impl Timing {
         gaps.sort_by(f64::total_cmp);
         Timing {
             ttfb_ms: response.headers_at_ms,
-            ttft_ms: first_content_chunk.and_then(|i| chunks.get(i)).and_then(|c| c.at_ms),
+            ttft_ms: first_content_chunk
+                .and_then(|i| chunks.get(i))
+                .and_then(|c| c.at_ms),
             duration_ms: response.ended_at_ms,
             chunks: chunks.len(),
             gap_p50_ms: percentile(&gaps, 50.0),

@@ -67,11 +67,13 @@ impl Body {
     pub fn json(&self) -> Result<Cow<'_, Value>, BodyJsonError> {
         match self {
             Body::Json(value) => Ok(Cow::Borrowed(value)),
-            Body::Text(text) => serde_json::from_str(text)
-                .map(Cow::Owned)
-                .map_err(|err| BodyJsonError {
-                    message: format!("body is not JSON: {err}"),
-                }),
+            Body::Text(text) => {
+                serde_json::from_str(text)
+                    .map(Cow::Owned)
+                    .map_err(|err| BodyJsonError {
+                        message: format!("body is not JSON: {err}"),
+                    })
+            }
             Body::Base64(_) => Err(BodyJsonError {
                 message: "body is binary (not UTF-8), not JSON".to_owned(),
             }),
@@ -244,7 +246,9 @@ mod tests {
 
     #[test]
     fn a_chunk_with_both_or_neither_encoding_is_rejected() {
-        assert!(serde_json::from_str::<Chunk>(r#"{"at_ms":1,"text":"a","base64":"YQ=="}"#).is_err());
+        assert!(
+            serde_json::from_str::<Chunk>(r#"{"at_ms":1,"text":"a","base64":"YQ=="}"#).is_err()
+        );
         assert!(serde_json::from_str::<Chunk>(r#"{"at_ms":1}"#).is_err());
     }
 }

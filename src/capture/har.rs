@@ -58,9 +58,7 @@ fn creator(har: &Value) -> String {
 }
 
 fn entry_to_exchange(entry: &Value, origin: &str, creator: &str) -> Result<Exchange, String> {
-    let request = entry
-        .get("request")
-        .ok_or("HAR entry has no `request`")?;
+    let request = entry.get("request").ok_or("HAR entry has no `request`")?;
     let method = str_field(request, "method")?;
     let url = str_field(request, "url")?;
     let body = match request.get("postData") {
@@ -121,7 +119,8 @@ fn entry_to_exchange(entry: &Value, origin: &str, creator: &str) -> Result<Excha
         None => (None, None),
     };
     exchange.response = Some(Response {
-        status: u16::try_from(status).map_err(|_| format!("response status {status} is not HTTP"))?,
+        status: u16::try_from(status)
+            .map_err(|_| format!("response status {status} is not HTTP"))?,
         http_version: http_version(response.get("httpVersion").and_then(Value::as_str)),
         headers,
         headers_at_ms: time_to_first_byte(entry),
@@ -212,7 +211,10 @@ fn time_to_first_byte(entry: &Value) -> Option<f64> {
 }
 
 fn total_time(entry: &Value) -> Option<f64> {
-    entry.get("time").and_then(Value::as_f64).filter(|ms| *ms >= 0.0)
+    entry
+        .get("time")
+        .and_then(Value::as_f64)
+        .filter(|ms| *ms >= 0.0)
 }
 
 #[cfg(test)]
@@ -221,7 +223,10 @@ mod tests {
 
     #[test]
     fn targets_keep_path_and_query() {
-        assert_eq!(target_of("https://h.example/v1/chat/completions?a=1"), "/v1/chat/completions?a=1");
+        assert_eq!(
+            target_of("https://h.example/v1/chat/completions?a=1"),
+            "/v1/chat/completions?a=1"
+        );
         assert_eq!(target_of("https://h.example"), "/");
         assert_eq!(target_of("https://h.example?x=1"), "/?x=1");
         assert_eq!(target_of("/already/a/path"), "/already/a/path");
@@ -230,22 +235,25 @@ mod tests {
     #[test]
     fn an_event_stream_is_split_per_event_without_invented_timing() {
         let har = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "mitmproxy", "version": "10"},
-            "entries": [{
-                "startedDateTime": "2026-11-01T10:00:00Z", "time": 50.0,
-                "request": {"method": "POST", "url": "https://gw/v1/chat/completions", "httpVersion": "HTTP/2.0",
-                    "headers": [{"name": ":authority", "value": "gw"}, {"name": "Content-Type", "value": "application/json"}],
-                    "postData": {"mimeType": "application/json", "text": "{\"model\":\"m\",\"messages\":[]}"}},
-                "response": {"status": 200, "httpVersion": "HTTP/2.0",
-                    "headers": [{"name": "content-type", "value": "text/event-stream"}],
-                    "content": {"mimeType": "text/event-stream", "text": "data: {\"a\":1}\n\ndata: [DONE]\n\n"}},
-                "timings": {"send": 1, "wait": 20, "receive": 29}
-            }]}});
+        "entries": [{
+            "startedDateTime": "2026-11-01T10:00:00Z", "time": 50.0,
+            "request": {"method": "POST", "url": "https://gw/v1/chat/completions", "httpVersion": "HTTP/2.0",
+                "headers": [{"name": ":authority", "value": "gw"}, {"name": "Content-Type", "value": "application/json"}],
+                "postData": {"mimeType": "application/json", "text": "{\"model\":\"m\",\"messages\":[]}"}},
+            "response": {"status": 200, "httpVersion": "HTTP/2.0",
+                "headers": [{"name": "content-type", "value": "text/event-stream"}],
+                "content": {"mimeType": "text/event-stream", "text": "data: {\"a\":1}\n\ndata: [DONE]\n\n"}},
+            "timings": {"send": 1, "wait": 20, "receive": 29}
+        }]}});
         let loaded = import("t.har", &har);
         let exchange = loaded[0].result.as_ref().unwrap();
         assert_eq!(loaded[0].origin, "t.har#1");
         assert_eq!(exchange.model.as_deref(), Some("m"));
         assert_eq!(exchange.request.http_version, "HTTP/2");
-        assert_eq!(exchange.request.headers, vec![("content-type".into(), "application/json".into())]);
+        assert_eq!(
+            exchange.request.headers,
+            vec![("content-type".into(), "application/json".into())]
+        );
         let response = exchange.response.as_ref().unwrap();
         let stream = response.stream.as_ref().unwrap();
         assert_eq!(stream.len(), 2);
@@ -258,6 +266,12 @@ mod tests {
         let har = serde_json::json!({"log": {"entries": []}});
         let loaded = import("e.har", &har);
         assert_eq!(loaded.len(), 1);
-        assert!(loaded[0].result.as_ref().unwrap_err().contains("no entries"));
+        assert!(
+            loaded[0]
+                .result
+                .as_ref()
+                .unwrap_err()
+                .contains("no entries")
+        );
     }
 }

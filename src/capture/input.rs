@@ -306,6 +306,9 @@ mod tests {
     fn a_newer_capture_version_is_refused_with_the_versions_named() {
         let bytes = br#"{"format":"cursor-harness/capture","version":9}"#;
         let err = only(load_bytes("c.json", bytes)).result.unwrap_err();
-        assert!(err.contains("version 9; this build reads version 1"), "{err}");
+        assert!(
+            err.contains("version 9; this build reads version 1"),
+            "{err}"
+        );
     }
 }

@@ -234,7 +234,9 @@ impl Request {
 
     /// The path without the query string.
     pub fn path(&self) -> &str {
-        self.target.split_once('?').map_or(&self.target, |(path, _)| path)
+        self.target
+            .split_once('?')
+            .map_or(&self.target, |(path, _)| path)
     }
 }
 
@@ -248,10 +250,9 @@ pub fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
 
 /// Now, as RFC 3339 in UTC with millisecond precision.
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now().round(jiff::Unit::Millisecond).map_or_else(
-        |_| jiff::Timestamp::now().to_string(),
-        |ts| ts.to_string(),
-    )
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .map_or_else(|_| jiff::Timestamp::now().to_string(), |ts| ts.to_string())
 }
 
 /// Milliseconds as stored on disk: microsecond precision, so offsets print short and exact.

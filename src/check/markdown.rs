@@ -36,11 +36,17 @@ pub fn render(results: &CheckResults) -> String {
         s.responses_conform,
         s.responses_break
     );
-    out.push_str("| model | request dialect | n | request | statuses | response | top violations |\n");
+    out.push_str(
+        "| model | request dialect | n | request | statuses | response | top violations |\n",
+    );
     out.push_str("|---|---|---|---|---|---|---|\n");
     for row in &s.by_model {
         let top = top_codes(results, &row.model, &row.dialect);
-        let statuses: Vec<String> = row.statuses.iter().map(|(k, n)| format!("{k}×{n}")).collect();
+        let statuses: Vec<String> = row
+            .statuses
+            .iter()
+            .map(|(k, n)| format!("{k}×{n}"))
+            .collect();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -61,7 +67,11 @@ pub fn render(results: &CheckResults) -> String {
 }
 
 fn verdict_cell(breaks: usize) -> String {
-    if breaks == 0 { "conforms".to_owned() } else { format!("**breaks** ({breaks})") }
+    if breaks == 0 {
+        "conforms".to_owned()
+    } else {
+        format!("**breaks** ({breaks})")
+    }
 }
 
 /// The most frequent error codes among the exchanges of one table row.
@@ -69,11 +79,17 @@ fn top_codes(results: &CheckResults, model: &str, dialect: &str) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for result in &results.results {
         let row_model = result.model.as_deref().unwrap_or("(none)");
-        let row_dialect = result.request.as_ref().map_or("none", |r| r.dialect.as_str());
+        let row_dialect = result
+            .request
+            .as_ref()
+            .map_or("none", |r| r.dialect.as_str());
         if row_model != model || row_dialect != dialect {
             continue;
         }
-        for violation in result.violations().filter(|v| v.severity == Severity::Error) {
+        for violation in result
+            .violations()
+            .filter(|v| v.severity == Severity::Error)
+        {
             *counts.entry(violation.code.as_str()).or_default() += 1;
         }
     }
@@ -100,7 +116,12 @@ fn details(out: &mut String, result: &ExchangeReport) {
         escape(result.endpoint.as_deref().unwrap_or(""))
     );
     if let Some(transport) = &result.transport {
-        let _ = writeln!(out, "- transport failure `{}`: {}", transport.kind.as_str(), escape(&transport.message));
+        let _ = writeln!(
+            out,
+            "- transport failure `{}`: {}",
+            transport.kind.as_str(),
+            escape(&transport.message)
+        );
     }
     if let Some(request) = &result.request {
         let foreign: Vec<_> = request.foreign.iter().map(|d| d.as_str()).collect();
@@ -108,7 +129,11 @@ fn details(out: &mut String, result: &ExchangeReport) {
             out,
             "- request: **{}**{} (confidence {:?}) — {}",
             request.dialect,
-            if foreign.is_empty() { String::new() } else { format!(" with foreign {}", foreign.join(", ")) },
+            if foreign.is_empty() {
+                String::new()
+            } else {
+                format!(" with foreign {}", foreign.join(", "))
+            },
             request.confidence,
             verdict_word(request.verdict)
         );
@@ -141,7 +166,11 @@ fn verdict_word(verdict: Verdict) -> &'static str {
 }
 
 fn violation_line(out: &mut String, violation: &crate::conformance::Violation) {
-    let path = if violation.path.is_empty() { "/" } else { &violation.path };
+    let path = if violation.path.is_empty() {
+        "/"
+    } else {
+        &violation.path
+    };
     let _ = writeln!(
         out,
         "  - {} `{}` at `{}`: {}",

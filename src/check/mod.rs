@@ -106,8 +106,14 @@ impl ExchangeReport {
     pub fn failed(&self) -> bool {
         self.error.is_some()
             || self.transport.is_some()
-            || self.request.as_ref().is_some_and(|r| r.verdict == Verdict::Breaks)
-            || self.response.as_ref().is_some_and(|r| r.verdict == Verdict::Breaks)
+            || self
+                .request
+                .as_ref()
+                .is_some_and(|r| r.verdict == Verdict::Breaks)
+            || self
+                .response
+                .as_ref()
+                .is_some_and(|r| r.verdict == Verdict::Breaks)
     }
 
     /// Every violation of the row, request first.
@@ -199,7 +205,10 @@ pub fn check_exchange(exchange: &Exchange, origin: String, profile: Profile) -> 
                 evidence: Vec::new(),
             };
             let violations = conformance::unreadable_request(&err.message, profile);
-            (Some(request_report(classification, violations)), RequestContext::default())
+            (
+                Some(request_report(classification, violations)),
+                RequestContext::default(),
+            )
         }
     };
     let (response_report, timing) = match &exchange.response {

@@ -48,7 +48,11 @@ fn verdict_style(verdict: Verdict) -> Style {
 }
 
 fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
-    let mark = if result.failed() { BAD.render().to_string() + "✘" } else { OK.render().to_string() + "✔" };
+    let mark = if result.failed() {
+        BAD.render().to_string() + "✘"
+    } else {
+        OK.render().to_string() + "✔"
+    };
     let _ = write!(out, "{mark}{} {}", anstyle::Reset.render(), result.capture);
     if let Some(error) = &result.error {
         let _ = writeln!(out, "\n    {BAD}unreadable{BAD:#}: {error}");
@@ -100,7 +104,12 @@ fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
     }
     out.push('\n');
     if let Some(transport) = &result.transport {
-        let _ = writeln!(out, "    {BAD}transport {}{BAD:#}: {}", transport.kind.as_str(), transport.message);
+        let _ = writeln!(
+            out,
+            "    {BAD}transport {}{BAD:#}: {}",
+            transport.kind.as_str(),
+            transport.message
+        );
     }
     let shown: Vec<_> = result
         .violations()
@@ -113,7 +122,11 @@ fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
             Severity::Warning => WARN,
             Severity::Info => DIM,
         };
-        let path = if violation.path.is_empty() { "/" } else { &violation.path };
+        let path = if violation.path.is_empty() {
+            "/"
+        } else {
+            &violation.path
+        };
         let _ = writeln!(
             out,
             "    {style}{}{style:#} {} {DIM}{}{DIM:#}  {}",
@@ -124,7 +137,11 @@ fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
         );
     }
     if shown.len() > limit {
-        let _ = writeln!(out, "    {DIM}… {} more (use --verbose){DIM:#}", shown.len() - limit);
+        let _ = writeln!(
+            out,
+            "    {DIM}… {} more (use --verbose){DIM:#}",
+            shown.len() - limit
+        );
     }
 }
 
@@ -151,15 +168,29 @@ fn table(out: &mut String, results: &CheckResults) {
     if rows.is_empty() {
         return;
     }
-    let model_width = rows.iter().map(|r| r.model.chars().count()).max().unwrap_or(5).max(5);
-    let dialect_width = rows.iter().map(|r| r.dialect.len()).max().unwrap_or(7).max(7);
+    let model_width = rows
+        .iter()
+        .map(|r| r.model.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let dialect_width = rows
+        .iter()
+        .map(|r| r.dialect.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
     let _ = writeln!(
         out,
         "{BOLD}{:<model_width$}  {:<dialect_width$}  {:>4}  {:>9}  {:>10}  statuses{BOLD:#}",
         "model", "dialect", "n", "req-break", "resp-break"
     );
     for row in rows {
-        let statuses: Vec<String> = row.statuses.iter().map(|(s, n)| format!("{s}×{n}")).collect();
+        let statuses: Vec<String> = row
+            .statuses
+            .iter()
+            .map(|(s, n)| format!("{s}×{n}"))
+            .collect();
         let _ = writeln!(
             out,
             "{:<model_width$}  {:<dialect_width$}  {:>4}  {}  {}  {}",
@@ -176,7 +207,11 @@ fn table(out: &mut String, results: &CheckResults) {
 /// A right-aligned count, red when not zero (padded before styling so columns line up).
 fn count(n: usize, width: usize) -> String {
     let text = format!("{n:>width$}");
-    if n == 0 { text } else { format!("{BAD}{text}{BAD:#}") }
+    if n == 0 {
+        text
+    } else {
+        format!("{BAD}{text}{BAD:#}")
+    }
 }
 
 fn summary_line(out: &mut String, results: &CheckResults) {

@@ -9,11 +9,17 @@ use crate::exit::{FAILED, Failure};
 use super::output;
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let results = check::check_paths(&args.paths, args.profile)
-        .map_err(|err| Failure::usage(err.to_string()).with_hint("give a capture file, a folder, a HAR file or a JSON request body"))?;
+    let results = check::check_paths(&args.paths, args.profile).map_err(|err| {
+        Failure::usage(err.to_string())
+            .with_hint("give a capture file, a folder, a HAR file or a JSON request body")
+    })?;
     let rendered = match args.format {
         CheckFormat::Text => {
-            let detail = if args.verbose { text::Detail::All } else { text::Detail::Errors };
+            let detail = if args.verbose {
+                text::Detail::All
+            } else {
+                text::Detail::Errors
+            };
             text::render(&results, detail)
         }
         CheckFormat::Json => {
@@ -24,5 +30,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         CheckFormat::Md => markdown::render(&results),
     };
     output::emit(&rendered, args.out.as_deref())?;
-    Ok(if results.any_failed() { ExitCode::from(FAILED) } else { ExitCode::SUCCESS })
+    Ok(if results.any_failed() {
+        ExitCode::from(FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

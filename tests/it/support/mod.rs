@@ -19,7 +19,10 @@ pub fn project_path(relative: &str) -> PathBuf {
 /// off so output is stable.
 pub fn harness() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cursor-harness"));
-    command.current_dir(root()).env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    command
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
     command
 }
 
