@@ -98,7 +98,9 @@ impl Parser {
                 base += 3;
             }
         }
-        if self.skip_lf {
+        // An empty chunk (a zero-length network read) says nothing about the LF that may
+        // follow a CR, so the pending check waits for bytes.
+        if self.skip_lf && !bytes.is_empty() {
             self.skip_lf = false;
             if let Some(rest) = bytes.strip_prefix(b"\n") {
                 bytes = rest;
@@ -317,6 +319,12 @@ mod tests {
             chunk: 2
         }));
         assert!(parsed.unterminated.is_none());
+    }
+
+    #[test]
+    fn a_crlf_split_by_an_empty_chunk_is_still_one_line_end() {
+        let parsed = parse_chunks([b"event: delta\r".as_slice(), b"", b"\ndata: a\r\n\r\n"]);
+        assert_eq!(events(&parsed), vec![(Some("delta"), "a", 2)]);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::request::{check_enum, display_name, nested_unknown, type_error};
+use super::request::{check_enum, display_name, nested_unknown, null_not_allowed, type_error};
 use super::{Findings, Rule};
 use crate::dialect::{self, Dialect};
 use crate::json::{join, join_index};
@@ -86,16 +86,26 @@ pub(super) fn check_messages(findings: &mut Findings, messages: &[Value]) {
             "tool" => check_tool_message(findings, &path, map, &mut pairing),
             "assistant" => {
                 pairing.close(findings, &path);
-                if let Some(calls) = map.get("tool_calls") {
-                    check_tool_calls(findings, &join(&path, "tool_calls"), calls, &mut pairing);
+                match map.get("tool_calls") {
+                    None => {}
+                    Some(Value::Null) => null_not_allowed(findings, &join(&path, "tool_calls")),
+                    Some(calls) => {
+                        check_tool_calls(findings, &join(&path, "tool_calls"), calls, &mut pairing)
+                    }
                 }
             }
             _ => pairing.close(findings, &path),
         }
-        if let Some(name) = map.get("name")
-            && !name.is_string()
-        {
-            type_error(findings, &join(&path, "name"), "a string", name);
+        match map.get("name") {
+            // The deprecated function message names the function it answers.
+            None if role == "function" => findings.add(
+                Rule::RequestMissingField,
+                join(&path, "name"),
+                format!("Missing required parameter: 'messages[{i}].name'"),
+            ),
+            None | Some(Value::String(_)) => {}
+            Some(Value::Null) => null_not_allowed(findings, &join(&path, "name")),
+            Some(other) => type_error(findings, &join(&path, "name"), "a string", other),
         }
     }
     pairing.close(findings, "/messages");
@@ -198,10 +208,18 @@ fn check_part(findings: &mut Findings, path: &str, role: &str, part: &Value) {
         return;
     }
     let (required, keys): (&str, &[&str]) = match kind {
+        // Every part but `refusal` may carry a prompt-cache breakpoint
+        // (`ChatCompletionRequestMessageContentPart*`, spec 2.3.0).
         "text" => ("text", &["type", "text", "prompt_cache_breakpoint"]),
-        "image_url" => ("image_url", &["type", "image_url"]),
-        "input_audio" => ("input_audio", &["type", "input_audio"]),
-        "file" => ("file", &["type", "file"]),
+        "image_url" => (
+            "image_url",
+            &["type", "image_url", "prompt_cache_breakpoint"],
+        ),
+        "input_audio" => (
+            "input_audio",
+            &["type", "input_audio", "prompt_cache_breakpoint"],
+        ),
+        "file" => ("file", &["type", "file", "prompt_cache_breakpoint"]),
         _ => ("refusal", &["type", "refusal"]),
     };
     match map.get(required) {
@@ -326,6 +344,19 @@ fn check_tool_calls(findings: &mut Findings, path: &str, calls: &Value, pairing:
     let Value::Array(calls) = calls else {
         return type_error(findings, path, "an array", calls);
     };
+    if calls.is_empty() {
+        // The spec sets no minItems here, but OpenAI answers 400 `empty_array`; SDK helpers
+        // that default `tool_calls` to `[]` hit it when they send a message back
+        // (openai/openai-python#2061, openai/openai-node#1341).
+        findings.add(
+            Rule::RequestEmptyArray,
+            path,
+            format!(
+                "Invalid '{}': empty array. Leave `tool_calls` out when there are none",
+                display_name(path)
+            ),
+        );
+    }
     pairing.opened_at = path.to_owned();
     for (i, call) in calls.iter().enumerate() {
         let call_path = join_index(path, i);
@@ -354,12 +385,14 @@ fn check_tool_calls(findings: &mut Findings, path: &str, calls: &Value, pairing:
                 };
                 match map.get(inner) {
                     Some(Value::Object(body)) => {
-                        if !body.get("name").is_some_and(Value::is_string) {
-                            findings.add(
+                        match body.get("name") {
+                            // OpenAI: "empty string. Expected a string with minimum length 1".
+                            Some(Value::String(name)) if !name.is_empty() => {}
+                            _ => findings.add(
                                 Rule::RequestToolCall,
                                 format!("{call_path}/{inner}/name"),
-                                "tool call needs a string `name`",
-                            );
+                                "tool call needs a non-empty string `name`",
+                            ),
                         }
                         match body.get(payload) {
                             Some(Value::String(_)) => {}

@@ -8,12 +8,14 @@
 //! would make a schema validator both wrong and unable to say *which dialect* a bad field
 //! belongs to. Every rule is listed in [`rules`] with a stable code.
 
+mod chunk;
 mod message;
 mod request;
 mod response;
 pub mod rules;
 mod stream;
 mod tool_call;
+mod tools;
 
 pub use request::{RequestContext, is_chat_field};
 pub use response::{ResponseCheck, ResponseKind, check_response, is_models_request};

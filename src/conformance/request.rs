@@ -1,11 +1,12 @@
-//! Request rules: `CreateChatCompletionRequest`, top-level fields, tools and choices.
-//! Messages and their content parts are in `message.rs`.
+//! Request rules: `CreateChatCompletionRequest` and its top-level fields. Messages and their
+//! content parts are in `message.rs`, tools and `tool_choice` in `tools.rs`.
 
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
 use super::message::check_messages;
+use super::tools::{check_function_call, check_functions, check_tool_choice, check_tools};
 use super::{Findings, Rule};
 use crate::dialect::{self, Classification, Dialect};
 use crate::json::{join, join_index, kind};
@@ -104,67 +105,31 @@ const I64_ANY: Spec = Spec::Int {
 };
 
 /// `CreateChatCompletionRequest.properties` (spec 2.3.0, including `CreateModelResponseProperties`).
+#[rustfmt::skip] // one row per field reads as a table
 const FIELDS: &[Field] = &[
     field("model", Spec::Str, false),
     field("messages", Spec::Custom(check_messages_field), false),
     field("stream", Spec::Bool, true),
     field("stream_options", Spec::Custom(check_stream_options), true),
     field("max_completion_tokens", I64_ANY, true),
-    deprecated(
-        "max_tokens",
-        I64_ANY,
-        true,
-        "`max_tokens` is deprecated in favour of `max_completion_tokens` (and not accepted by o-series/GPT-5 models)",
-    ),
+    deprecated("max_tokens", I64_ANY, true, "`max_tokens` is deprecated in favour of `max_completion_tokens` (and not accepted by o-series/GPT-5 models)"),
     field("n", Spec::Int { min: 1, max: 128 }, true),
     field("temperature", Spec::Num { min: 0.0, max: 2.0 }, true),
     field("top_p", Spec::Num { min: 0.0, max: 1.0 }, true),
-    field(
-        "frequency_penalty",
-        Spec::Num {
-            min: -2.0,
-            max: 2.0,
-        },
-        true,
-    ),
-    field(
-        "presence_penalty",
-        Spec::Num {
-            min: -2.0,
-            max: 2.0,
-        },
-        true,
-    ),
+    field("frequency_penalty", Spec::Num { min: -2.0, max: 2.0 }, true),
+    field("presence_penalty", Spec::Num { min: -2.0, max: 2.0 }, true),
     field("stop", Spec::Custom(check_stop), true),
     field("logprobs", Spec::Bool, true),
     field("top_logprobs", Spec::Int { min: 0, max: 20 }, false),
     field("logit_bias", Spec::Custom(check_logit_bias), true),
     deprecated("seed", I64_ANY, true, "`seed` is deprecated"),
-    field(
-        "response_format",
-        Spec::Custom(check_response_format),
-        false,
-    ),
+    field("response_format", Spec::Custom(check_response_format), false),
     field("tools", Spec::Custom(check_tools), false),
     field("tool_choice", Spec::Custom(check_tool_choice), false),
     field("parallel_tool_calls", Spec::Bool, false),
-    deprecated(
-        "functions",
-        Spec::Custom(check_functions),
-        false,
-        "`functions` is deprecated in favour of `tools`",
-    ),
-    deprecated(
-        "function_call",
-        Spec::Custom(check_function_call),
-        false,
-        "`function_call` is deprecated in favour of `tool_choice`",
-    ),
-    field(
-        "reasoning_effort",
-        Spec::Enum(&["none", "minimal", "low", "medium", "high", "xhigh", "max"]),
-        true,
-    ),
+    deprecated("functions", Spec::Custom(check_functions), false, "`functions` is deprecated in favour of `tools`"),
+    deprecated("function_call", Spec::Custom(check_function_call), false, "`function_call` is deprecated in favour of `tool_choice`"),
+    field("reasoning_effort", Spec::Enum(&["none", "minimal", "low", "medium", "high", "xhigh", "max"]), true),
     field("verbosity", Spec::Enum(&["low", "medium", "high"]), true),
     field("modalities", Spec::Custom(check_modalities), true),
     field("audio", Spec::Custom(check_audio), true),
@@ -172,28 +137,17 @@ const FIELDS: &[Field] = &[
     field("web_search_options", Spec::Object, false),
     field("store", Spec::Bool, true),
     field("metadata", Spec::Custom(check_metadata), true),
-    field(
-        "service_tier",
-        Spec::Enum(&["auto", "default", "flex", "scale", "priority", "fast"]),
-        true,
-    ),
-    deprecated(
-        "user",
-        Spec::Str,
-        false,
-        "`user` is deprecated in favour of `safety_identifier` and `prompt_cache_key`",
-    ),
+    field("service_tier", Spec::Enum(&["auto", "default", "flex", "scale", "priority", "fast"]), true),
+    deprecated("user", Spec::Str, false, "`user` is deprecated in favour of `safety_identifier` and `prompt_cache_key`"),
     field("safety_identifier", Spec::Str, true),
     field("prompt_cache_key", Spec::Str, true),
-    deprecated(
-        "prompt_cache_retention",
-        Spec::Enum(&["in_memory", "24h"]),
-        true,
-        "`prompt_cache_retention` is deprecated in favour of `prompt_cache_options`",
-    ),
+    deprecated("prompt_cache_retention", Spec::Enum(&["in_memory", "24h"]), true, "`prompt_cache_retention` is deprecated in favour of `prompt_cache_options`"),
     field("prompt_cache_options", Spec::Object, false),
     field("moderation", Spec::Object, true),
 ];
+
+/// The fields `CreateChatCompletionRequest` requires, with the type each must have.
+const REQUIRED: &[(&str, &str)] = &[("model", "a string"), ("messages", "an array of messages")];
 
 /// Whether Chat Completions defines this top-level field.
 pub fn is_chat_field(name: &str) -> bool {
@@ -222,8 +176,8 @@ pub(super) fn check_request_body(
             "`prompt` is the legacy Completions API (/v1/completions); Chat Completions needs `messages`",
         );
     }
-    for required in ["model", "messages"] {
-        if !top.contains_key(required) {
+    for (required, _) in REQUIRED {
+        if !top.contains_key(*required) {
             findings.add(
                 Rule::RequestMissingField,
                 format!("/{required}"),
@@ -251,12 +205,12 @@ pub(super) fn check_request_body(
             findings.add(Rule::RequestDeprecated, path.clone(), why);
         }
         if value.is_null() {
-            if !field.nullable {
-                findings.add(
-                    Rule::RequestNull,
-                    path,
-                    format!("`{key}` is null; the spec does not allow null here (omit the field instead)"),
-                );
+            // A required field cannot be omitted instead, so its null is a plain type error
+            // (OpenAI: "None is not of type 'array'"); `request.null` is for optional fields.
+            match REQUIRED.iter().find(|(name, _)| name == key) {
+                Some((_, expected)) => type_error(findings, &path, expected, value),
+                None if !field.nullable => null_not_allowed(findings, &path),
+                None => {}
             }
             continue;
         }
@@ -344,6 +298,20 @@ pub(super) fn type_error(findings: &mut Findings, path: &str, expected: &str, va
             "`{}` must be {expected}, got {}",
             display_name(path),
             kind(value)
+        ),
+    );
+}
+
+/// An explicit null on an optional field whose schema has no null. OpenAI has accepted some
+/// of these and rejected others over time, and SDKs send them (openai-python allows
+/// `tool_calls=None`), so it is its own rule rather than a type error.
+pub(super) fn null_not_allowed(findings: &mut Findings, path: &str) {
+    findings.add(
+        Rule::RequestNull,
+        path,
+        format!(
+            "`{}` is null; the spec does not allow null here (omit the field instead)",
+            display_name(path)
         ),
     );
 }
@@ -580,123 +548,6 @@ fn check_response_format(
     }
 }
 
-/// Tool names may hold letters, digits, `_` and `-`, up to 64 characters.
-pub(super) fn valid_tool_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-fn check_tools(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
-    let Value::Array(tools) = value else {
-        return type_error(findings, path, "an array", value);
-    };
-    for (i, tool) in tools.iter().enumerate() {
-        check_tool(findings, &join_index(path, i), tool);
-    }
-}
-
-fn check_tool(findings: &mut Findings, path: &str, tool: &Value) {
-    let Value::Object(map) = tool else {
-        return type_error(findings, path, "an object", tool);
-    };
-    let param = display_name(path);
-    let shape = dialect::tool_shape(map);
-    match map.get("type").and_then(Value::as_str) {
-        Some("function") => match map.get("function") {
-            Some(Value::Object(function)) => {
-                check_named(findings, &join(path, "function"), function);
-                if let Some(parameters) = function.get("parameters")
-                    && !parameters.is_object()
-                {
-                    type_error(findings, &join(&join(path, "function"), "parameters"), "an object (a JSON Schema)", parameters);
-                }
-                nested_unknown(findings, path, map, &["type", "function"]);
-            }
-            _ => findings.add_in(
-                Rule::RequestToolDefinition,
-                join(path, "function"),
-                format!("Missing required parameter: '{param}.function' (a flat function tool is the Responses API shape)"),
-                shape.map(|(d, ..)| d),
-            ),
-        },
-        Some("custom") => match map.get("custom") {
-            Some(Value::Object(custom)) => {
-                check_named(findings, &join(path, "custom"), custom);
-                if let Some(format) = custom.get("format") {
-                    check_custom_format(findings, &join(&join(path, "custom"), "format"), format);
-                }
-                nested_unknown(findings, path, map, &["type", "custom"]);
-            }
-            _ => findings.add_in(
-                Rule::RequestToolDefinition,
-                join(path, "custom"),
-                format!("Missing required parameter: '{param}.custom' (a flat custom tool is the Responses API shape)"),
-                Some(Dialect::Responses),
-            ),
-        },
-        Some(other) => findings.add_in(
-            Rule::RequestToolDefinition,
-            join(path, "type"),
-            format!("tool type '{other}' is not a Chat Completions tool (function or custom)"),
-            shape.map(|(d, ..)| d),
-        ),
-        None => findings.add_in(
-            Rule::RequestToolDefinition,
-            path,
-            match shape {
-                Some((Dialect::Anthropic, ..)) => format!("Missing required parameter: '{param}.type' (an Anthropic tool: `input_schema` instead of `function.parameters`)"),
-                _ => format!("Missing required parameter: '{param}.type'"),
-            },
-            shape.map(|(d, ..)| d),
-        ),
-    }
-}
-
-/// A function or custom tool definition needs a valid `name`.
-fn check_named(findings: &mut Findings, path: &str, definition: &Map<String, Value>) {
-    match definition.get("name") {
-        Some(Value::String(name)) if valid_tool_name(name) => {}
-        Some(Value::String(name)) => findings.add(
-            Rule::RequestToolDefinition,
-            join(path, "name"),
-            format!("tool name '{name}' must match ^[a-zA-Z0-9_-]{{1,64}}$"),
-        ),
-        Some(other) => type_error(findings, &join(path, "name"), "a string", other),
-        None => findings.add(
-            Rule::RequestToolDefinition,
-            join(path, "name"),
-            format!("Missing required parameter: '{}.name'", display_name(path)),
-        ),
-    }
-}
-
-fn check_custom_format(findings: &mut Findings, path: &str, format: &Value) {
-    match format.get("type").and_then(Value::as_str) {
-        Some("text") => {}
-        Some("grammar") => match format.get("grammar") {
-            Some(Value::Object(grammar)) => {
-                if !grammar.get("definition").is_some_and(Value::is_string) {
-                    findings.add(Rule::RequestToolDefinition, join(&join(path, "grammar"), "definition"), "custom tool grammar needs a string `definition`");
-                }
-                match grammar.get("syntax") {
-                    Some(syntax) => check_enum(findings, &join(&join(path, "grammar"), "syntax"), syntax, &["lark", "regex"]),
-                    None => findings.add(Rule::RequestToolDefinition, join(&join(path, "grammar"), "syntax"), "custom tool grammar needs `syntax` (lark or regex)"),
-                }
-            }
-            _ => findings.add_in(
-                Rule::RequestToolDefinition,
-                join(path, "grammar"),
-                "custom tool grammar must be nested under `grammar` (flat `syntax`/`definition` is the Responses shape)",
-                format.get("syntax").map(|_| Dialect::Responses),
-            ),
-        },
-        _ => findings.add(Rule::RequestToolDefinition, join(path, "type"), "custom tool format type must be `text` or `grammar`"),
-    }
-}
-
 /// Report keys of a Chat object that Chat does not define, naming the API they come from.
 pub(super) fn nested_unknown(
     findings: &mut Findings,
@@ -722,120 +573,5 @@ pub(super) fn nested_unknown(
             ),
             owner,
         );
-    }
-}
-
-fn check_tool_choice(findings: &mut Findings, path: &str, value: &Value, top: &Map<String, Value>) {
-    let offered = |kind: &str, name: &str| -> bool {
-        top.get("tools")
-            .and_then(Value::as_array)
-            .is_some_and(|tools| {
-                tools.iter().any(|tool| {
-                    tool.get("type").and_then(Value::as_str) == Some(kind)
-                        && tool
-                            .pointer(&format!("/{kind}/name"))
-                            .and_then(Value::as_str)
-                            == Some(name)
-                })
-            })
-    };
-    match value {
-        Value::String(s) => match s.as_str() {
-            "none" | "auto" => {}
-            "required" => {
-                if top
-                    .get("tools")
-                    .and_then(Value::as_array)
-                    .is_none_or(Vec::is_empty)
-                {
-                    findings.add(
-                        Rule::RequestToolChoice,
-                        path,
-                        "`tool_choice` is 'required' but no tools are offered",
-                    );
-                }
-            }
-            other => findings.add(
-                Rule::RequestToolChoice,
-                path,
-                format!("`tool_choice` is '{other}'; expected none, auto, required or an object"),
-            ),
-        },
-        Value::Object(choice) => {
-            let kind = choice.get("type").and_then(Value::as_str);
-            match kind {
-                Some(k @ ("function" | "custom"))
-                    if choice.get(k).is_some_and(Value::is_object) =>
-                {
-                    match value.pointer(&format!("/{k}/name")).and_then(Value::as_str) {
-                        Some(name) if offered(k, name) => {}
-                        Some(name) => findings.add(
-                            Rule::RequestToolChoice,
-                            join(&join(path, k), "name"),
-                            format!(
-                                "`tool_choice` names {k} tool '{name}', which is not in `tools`"
-                            ),
-                        ),
-                        None => findings.add(
-                            Rule::RequestToolChoice,
-                            join(&join(path, k), "name"),
-                            format!("Missing required parameter: 'tool_choice.{k}.name'"),
-                        ),
-                    }
-                }
-                Some("allowed_tools")
-                    if choice.get("allowed_tools").is_some_and(Value::is_object) =>
-                {
-                    if let Some(mode) = value.pointer("/allowed_tools/mode") {
-                        check_enum(
-                            findings,
-                            &format!("{path}/allowed_tools/mode"),
-                            mode,
-                            &["auto", "required"],
-                        );
-                    }
-                }
-                _ => {
-                    let owner = dialect::tool_choice_shape(choice);
-                    findings.add_in(
-                        Rule::RequestToolChoice,
-                        path,
-                        match owner {
-                            Some((_, why)) => format!("`tool_choice` is not a Chat Completions form: {why}"),
-                            None => "`tool_choice` object must be {type: function, function: {name}}, {type: custom, custom: {name}} or {type: allowed_tools, …}".to_owned(),
-                        },
-                        owner.map(|(d, _)| d),
-                    );
-                }
-            }
-        }
-        other => type_error(findings, path, "a string or an object", other),
-    }
-}
-
-fn check_functions(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
-    let Value::Array(functions) = value else {
-        return type_error(findings, path, "an array", value);
-    };
-    if functions.is_empty() {
-        findings.add(Rule::RequestEmptyArray, path, "`functions` is empty");
-    }
-    for (i, function) in functions.iter().enumerate() {
-        match function {
-            Value::Object(map) => check_named(findings, &join_index(path, i), map),
-            other => type_error(findings, &join_index(path, i), "an object", other),
-        }
-    }
-}
-
-fn check_function_call(findings: &mut Findings, path: &str, value: &Value, _: &Map<String, Value>) {
-    match value {
-        Value::String(s) if s == "none" || s == "auto" => {}
-        Value::Object(map) if map.get("name").is_some_and(Value::is_string) => {}
-        _ => findings.add(
-            Rule::RequestToolChoice,
-            path,
-            "`function_call` must be 'none', 'auto' or {name}",
-        ),
     }
 }

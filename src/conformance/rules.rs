@@ -138,11 +138,11 @@ catalogue! {
         "A field's value is not one the spec allows.",
         "CreateChatCompletionRequest property enums";
     RequestRange = "request.range", Request, Error / Error,
-        "A number is outside the range the spec allows.",
-        "CreateChatCompletionRequest minimum/maximum";
+        "A number is outside the range the spec allows, or a list is longer than allowed (`stop` > 4, `tools` > 128).",
+        "CreateChatCompletionRequest minimum/maximum, maxItems; OpenAI 400 array_above_max_length";
     RequestEmptyArray = "request.empty-array", Request, Error / Error,
-        "An array that must hold at least one item is empty (`messages`, content parts, `stop`).",
-        "minItems: 1";
+        "An array that must hold at least one item is empty (`messages`, content parts, `stop`, `tools`, an assistant's `tool_calls`).",
+        "minItems: 1; OpenAI 400 empty_array for `tools` and `tool_calls`";
     RequestNull = "request.null", Request, Warning / Info,
         "An explicit null where the spec does not allow null (the live API may still accept it).",
         "CreateChatCompletionRequest (non-nullable properties)";

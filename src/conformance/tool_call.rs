@@ -119,7 +119,11 @@ fn check_call(
         );
     }
     let arguments = call.arguments.as_str();
-    if name.is_some_and(|n| context.custom_tools.contains(n)) {
+    // A custom (freeform) call carries raw text: the request offered it as a custom tool, or
+    // the call itself says `type: custom` (already reported as cursor.tool-call-type).
+    let freeform = name.is_some_and(|n| context.custom_tools.contains(n))
+        || call.kind.as_deref() == Some("custom");
+    if freeform {
         check_freeform_arguments(name.unwrap_or_default(), arguments, path, findings);
     } else if serde_json::from_str::<Value>(arguments).is_err() {
         let rule = match source {
