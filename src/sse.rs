@@ -263,6 +263,8 @@ pub fn split_events(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
         }
         let mut index = 0;
         let mut line_was_empty = true;
+        // Blank lines before any field belong to the next event, not an empty one of their own.
+        let mut has_content = false;
         while index < rest.len() {
             let byte = rest[index];
             if byte == b'\n' || byte == b'\r' {
@@ -270,7 +272,7 @@ pub fn split_events(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
                 if byte == b'\r' && rest.get(end) == Some(&b'\n') {
                     end += 1;
                 }
-                if line_was_empty && index > 0 {
+                if line_was_empty && has_content {
                     let (event, tail) = rest.split_at(end);
                     rest = tail;
                     return Some(event);
@@ -279,6 +281,7 @@ pub fn split_events(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
                 index = end;
             } else {
                 line_was_empty = false;
+                has_content = true;
                 index += 1;
             }
         }
@@ -358,6 +361,15 @@ mod tests {
         let parsed = parse_chunks([&stream[..5], &stream[5..]]);
         let offsets: Vec<usize> = parsed.events().map(|e| e.offset).collect();
         assert_eq!(offsets, vec![0, 9]);
+    }
+
+    #[test]
+    fn split_events_keeps_leading_blank_lines_with_the_first_event() {
+        let parts: Vec<&[u8]> = split_events(b"\n\ndata: a\n\ndata: b\n\n").collect();
+        assert_eq!(
+            parts,
+            vec![b"\n\ndata: a\n\n".as_slice(), b"data: b\n\n".as_slice()]
+        );
     }
 
     #[test]

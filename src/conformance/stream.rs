@@ -210,9 +210,13 @@ pub fn check_stream(
     if done_at.is_none() && !unterminated_done {
         findings.add(Rule::StreamNoDone, "/stream", "the stream ends without `data: [DONE]` (truncated, or the server never sent the terminator)");
     }
-    finish_checks(&state, findings);
-    check_tool_calls(&outcome.assembled, context, findings);
+    // A cut stream already breaks with `stream.no-done`; a finish reason or usage chunk that
+    // never came is a consequence of the cut, not a second fault.
     let complete = done_at.is_some() || unterminated_done;
+    if complete {
+        finish_checks(&state, findings);
+    }
+    check_tool_calls(&outcome.assembled, context, findings);
     usage_checks(&state, context, complete, findings);
     outcome
 }

@@ -131,10 +131,23 @@ pub(super) fn scan_top_level(top: &Map<String, Value>, found: &mut Collector) {
 }
 
 fn scan_message(message: &Value, path: &str, found: &mut Collector) {
+    scan_message_in(message, path, found, Container::Messages);
+}
+
+/// Where a message sits: `developer` is a role of Chat `messages` *and* of Responses `input`,
+/// so it is Chat evidence only in `messages`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Messages,
+    Input,
+}
+
+fn scan_message_in(message: &Value, path: &str, found: &mut Collector, container: Container) {
     let Value::Object(message) = message else {
         return;
     };
     match message.get("role").and_then(Value::as_str) {
+        Some("developer") if container == Container::Input => {}
         Some("developer" | "tool" | "function") => found.add(
             || format!("{path}/role"),
             Dialect::ChatCompletions,
@@ -181,7 +194,7 @@ fn scan_input_item(item: &Value, path: &str, found: &mut Collector) {
             SHAPE,
             "Responses input item type (function_call, reasoning, custom_tool_call, …)",
         ),
-        _ => scan_message(item, path, found),
+        _ => scan_message_in(item, path, found, Container::Input),
     }
 }
 

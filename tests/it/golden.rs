@@ -378,9 +378,6 @@ tabled! {
         => "gpt-5.5/0004-mixed-chat-empty-assistant-content-400.json";
     anthropic_body_breaks_and_the_read_file_stream_conforms
         => "claude-sonnet-4-5/0005-anthropic-tool-history-read-file-stream.json";
-    #[ignore = "checker bug: a stream cut before [DONE] also gets stream.finish-reason \
-                'choice 0 never sets finish_reason', a consequence of the cut that \
-                usage_checks already skips for incomplete streams"]
     cut_stream_breaks_only_for_the_missing_done
         => "claude-opus-4-1/0006-anthropic-first-turn-stream-reset.json";
     inferred_gemini_chat_body_and_its_stream_conform
@@ -418,9 +415,6 @@ fn cut_stream_is_no_done_with_a_reset_and_an_anthropic_request() {
 }
 
 #[test]
-#[ignore = "checker bug: dialect.rs scan_input_item hands `message` items of Responses `input` \
-            to scan_message, which scores role `developer` as Chat Completions evidence; \
-            `developer` is a Responses input role too"]
 fn in_a_hybrid_body_only_include_usage_is_chat_evidence() {
     for file in [
         "gpt-5.5/0001-hybrid-agent-tool-history-400.json",

@@ -116,9 +116,6 @@ fn sdk_responses_bodies_are_responses_and_break() {
 }
 
 #[test]
-#[ignore = "checker bug: dialect.rs scan_input_item hands `message` items of Responses `input` \
-            to scan_message, which scores role `developer` as Chat Completions evidence, so \
-            the SDK's own Responses body gets foreign [chat-completions]"]
 fn sdk_responses_bodies_have_no_foreign_dialect() {
     for name in RESPONSES {
         let report = report(name);
