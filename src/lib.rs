@@ -25,6 +25,8 @@
 //! - [`record`]: recordings, their conversion to redacted captures, the batched writer, the
 //!   console, and a recording session end to end.
 //! - [`gateway`]: the embedded reference gateway (stub, strict, lenient).
+//! - [`scenario`]: scenario files (TOML), capture selection and sharding, expectations.
+//! - [`report`]: the results model of a run and its Markdown, JSON, JUnit and HTML renderers.
 //! - [`json`]: small JSON helpers (type names, pointers, previews).
 
 pub mod assemble;
@@ -40,6 +42,8 @@ pub mod json;
 pub mod proxy;
 pub mod record;
 pub mod redact;
+pub mod report;
+pub mod scenario;
 pub mod sse;
 pub mod timing;
 pub mod tls;

@@ -103,6 +103,17 @@ pub enum Candidate {
     Empty(PathBuf),
 }
 
+impl Candidate {
+    /// The file or folder this candidate stands for.
+    pub fn path(&self) -> &Path {
+        match self {
+            Candidate::File(path) | Candidate::Refused { path, .. } | Candidate::Empty(path) => {
+                path
+            }
+        }
+    }
+}
+
 fn walk(dir: &Path, root: &Path, out: &mut Vec<Candidate>) -> std::io::Result<()> {
     let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|entry| entry.file_name());

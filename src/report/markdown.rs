@@ -1,0 +1,391 @@
+//! The Markdown report, written to be posted on a public forum thread: deterministic (same
+//! results, same bytes), with no host names, IP addresses, timestamps, keys, path tokens or
+//! absolute paths, and under a size limit so it fits a post.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::model::{ExchangeResult, HeadlineRow, Outcome, Report, shorten_strings};
+use super::safe::{forum_safe, relative_display};
+use crate::conformance::{Severity, Verdict};
+
+/// Discourse's default post limit is 32,000 characters; stay under it with room to spare.
+pub const DEFAULT_LIMIT: usize = 30_000;
+
+pub fn render(report: &Report, limit: usize) -> String {
+    let mut head = String::new();
+    let scenario = &report.scenario;
+    let _ = writeln!(head, "# cursor-harness: {}\n", forum_safe(&scenario.name));
+    if !scenario.description.trim().is_empty() {
+        let _ = writeln!(head, "{}\n", forum_safe(scenario.description.trim()));
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        head,
+        "**{}** · {} exchange(s){} · target: {} · checker profile `{}`{}\n",
+        match report.outcome {
+            Outcome::Pass => "PASS: every expectation held",
+            Outcome::Fail => "FAIL: expectations did not hold",
+        },
+        s.exchanges,
+        if s.unreadable > 0 {
+            format!(" ({} unreadable)", s.unreadable)
+        } else {
+            String::new()
+        },
+        target_words(scenario.target.as_deref()),
+        scenario.profile.as_str(),
+        scenario
+            .shard
+            .as_ref()
+            .map_or(String::new(), |shard| format!(" · shard {shard}")),
+    );
+    head.push_str("## What breaks, by model\n\n");
+    head.push_str("| model as selected in Cursor | request dialect | what breaks | gateway status | response |\n");
+    head.push_str("|---|---|---|---|---|\n");
+    for row in &report.headline {
+        headline_row(&mut head, row);
+    }
+    head.push_str("\n## Expectations\n\n");
+    if report.expectations.is_empty() {
+        head.push_str("No expectations in this scenario.\n");
+    }
+    for expectation in &report.expectations {
+        let mark = if expectation.failed == 0 {
+            "✅"
+        } else {
+            "❌"
+        };
+        let _ = writeln!(
+            head,
+            "- {mark} {} ({} exchange(s){})",
+            forum_safe(&expectation.name),
+            expectation.matched,
+            if expectation.failed > 0 {
+                format!(", {} failed", expectation.failed)
+            } else {
+                String::new()
+            }
+        );
+        for failure in expectation.failures.iter().take(5) {
+            let _ = writeln!(
+                head,
+                "  - `{}`: {}",
+                relative_display(&failure.capture),
+                forum_safe(&failure.reasons.join("; "))
+            );
+        }
+    }
+    if s.uncovered > 0 && report.scenario.strict_coverage {
+        let _ = writeln!(
+            head,
+            "- ❌ {} exchange(s) covered by no expectation (`strict_coverage = true`)",
+            s.uncovered
+        );
+    }
+
+    let tail = reproduce_section(report);
+    let mut sections = Vec::new();
+    for row in report
+        .headline
+        .iter()
+        .filter(|r| r.request == Verdict::Breaks || r.response == Some(Verdict::Breaks))
+    {
+        if let Some(example) = first_example(report, row) {
+            sections.push(format_section(row, example));
+        }
+    }
+    let mut out = head;
+    if !sections.is_empty() {
+        out.push_str("\n## Breaking formats\n");
+    }
+    let mut cut = 0;
+    for section in &sections {
+        if out.len() + section.len() + tail.len() + 200 > limit {
+            cut += 1;
+            continue;
+        }
+        out.push_str(section);
+    }
+    if cut > 0 {
+        let _ = writeln!(
+            out,
+            "\n_{cut} breaking format section(s) were cut to fit a forum post; `report.html` and `report.json` hold every detail._"
+        );
+    }
+    out.push_str(&tail);
+    out
+}
+
+fn target_words(target: Option<&str>) -> String {
+    match target {
+        None => "none (captures checked, not replayed)".to_owned(),
+        Some(t) if t.starts_with("embedded") => {
+            let profile = t.strip_prefix("embedded:").unwrap_or("strict");
+            format!("the embedded reference gateway (`{profile}`)")
+        }
+        // The URL itself may name a private host: never print it.
+        Some(_) => "a gateway under test (URL from the scenario)".to_owned(),
+    }
+}
+
+fn headline_row(out: &mut String, row: &HeadlineRow) {
+    let dialect = if row.foreign.is_empty() {
+        format!("`{}`", row.dialect)
+    } else {
+        let foreign: Vec<&str> = row.foreign.iter().map(|d| d.as_str()).collect();
+        format!("`{}` (+{})", row.dialect, foreign.join(", "))
+    };
+    let breaks = if row.breaks.is_empty() {
+        "nothing".to_owned()
+    } else {
+        row.breaks
+            .iter()
+            .take(4)
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let statuses = row
+        .statuses
+        .iter()
+        .map(|(s, n)| {
+            if *n == 1 {
+                s.clone()
+            } else {
+                format!("{s} ×{n}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let response = match row.response {
+        Some(Verdict::Conforms) => "conforms",
+        Some(Verdict::Breaks) => "**breaks**",
+        None => "—",
+    };
+    let _ = writeln!(
+        out,
+        "| {} | {dialect} | {breaks} | {statuses} | {response} |",
+        forum_safe(&row.model).replace('|', "\\|")
+    );
+}
+
+/// The first exchange of a headline row (results are in capture order, so this is stable).
+fn first_example<'a>(report: &'a Report, row: &HeadlineRow) -> Option<&'a ExchangeResult> {
+    report.exchanges.iter().find(|e| {
+        e.error.is_none()
+            && super::model_key(e) == row.model
+            && e.request.as_ref().map_or("none", |r| r.dialect.as_str()) == row.dialect
+    })
+}
+
+fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n### {} · `{}`\n",
+        forum_safe(&row.model),
+        row.dialect
+    );
+    let _ = writeln!(out, "Example: `{}`\n", relative_display(&example.capture));
+    let mut shown = 0;
+    for violation in example.request.iter().flat_map(|r| &r.violations).chain(
+        Report::judged_response(example)
+            .into_iter()
+            .flat_map(|r| &r.violations),
+    ) {
+        if violation.severity != Severity::Error || shown >= 6 {
+            continue;
+        }
+        shown += 1;
+        let path = if violation.path.is_empty() {
+            "/"
+        } else {
+            &violation.path
+        };
+        let owner = violation
+            .dialect
+            .map_or(String::new(), |d| format!(" _({d})_"));
+        let _ = writeln!(
+            out,
+            "- `{}` at `{}`{owner}: {}",
+            violation.code,
+            path,
+            forum_safe(&violation.message)
+        );
+    }
+    if let Some(status) = Report::judged_status(example) {
+        let _ = writeln!(out, "\nThe gateway answered **{status}**.");
+    }
+    if let Some(body) = &example.sample.request {
+        let (trimmed, notes) = trim_body(body, example);
+        let json = serde_json::to_string_pretty(&trimmed).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\nMinimal reproducer{}:\n",
+            if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", notes.join("; "))
+            }
+        );
+        let _ = writeln!(
+            out,
+            "```sh\ncurl -sS \"$GATEWAY_BASE_URL/chat/completions\" \\\n  -H \"Authorization: Bearer $GATEWAY_API_KEY\" \\\n  -H \"Content-Type: application/json\" \\\n  --data-binary @- <<'JSON'\n{}\nJSON\n```",
+            forum_safe(&json)
+        );
+    }
+    out
+}
+
+/// Keep what shows the problem: `model`, `stream`, the conversation key, and every top-level
+/// field a violation points at; shorten texts and cut long lists (saying so).
+fn trim_body(body: &Value, example: &ExchangeResult) -> (Value, Vec<String>) {
+    let Value::Object(map) = body else {
+        return (shorten_strings(body, 80), Vec::new());
+    };
+    let mut wanted: Vec<&str> = vec![
+        "model",
+        "messages",
+        "input",
+        "contents",
+        "system",
+        "stream",
+        "stream_options",
+    ];
+    for violation in example.request.iter().flat_map(|r| &r.violations) {
+        if let Some(top) = violation.path.split('/').nth(1) {
+            wanted.push(top);
+        }
+    }
+    let mut notes = Vec::new();
+    let mut out = serde_json::Map::new();
+    for (key, value) in map {
+        if !wanted.contains(&key.as_str()) {
+            continue;
+        }
+        let mut value = shorten_strings(value, 80);
+        if let Value::Array(items) = &mut value
+            && items.len() > 4
+        {
+            let total = items.len();
+            // Keep the items violations point at, else the first few.
+            let pointed: Vec<usize> = example
+                .request
+                .iter()
+                .flat_map(|r| &r.violations)
+                .filter_map(|v| {
+                    let mut parts = v.path.split('/').skip(1);
+                    (parts.next() == Some(key.as_str()))
+                        .then(|| parts.next().and_then(|i| i.parse().ok()))
+                        .flatten()
+                })
+                .collect();
+            let keep: Vec<usize> = if pointed.is_empty() {
+                (0..3).collect()
+            } else {
+                (0..total)
+                    .filter(|i| pointed.contains(i) || *i == 0)
+                    .take(4)
+                    .collect()
+            };
+            *items = keep.iter().filter_map(|i| items.get(*i).cloned()).collect();
+            notes.push(format!("{} of {total} `{key}` items shown", items.len()));
+        }
+        out.insert(key.clone(), value);
+    }
+    let dropped = map.len() - out.len();
+    if dropped > 0 {
+        notes.push(format!("{dropped} other top-level field(s) left out"));
+    }
+    (Value::Object(out), notes)
+}
+
+fn reproduce_section(report: &Report) -> String {
+    let file = relative_display(&report.scenario.file);
+    let mut out = String::from(
+        "\n## Reproduce\n\nWith the cursor-harness repository checked out:\n\n```sh\n",
+    );
+    if report
+        .scenario
+        .target
+        .as_deref()
+        .is_some_and(|t| !t.starts_with("embedded"))
+    {
+        out.push_str("export GATEWAY_BASE_URL=...  GATEWAY_API_KEY=...   # your gateway\n");
+    }
+    let _ = writeln!(out, "cargo run --release -- run {file}\ncargo test\n```");
+    out.push_str("\n<sub>Generated by cursor-harness. Captures marked `synthesized` are built from public evidence, not recorded traffic.</sub>\n");
+    out
+}
+
+/// Rows of the headline, computed from the exchanges.
+pub fn headline(exchanges: &[ExchangeResult]) -> Vec<HeadlineRow> {
+    let mut rows: BTreeMap<(String, String), (HeadlineRow, BTreeMap<String, usize>)> =
+        BTreeMap::new();
+    for result in exchanges.iter().filter(|e| e.error.is_none()) {
+        let model = super::model_key(result);
+        let dialect = result
+            .request
+            .as_ref()
+            .map_or("none".to_owned(), |r| r.dialect.as_str().to_owned());
+        let (row, codes) = rows
+            .entry((model.clone(), dialect.clone()))
+            .or_insert_with(|| {
+                (
+                    HeadlineRow {
+                        model,
+                        dialect,
+                        foreign: Vec::new(),
+                        exchanges: 0,
+                        request: Verdict::Conforms,
+                        breaks: Vec::new(),
+                        statuses: BTreeMap::new(),
+                        response: None,
+                    },
+                    BTreeMap::new(),
+                )
+            });
+        row.exchanges += 1;
+        if let Some(request) = &result.request {
+            for foreign in &request.foreign {
+                if !row.foreign.contains(foreign) {
+                    row.foreign.push(*foreign);
+                }
+            }
+            if request.verdict == Verdict::Breaks {
+                row.request = Verdict::Breaks;
+            }
+        }
+        let judged = Report::judged_response(result);
+        for violation in result
+            .request
+            .iter()
+            .flat_map(|r| &r.violations)
+            .chain(judged.into_iter().flat_map(|r| &r.violations))
+        {
+            if violation.severity == Severity::Error {
+                *codes.entry(violation.code.clone()).or_default() += 1;
+            }
+        }
+        let status = Report::judged_status(result).map_or("none".to_owned(), |s| s.to_string());
+        *row.statuses.entry(status).or_default() += 1;
+        if let Some(response) = judged {
+            row.response = Some(match (row.response, response.verdict) {
+                (Some(Verdict::Breaks), _) | (_, Verdict::Breaks) => Verdict::Breaks,
+                _ => Verdict::Conforms,
+            });
+        }
+    }
+    rows.into_values()
+        .map(|(mut row, codes)| {
+            row.foreign.sort();
+            let mut ranked: Vec<(String, usize)> = codes.into_iter().collect();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            row.breaks = ranked.into_iter().map(|(code, _)| code).collect();
+            row
+        })
+        .collect()
+}

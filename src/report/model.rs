@@ -1,0 +1,234 @@
+//! The results model of a `run`: one value every renderer reads. `report.json` is its
+//! serialisation (`schemas/report.schema.json`), and `cursor-harness report` re-renders from it.
+//!
+//! It is deterministic on purpose — same inputs, same bytes — so it holds verdicts, statuses,
+//! violations, diffs and expectation outcomes, but no wall-clock times and no latencies. Those
+//! vary from run to run and live beside it in `timings.json` ([`Timings`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::check::{RequestReport, ResponseReport};
+use crate::conformance::Verdict;
+use crate::dialect::Dialect;
+use crate::timing::Timing;
+
+pub const REPORT_FORMAT: &str = "cursor-harness/report";
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub format: String,
+    pub version: u32,
+    pub scenario: ScenarioSummary,
+    /// `pass` when every expectation held (and coverage is complete when required).
+    pub outcome: Outcome,
+    pub summary: Summary,
+    /// One row per (model, request dialect): the table people read first.
+    pub headline: Vec<HeadlineRow>,
+    pub expectations: Vec<ExpectationReport>,
+    pub exchanges: Vec<ExchangeResult>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioSummary {
+    pub name: String,
+    pub description: String,
+    /// The scenario file, as given on the command line.
+    pub file: String,
+    /// The target as written in the scenario (`${ENV}` references unexpanded, so no host name
+    /// lands in the report), or `null` when the captures were only checked.
+    pub target: Option<String>,
+    pub profile: crate::conformance::Profile,
+    /// `i/n` when the run covered one shard of the captures.
+    pub shard: Option<String>,
+    pub strict_coverage: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub exchanges: usize,
+    pub unreadable: usize,
+    pub requests_break: usize,
+    /// Responses this run judged (replayed when there is a target) that break.
+    pub responses_break: usize,
+    /// Replays that got no response at all (connection refused, timeout).
+    pub transport_errors: usize,
+    pub expectations: usize,
+    pub expectations_failed: usize,
+    /// Exchanges no expectation covers.
+    pub uncovered: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadlineRow {
+    /// The model as selected in Cursor (`_models` for the Verify call).
+    pub model: String,
+    /// Request dialect, or `none` for a request without a body.
+    pub dialect: String,
+    pub foreign: Vec<Dialect>,
+    pub exchanges: usize,
+    /// Whether the request breaks the Chat Completions contract (any exchange of the row).
+    pub request: Verdict,
+    /// The error codes behind it, most frequent first.
+    pub breaks: Vec<String>,
+    /// Statuses the gateway answered with (`none` when it did not answer), with counts.
+    pub statuses: BTreeMap<String, usize>,
+    /// Whether the responses conform (any exchange of the row breaking makes it `breaks`).
+    pub response: Option<Verdict>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectationReport {
+    pub name: String,
+    /// Exchanges the expectation covered.
+    pub matched: usize,
+    pub failed: usize,
+    /// Why it failed, per exchange.
+    pub failures: Vec<ExpectationFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectationFailure {
+    pub capture: String,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExchangeResult {
+    /// The capture path as found (relative when given relative).
+    pub capture: String,
+    pub id: Option<String>,
+    pub model: Option<String>,
+    pub endpoint: Option<String>,
+    /// Why the capture could not be read.
+    pub error: Option<String>,
+    /// The captured request, classified and checked.
+    pub request: Option<RequestReport>,
+    /// The captured response, checked (what the original gateway did).
+    pub recorded: Option<ResponseReport>,
+    /// What the target answered this run.
+    pub replayed: Option<Replayed>,
+    /// The replayed answer compared with the captured one.
+    pub golden: Option<GoldenDiff>,
+    pub expectations: Vec<ExpectationResult>,
+    /// Whether any expectation covered this exchange.
+    pub covered: bool,
+    /// The request and the judged response, shortened for display.
+    pub sample: Sample,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Replayed {
+    pub status: Option<u16>,
+    /// The transport failure, when the target gave no (complete) answer.
+    pub error: Option<String>,
+    pub response: Option<ResponseReport>,
+    /// The replayed capture, relative to the report folder.
+    pub capture: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoldenDiff {
+    pub equal: bool,
+    pub changes: Vec<GoldenChange>,
+    /// Unified diff of the two reassembled messages (canonical pretty JSON).
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoldenChange {
+    pub pointer: String,
+    pub kind: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectationResult {
+    pub name: String,
+    pub passed: bool,
+    pub reasons: Vec<String>,
+}
+
+/// What an exchange looked like, cut down to what a reader needs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// The request body as JSON, long strings shortened (pointers stay valid).
+    pub request: Option<Value>,
+    /// The request body as text when it was not JSON.
+    pub request_text: Option<String>,
+    /// The judged response's body or stream text, shortened.
+    pub response: Option<String>,
+}
+
+/// `timings.json`: what varies from run to run, per capture path.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    pub format: String,
+    pub exchanges: BTreeMap<String, ExchangeTimings>,
+}
+
+pub const TIMINGS_FORMAT: &str = "cursor-harness/timings";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExchangeTimings {
+    /// Timing of the captured exchange.
+    pub recorded: Option<Timing>,
+    /// Timing of this run's replay.
+    pub replayed: Option<Timing>,
+    /// Arrival offsets (ms) of the judged response's chunks, for the timeline.
+    pub chunks: Vec<f64>,
+}
+
+impl Report {
+    /// Every violation code of an exchange (request, then judged response).
+    pub fn judged_response(result: &ExchangeResult) -> Option<&ResponseReport> {
+        match &result.replayed {
+            Some(replayed) => replayed.response.as_ref(),
+            None => result.recorded.as_ref(),
+        }
+    }
+
+    /// The status this run judged.
+    pub fn judged_status(result: &ExchangeResult) -> Option<u16> {
+        match &result.replayed {
+            Some(replayed) => replayed.status,
+            None => result.recorded.as_ref().map(|r| r.status),
+        }
+    }
+}
+
+/// Shorten every string longer than `max` characters, keeping the structure (so JSON pointers
+/// into the sample still point at the same places).
+pub fn shorten_strings(value: &Value, max: usize) -> Value {
+    match value {
+        Value::String(text) => {
+            let count = text.chars().count();
+            if count <= max {
+                value.clone()
+            } else {
+                let kept: String = text.chars().take(max).collect();
+                Value::String(format!("{kept}… [{} more characters]", count - max))
+            }
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| shorten_strings(v, max)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), shorten_strings(v, max)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}

@@ -1,0 +1,6 @@
+//! Scenarios for CI: the TOML file, which captures it selects (with sharding), and the
+//! expectations that decide whether a run passes.
+
+pub mod expect;
+pub mod file;
+pub mod select;
