@@ -3,6 +3,7 @@
 //! the way.
 
 pub mod body;
+pub mod exchange;
 pub mod headers;
 pub mod reverse;
 pub mod server;

@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use super::console::Console;
 use super::{Writer, WriterConfig, WriterReport};
 use crate::gateway::{Gateway, Mode};
+use crate::proxy::exchange::Pipeline;
 use crate::proxy::reverse::{Limits, ReverseProxy, Target};
 use crate::proxy::server::{self, Stop};
 use crate::proxy::upstream::{self, ClientOptions};
@@ -127,9 +128,11 @@ pub async fn run_reverse(
     let proxy = Arc::new(ReverseProxy {
         target,
         path_token: options.path_token.clone(),
-        limits: options.limits.clone(),
-        writer: writer.handle(),
-        shutting_down: stop.cut.clone(),
+        pipeline: Pipeline {
+            limits: options.limits.clone(),
+            writer: writer.handle(),
+            shutting_down: stop.cut.clone(),
+        },
     });
     server::serve(
         listener,
