@@ -28,6 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Record(Box<RecordArgs>),
+    Ca(CaArgs),
     Check(CheckArgs),
     Rules(RulesArgs),
 }
@@ -120,6 +121,45 @@ pub struct RecordArgs {
     /// Seconds in-flight streams may run after Ctrl-C before they are cut.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub grace: u64,
+}
+
+/// Manage the certificate authority `record --forward` uses to decrypt TLS.
+///
+/// The CA lives in the user's config folder (~/.config/cursor-harness/ca, or
+/// $XDG_CONFIG_HOME/cursor-harness/ca) unless --dir names another. Its key is written mode 0600
+/// and never printed. Clients must trust the certificate: see the README ("Trusting the CA").
+#[derive(Debug, Args)]
+pub struct CaArgs {
+    #[command(subcommand)]
+    pub command: CaCommand,
+
+    /// The CA folder (default: the user's config folder).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaCommand {
+    /// Create the CA (certificate and key); refuses to replace an existing one without --force.
+    Init {
+        /// Replace an existing CA (clients that trusted the old one must trust the new one).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the path of the CA certificate (e.g. `SSL_CERT_FILE=$(cursor-harness ca path)`).
+    Path,
+    /// Print the CA certificate (never the key).
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CaFormat::Pem)]
+        format: CaFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CaFormat {
+    /// PEM text, what trust stores, SSL_CERT_FILE and curl --cacert take.
+    Pem,
 }
 
 /// Check requests, responses and streams against the Chat Completions contract, and name the
