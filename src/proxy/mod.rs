@@ -5,7 +5,9 @@
 pub mod body;
 pub mod exchange;
 pub mod headers;
+pub mod proxy_auth;
 pub mod reverse;
+pub mod scope;
 pub mod server;
 pub mod tee;
 pub mod upstream;
