@@ -4,6 +4,7 @@ mod ca;
 mod check;
 mod output;
 mod record;
+mod record_forward;
 
 use std::process::ExitCode;
 
