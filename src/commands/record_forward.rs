@@ -75,7 +75,12 @@ pub fn banner(args: &RecordArgs, local: SocketAddr, options: &ForwardOptions, se
     } else {
         println!(
             "  intercepting    {} (other hosts are tunnelled blind, not recorded)",
-            args.intercept.join(", ")
+            args.intercept
+                .iter()
+                .flat_map(|list| list.split(','))
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     println!(
