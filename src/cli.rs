@@ -28,19 +28,27 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Record(Box<RecordArgs>),
+    Ca(CaArgs),
     Check(CheckArgs),
     Rules(RulesArgs),
 }
 
-/// Record every exchange through a reverse proxy that Cursor's servers can reach.
+/// Record every exchange through a reverse proxy that Cursor's servers can reach, or through a
+/// forward proxy (`--forward`) that clients you control reach through HTTPS_PROXY.
 ///
-/// Cursor's servers (not the IDE) call the base URL and refuse loopback and private addresses:
-/// expose the recorder through a tunnel (`cloudflared tunnel --url http://127.0.0.1:8787`,
-/// `ngrok http 8787`) or serve HTTPS on a public host. Paste `<public URL>/t/<token>/v1` into
-/// Cursor's "Override OpenAI Base URL". Every path without the token gets 404 and never reaches
-/// the upstream. Captures go to CAPTURES/SESSION/<model>/<seq>-<id>.json with secrets redacted.
+/// Reverse mode: Cursor's servers (not the IDE) call the base URL and refuse loopback and
+/// private addresses: expose the recorder through a tunnel (`cloudflared tunnel --url
+/// http://127.0.0.1:8787`, `ngrok http 8787`) or serve HTTPS on a public host. Paste
+/// `<public URL>/t/<token>/v1` into Cursor's "Override OpenAI Base URL". Every path without the
+/// token gets 404 and never reaches the upstream.
+///
+/// Forward mode: `HTTPS_PROXY=http://127.0.0.1:8788 SSL_CERT_FILE=$(cursor-harness ca path)
+/// some-client`. TLS to intercepted hosts is decrypted with a certificate from the CA made by
+/// `cursor-harness ca init`; other hosts are tunnelled blind.
+///
+/// Captures go to CAPTURES/SESSION/<model>/<seq>-<id>.json with secrets redacted.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("mode").required(true).args(["upstream", "stub"])))]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["upstream", "stub", "forward"])))]
 pub struct RecordArgs {
     /// Forward to this gateway base URL (e.g. https://gw.example/api/llm/v1); `/v1/x` on the
     /// recorder goes to `<URL>/x`.
@@ -52,9 +60,44 @@ pub struct RecordArgs {
     #[arg(long)]
     pub stub: bool,
 
-    /// Address to listen on. Anything but loopback is reachable from the network.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
-    pub listen: std::net::SocketAddr,
+    /// Be a forward proxy (HTTP CONNECT and absolute-form requests) for clients whose proxy you
+    /// can set: Cursor's CLI agent, the SDKs, a gateway's own calls to its provider, curl.
+    #[arg(
+        long,
+        conflicts_with_all = ["path_token", "allow_no_token", "public_url", "tls_cert", "tls_key", "tls_self_signed"]
+    )]
+    pub forward: bool,
+
+    /// Address to listen on; default 127.0.0.1:8787, or 127.0.0.1:8788 with --forward.
+    /// Anything but loopback is reachable from the network.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+
+    /// With --forward: decrypt and record only these hosts (comma-separated or repeated:
+    /// `api.openai.com`, `*.gateway.example.com`, an IP address, `*`); others are tunnelled
+    /// blind. Default: every host.
+    #[arg(long, value_name = "HOSTS", requires = "forward")]
+    pub intercept: Vec<String>,
+
+    /// With --forward: the folder of the CA made by `cursor-harness ca init` (default: the
+    /// user's config folder, ~/.config/cursor-harness/ca).
+    #[arg(long, value_name = "DIR", requires = "forward")]
+    pub ca_dir: Option<PathBuf>,
+
+    /// With --forward: require HTTP Basic proxy credentials, `user:password` read from this
+    /// environment variable. Needed to listen on anything but loopback.
+    #[arg(long, value_name = "VAR", requires = "forward")]
+    pub proxy_auth_env: Option<String>,
+
+    /// With --forward: listen beyond loopback without proxy credentials (only on a network you
+    /// control: anyone who reaches the port can use the proxy).
+    #[arg(long, requires = "forward")]
+    pub allow_open_proxy: bool,
+
+    /// Do not verify upstream certificates (a warning is printed on every start). Prefer
+    /// --upstream-ca for a private gateway.
+    #[arg(long, conflicts_with = "stub")]
+    pub insecure_upstream: bool,
 
     /// Folder that holds the sessions.
     #[arg(long, value_name = "DIR", default_value = "captures")]
@@ -96,7 +139,8 @@ pub struct RecordArgs {
     #[arg(long, value_name = "NAME", num_args = 1..)]
     pub tls_self_signed: Vec<String>,
 
-    /// Also trust this CA (PEM) for the upstream's certificate; repeatable.
+    /// Also trust this CA (PEM) for upstream certificates (a private gateway; with --forward,
+    /// any intercepted host), besides the web's roots; repeatable.
     #[arg(long, value_name = "FILE")]
     pub upstream_ca: Vec<PathBuf>,
 
@@ -120,6 +164,45 @@ pub struct RecordArgs {
     /// Seconds in-flight streams may run after Ctrl-C before they are cut.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub grace: u64,
+}
+
+/// Manage the certificate authority `record --forward` uses to decrypt TLS.
+///
+/// The CA lives in the user's config folder (~/.config/cursor-harness/ca, or
+/// $XDG_CONFIG_HOME/cursor-harness/ca) unless --dir names another. Its key is written mode 0600
+/// and never printed. Clients must trust the certificate: see the README ("Trusting the CA").
+#[derive(Debug, Args)]
+pub struct CaArgs {
+    #[command(subcommand)]
+    pub command: CaCommand,
+
+    /// The CA folder (default: the user's config folder).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaCommand {
+    /// Create the CA (certificate and key); refuses to replace an existing one without --force.
+    Init {
+        /// Replace an existing CA (clients that trusted the old one must trust the new one).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the path of the CA certificate (e.g. `SSL_CERT_FILE=$(cursor-harness ca path)`).
+    Path,
+    /// Print the CA certificate (never the key).
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CaFormat::Pem)]
+        format: CaFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CaFormat {
+    /// PEM text, what trust stores, SSL_CERT_FILE and curl --cacert take.
+    Pem,
 }
 
 /// Check requests, responses and streams against the Chat Completions contract, and name the

@@ -19,9 +19,11 @@
 //! - [`timing`]: TTFB, TTFT, duration and inter-chunk gaps of an exchange.
 //! - [`check`]: checks many exchanges in parallel into the results model, and renders it.
 //! - [`redact`]: secret scrubbing with stable keyed-hash tokens, and the scanner that proves it.
-//! - [`tls`]: the one crypto provider (ring), server and client configs, self-signed certs.
-//! - [`proxy`]: the reverse proxy, the accept loop, the upstream client, hop-by-hop headers and
-//!   the tee that records each chunk with its arrival time.
+//! - [`tls`]: the one crypto provider (ring), server and client configs, self-signed certs,
+//!   the forward proxy's CA and its cache of leaf certificates.
+//! - [`proxy`]: the reverse and forward proxies and the recording pipeline they share, the
+//!   accept loop, the upstream client, hop-by-hop headers and the tee that records each chunk
+//!   with its arrival time.
 //! - [`record`]: recordings, their conversion to redacted captures, the batched writer, the
 //!   console, and a recording session end to end.
 //! - [`gateway`]: the embedded reference gateway (stub, strict, lenient).

@@ -12,7 +12,7 @@ mod store;
 
 pub use body::{Body, Chunk, ChunkData};
 pub(crate) use store::temp_path_for;
-pub use store::{write_atomically, write_json_atomically};
+pub use store::{write_atomically, write_json_atomically, write_private_atomically};
 
 use serde::{Deserialize, Serialize};
 

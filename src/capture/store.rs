@@ -1,6 +1,6 @@
 //! Writing files so that a crash never leaves half of one: temp file, sync, rename.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,9 +8,24 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Write `bytes` to `path` atomically: readers see the old file or the whole new one, never a
 /// mix, and a crash leaves at most a hidden temp file beside it. Parent folders are created.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_with_options(path, bytes, fs::OpenOptions::new())
+}
+
+/// Like [`write_atomically`], for a secret: the file is created mode 0600 (owner only) before a
+/// byte is written, so there is no moment when others could read it.
+pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    write_with_options(path, bytes, options)
+}
+
+fn write_with_options(path: &Path, bytes: &[u8], mut options: fs::OpenOptions) -> io::Result<()> {
     let temp = temp_path_for(path)?;
+    // A crashed process with the same pid (pid 1 in a container) may have left this name.
+    let _ = fs::remove_file(&temp);
     let result = (|| {
-        let mut file = File::create(&temp)?;
+        let mut file = options.write(true).create_new(true).open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&temp, path)
@@ -62,6 +77,18 @@ mod tests {
             .map(|entry| entry.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("out.json")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key.pem");
+        write_private_atomically(&path, b"secret").unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        assert_eq!(fs::read(&path).unwrap(), b"secret");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Running each command: the glue between the CLI definitions and the library.
 
+mod ca;
 mod check;
 mod output;
 mod record;
+mod record_forward;
 
 use std::process::ExitCode;
 
@@ -13,6 +15,7 @@ use crate::conformance::rules::{Rule, catalogue_markdown};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Record(args) => record::run(*args),
+        Command::Ca(args) => ca::run(args),
         Command::Check(args) => check::run(args),
         Command::Rules(args) => {
             let text = match args.format {

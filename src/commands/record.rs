@@ -1,10 +1,12 @@
 //! `cursor-harness record`: wire the options, print where to point Cursor, run until Ctrl-C or
 //! SIGTERM, print the summary.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::record_forward as forward;
 use crate::cli::RecordArgs;
 use crate::exit::Failure;
 use crate::proxy::reverse::Limits;
@@ -13,6 +15,8 @@ use crate::record::WriterReport;
 use crate::record::console::Stdout;
 use crate::record::session::{self, Destination, RecordOptions};
 use crate::tls;
+
+const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8787);
 
 pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     let session = match &args.session {
@@ -24,7 +28,12 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 .strftime("%Y%m%d-%H%M%S")
         ),
     };
-    let path_token = if args.allow_no_token {
+    let listen = args.listen.unwrap_or(if args.forward {
+        forward::DEFAULT_LISTEN
+    } else {
+        DEFAULT_LISTEN
+    });
+    let path_token = if args.allow_no_token || args.forward {
         None
     } else {
         Some(
@@ -34,19 +43,27 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         )
     };
     let (tls_config, tls_note) = server_tls(&args)?;
+    let client = ClientOptions {
+        extra_cas: args.upstream_ca.clone(),
+        insecure: args.insecure_upstream,
+        ..ClientOptions::default()
+    };
     let destination = match &args.upstream {
+        _ if args.forward => forward::destination(&args, listen, client)?,
         Some(base) => {
             session::parse_upstream(base).map_err(|err| Failure::usage(err.to_string()))?;
             Destination::Upstream {
                 base: base.clone(),
-                client: ClientOptions {
-                    extra_cas: args.upstream_ca.clone(),
-                    ..ClientOptions::default()
-                },
+                client,
             }
         }
         None => Destination::Stub,
     };
+    if args.insecure_upstream {
+        eprintln!(
+            "cursor-harness: WARNING: --insecure-upstream: upstream certificates are not verified; anyone between here and the upstream can read and change the traffic"
+        );
+    }
     let options = RecordOptions {
         destination: destination.clone(),
         captures: args.captures.clone(),
@@ -65,10 +82,9 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report =
-        runtime.block_on(async {
-            let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|err| {
-            Failure::operational(format!("cannot listen on {}: {err}", args.listen)).with_hint(
+    let report = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|err| {
+            Failure::operational(format!("cannot listen on {listen}: {err}")).with_hint(
                 if err.kind() == std::io::ErrorKind::AddrInUse {
                     "another process uses that port; pick another with --listen 127.0.0.1:PORT"
                 } else {
@@ -76,7 +92,10 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 },
             )
         })?;
-            let local = listener.local_addr()?;
+        let local = listener.local_addr()?;
+        if let Destination::Forward(options) = &destination {
+            forward::banner(&args, local, options, &session);
+        } else {
             banner(
                 &args,
                 local,
@@ -86,15 +105,16 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 tls_note.as_deref(),
                 &session,
             );
-            let report = session::run_reverse(
-                listener,
-                options,
-                Box::new(Stdout),
-                shutdown_signal(args.grace),
-            )
-            .await?;
-            anyhow::Ok(report)
-        })?;
+        }
+        let report = session::run(
+            listener,
+            options,
+            Box::new(Stdout),
+            shutdown_signal(args.grace),
+        )
+        .await?;
+        anyhow::Ok(report)
+    })?;
     summary(&report, &args.captures.join(&session));
     Ok(if report.lost > 0 {
         ExitCode::from(crate::exit::OPERATIONAL)
@@ -179,6 +199,7 @@ fn banner(
         Destination::Stub => {
             println!("  stub mode       answering every request with the embedded gateway")
         }
+        Destination::Forward(_) => {}
     }
     if let Some(note) = tls_note {
         println!("  tls             {note}");
@@ -209,8 +230,11 @@ fn banner(
         "  Ctrl-C stops; in-flight streams get {}s to finish.",
         args.grace
     );
-    println!("time      model  dialect  status  ttfb  ttft  duration  bytes  capture");
+    println!("{COLUMNS}");
 }
+
+/// The heading of the console's exchange lines.
+pub const COLUMNS: &str = "time      model  dialect  status  ttfb  ttft  duration  bytes  capture";
 
 /// Resolves on Ctrl-C or SIGTERM.
 async fn shutdown_signal(grace: u64) {

@@ -4,10 +4,13 @@
 use http::HeaderMap;
 use http::header::{self, HeaderName};
 
-/// Headers that are hop-by-hop by definition, whatever `Connection` lists.
+/// Headers that are hop-by-hop by definition, whatever `Connection` lists. The proxy
+/// credentials are for the first proxy (us) and go no further.
 const HOP_BY_HOP: &[&str] = &[
     "connection",
     "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
     "proxy-connection",
     "te",
     "trailer",
@@ -56,6 +59,7 @@ mod tests {
         headers.insert("x-hop", "1".parse().unwrap());
         headers.insert("keep-alive", "timeout=5".parse().unwrap());
         headers.insert("transfer-encoding", "chunked".parse().unwrap());
+        headers.insert("proxy-authorization", "Basic dTpw".parse().unwrap());
         headers.insert("authorization", "Bearer x".parse().unwrap());
         headers.insert("x-end-to-end", "1".parse().unwrap());
         strip_hop_by_hop(&mut headers);

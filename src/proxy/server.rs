@@ -2,6 +2,8 @@
 //! port (h2 by ALPN under TLS, by prior knowledge in clear text), and a graceful stop.
 //!
 //! Servers take an already-bound listener and a shutdown future, so tests bind port 0.
+//! Connections a request hands off (CONNECT tunnels) are tracked in [`Detached`] and stop with
+//! the server.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -15,8 +17,10 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
-use super::body::ProxyBody;
+use super::body::{BoxError, ProxyBody};
 
 /// How a server stops.
 #[derive(Debug, Clone)]
@@ -25,6 +29,8 @@ pub struct Stop {
     pub grace: Duration,
     /// Set when the grace period ran out and connections were cut.
     pub cut: Arc<AtomicBool>,
+    /// Connections handed off by a request (CONNECT tunnels), stopped with the rest.
+    pub detached: Detached,
 }
 
 impl Stop {
@@ -32,8 +38,71 @@ impl Stop {
         Stop {
             grace,
             cut: Arc::new(AtomicBool::new(false)),
+            detached: Detached::default(),
         }
     }
+}
+
+/// Connections that outlive the request that opened them (a CONNECT tunnel, and what is served
+/// inside it): the accept loop no longer owns them, so they are tracked here, told to drain
+/// when the server stops, waited for within the same grace period and cut with the rest.
+#[derive(Debug, Clone, Default)]
+pub struct Detached {
+    tracker: TaskTracker,
+    draining: CancellationToken,
+    cut: CancellationToken,
+}
+
+impl Detached {
+    /// Run `task` until it ends or the grace period runs out.
+    pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        let cut = self.cut.clone();
+        self.tracker.spawn(async move {
+            tokio::select! {
+                () = cut.cancelled() => {}
+                () = task => {}
+            }
+        });
+    }
+
+    /// Resolves when the server stops accepting: finish what is in flight, take nothing new.
+    pub fn draining(&self) -> impl Future<Output = ()> + Send + 'static {
+        self.draining.clone().cancelled_owned()
+    }
+}
+
+/// The connection settings every server of ours uses: HTTP/1.1 with keep-alive and HTTP/2 on
+/// the same connection type, chosen by the client's first bytes.
+pub fn connection_builder() -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(1024);
+    builder
+}
+
+/// Serve HTTP on a connection the accept loop does not own (inside a tunnel), closing it
+/// gracefully once `draining` resolves.
+pub async fn serve_detached<I, S, F>(
+    builder: &auto::Builder<TokioExecutor>,
+    io: I,
+    service: S,
+    draining: impl Future<Output = ()>,
+) -> Result<(), BoxError>
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Result<Response<ProxyBody>, std::convert::Infallible>> + Send + 'static,
+{
+    let conn = builder.serve_connection(TokioIo::new(io), hyper::service::service_fn(service));
+    tokio::pin!(conn);
+    tokio::select! {
+        result = conn.as_mut() => return result,
+        () = draining => conn.as_mut().graceful_shutdown(),
+    }
+    conn.await
 }
 
 /// Serve `service` on `listener` until `shutdown` resolves, then stop accepting, let open
@@ -51,13 +120,7 @@ pub async fn serve<S, F>(
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_concurrent_streams(1024);
-    let builder = Arc::new(builder);
+    let builder = Arc::new(connection_builder());
     tokio::pin!(shutdown);
     loop {
         while connections.try_join_next().is_some() {}
@@ -111,10 +174,20 @@ pub async fn serve<S, F>(
         });
     }
     drop(listener);
-    let finished = tokio::time::timeout(stop.grace, graceful.shutdown()).await;
+    let detached = stop.detached;
+    detached.draining.cancel();
+    detached.tracker.close();
+    // Accepted connections first: until they are done, one of them may still open a tunnel.
+    let finished = tokio::time::timeout(stop.grace, async {
+        graceful.shutdown().await;
+        detached.tracker.wait().await;
+    })
+    .await;
     if finished.is_err() {
         stop.cut.store(true, Ordering::Relaxed);
         connections.abort_all();
+        detached.cut.cancel();
     }
     while connections.join_next().await.is_some() {}
+    detached.tracker.wait().await;
 }

@@ -88,7 +88,10 @@ where
         let mut this = self.project();
         match this.inner.as_mut().poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
+                // An empty data frame (HTTP/2 often ends a stream with one) carries no bytes;
+                // the end it marks is recorded as `ended`, not as a chunk.
                 if let Some(data) = frame.data_ref()
+                    && !data.is_empty()
                     && let Some((recording, _)) = this.recording.as_mut()
                 {
                     let at = recording.elapsed();

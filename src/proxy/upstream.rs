@@ -23,6 +23,8 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// Speak HTTP/2 when the upstream offers it by ALPN.
     pub http2: bool,
+    /// Accept any upstream certificate (`--insecure-upstream`).
+    pub insecure: bool,
 }
 
 impl Default for ClientOptions {
@@ -31,6 +33,7 @@ impl Default for ClientOptions {
             extra_cas: Vec::new(),
             connect_timeout: Duration::from_secs(10),
             http2: true,
+            insecure: false,
         }
     }
 }
@@ -39,7 +42,10 @@ impl Default for ClientOptions {
 pub fn client(options: &ClientOptions) -> Result<HttpsClient, TlsError> {
     let cas: Vec<&std::path::Path> = options.extra_cas.iter().map(PathBuf::as_path).collect();
     // The connector sets ALPN itself from the enabled protocols.
-    let config = tls::client_config(&cas, &[])?;
+    let mut config = tls::client_config(&cas, &[])?;
+    if options.insecure {
+        tls::trust_any_certificate(&mut config);
+    }
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
@@ -58,16 +64,20 @@ pub fn client(options: &ClientOptions) -> Result<HttpsClient, TlsError> {
         .build(connector))
 }
 
-/// Name a failed upstream request: what kind, and a sentence for the capture and the client.
-pub fn classify(err: &hyper_util::client::legacy::Error) -> (ErrorKind, String) {
+/// Name a failed upstream request: what kind, and a sentence for the capture and the client
+/// that names the upstream (`host:port`) and, for a certificate it does not trust, the fix.
+pub fn classify(err: &hyper_util::client::legacy::Error, upstream: &str) -> (ErrorKind, String) {
     let chain = error_chain(err);
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(cause) = current {
         if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
-            return (
-                ErrorKind::Tls,
-                format!("TLS with the upstream failed: {tls}"),
-            );
+            let message = match tls {
+                rustls::Error::InvalidCertificate(_) => format!(
+                    "the certificate of {upstream} failed verification ({tls}); if it is a private gateway, trust its CA with --upstream-ca FILE"
+                ),
+                _ => format!("TLS with {upstream} failed: {tls}"),
+            };
+            return (ErrorKind::Tls, message);
         }
         if let Some(hyper_err) = cause.downcast_ref::<hyper::Error>() {
             if hyper_err.is_parse() {
@@ -88,21 +98,35 @@ pub fn classify(err: &hyper_util::client::legacy::Error) -> (ErrorKind, String) 
         {
             return (
                 ErrorKind::Timeout,
-                format!("connecting to the upstream timed out: {chain}"),
+                format!("connecting to the upstream {upstream} timed out: {chain}"),
             );
         }
-        current = cause.source();
+        current = next_cause(cause);
     }
     if err.is_connect() {
         return (
             ErrorKind::Connect,
-            format!("cannot connect to the upstream: {chain}"),
+            format!("cannot connect to the upstream {upstream}: {chain}"),
         );
     }
     (
         ErrorKind::Reset,
         format!("the upstream request failed: {chain}"),
     )
+}
+
+/// The error under `cause`. An io::Error's `source()` skips the error it wraps (where the TLS
+/// connector puts rustls's, inside another io::Error), so look inside it instead.
+fn next_cause<'a>(
+    cause: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a (dyn std::error::Error + 'static)> {
+    match cause
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        Some(inner) => Some(inner),
+        None => cause.source(),
+    }
 }
 
 /// `outer: inner: innermost`, skipping repeats.

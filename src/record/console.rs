@@ -125,6 +125,33 @@ fn bytes(n: usize) -> String {
 pub trait Console: Send {
     fn exchange(&mut self, line: &ExchangeLine);
     fn warn(&mut self, message: &str);
+    /// Where the proxy reports what happens outside any exchange; standard error unless the
+    /// console keeps its own warnings.
+    fn notices(&self) -> Notices {
+        Notices::new(|message| eprintln!("cursor-harness: warning: {message}"))
+    }
+}
+
+/// Warnings from the proxy about things that are not an exchange (a client that does not trust
+/// the CA, a tunnel that could not be opened). Cheap to clone, callable from any task, unlike
+/// the console itself, which belongs to the writer thread.
+#[derive(Clone)]
+pub struct Notices(Arc<dyn Fn(&str) + Send + Sync>);
+
+impl Notices {
+    pub fn new(sink: impl Fn(&str) + Send + Sync + 'static) -> Notices {
+        Notices(Arc::new(sink))
+    }
+
+    pub fn warn(&self, message: &str) {
+        (self.0)(message);
+    }
+}
+
+impl std::fmt::Debug for Notices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Notices")
+    }
 }
 
 /// Lines to standard output, warnings to standard error.
@@ -155,5 +182,14 @@ impl Console for Collect {
             .lock()
             .expect("console lock")
             .push(message.to_owned());
+    }
+    fn notices(&self) -> Notices {
+        let warnings = self.warnings.clone();
+        Notices::new(move |message| {
+            warnings
+                .lock()
+                .expect("console lock")
+                .push(message.to_owned());
+        })
     }
 }

@@ -1,5 +1,5 @@
-//! A recording session end to end: the writer, the redactor, the reverse proxy and the server,
-//! started together and stopped together.
+//! A recording session end to end: the writer, the redactor, the proxy (reverse, stub or
+//! forward) and the server, started together and stopped together.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -12,10 +12,16 @@ use tokio::net::TcpListener;
 use super::console::Console;
 use super::{Writer, WriterConfig, WriterReport};
 use crate::gateway::{Gateway, Mode};
+use crate::proxy::exchange::Pipeline;
+use crate::proxy::forward::{Clients, ForwardProxy};
+use crate::proxy::proxy_auth::ProxyAuth;
 use crate::proxy::reverse::{Limits, ReverseProxy, Target};
+use crate::proxy::scope::Scope;
 use crate::proxy::server::{self, Stop};
 use crate::proxy::upstream::{self, ClientOptions};
 use crate::redact::{RedactError, Redactor};
+use crate::tls::ca::Authority;
+use crate::tls::leaf_cache::LeafCache;
 
 /// Where recorded requests go.
 #[derive(Debug, Clone)]
@@ -24,6 +30,22 @@ pub enum Destination {
     Upstream { base: String, client: ClientOptions },
     /// Answer with the embedded gateway (capture only).
     Stub,
+    /// Be a forward proxy: record what clients send through it (`record --forward`).
+    Forward(ForwardOptions),
+}
+
+/// The forward proxy's settings.
+#[derive(Debug, Clone)]
+pub struct ForwardOptions {
+    /// The CA that signs the leaves (`ca init`).
+    pub authority: Arc<Authority>,
+    /// Hosts to decrypt and record; the rest are tunnelled blind.
+    pub scope: Scope,
+    /// Credentials every client must present.
+    pub auth: Option<ProxyAuth>,
+    pub client: ClientOptions,
+    /// How many hosts keep their leaf certificate.
+    pub leaf_cache: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +73,8 @@ pub enum RecordError {
     Tls(#[from] crate::tls::TlsError),
     #[error(transparent)]
     Redact(#[from] RedactError),
+    #[error("the listener has no local address: {source}")]
+    Listener { source: std::io::Error },
     #[error("cannot start the capture writer in {path}: {source}")]
     Writer {
         path: PathBuf,
@@ -77,35 +101,38 @@ pub fn parse_upstream(url: &str) -> Result<Uri, RecordError> {
     Ok(uri)
 }
 
-/// Run a reverse-proxy recording session on `listener` until `shutdown`, then finish writing
-/// every capture and report.
-pub async fn run_reverse(
+/// Run a recording session on `listener` until `shutdown`, then finish writing every capture
+/// and report. The destination chooses the proxy: reverse (upstream or stub) or forward.
+pub async fn run(
     listener: TcpListener,
     options: RecordOptions,
     console: Box<dyn Console>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<WriterReport, RecordError> {
-    let target = match &options.destination {
-        Destination::Upstream { base, client } => Target::Upstream {
-            base: parse_upstream(base)?,
-            client: Box::new(upstream::client(client)?),
-        },
-        Destination::Stub => Target::Embedded(Gateway::new(Mode::Stub)),
-    };
+    let notices = console.notices();
     let mut redactor =
         Redactor::for_folder(&options.captures)?.keep_headers(&options.keep_headers)?;
     if let Some(token) = &options.path_token {
         redactor = redactor.with_literal(token.clone());
     }
+    if let Destination::Forward(forward) = &options.destination
+        && let Some(auth) = &forward.auth
+    {
+        for secret in auth.secrets() {
+            redactor = redactor.with_literal(secret);
+        }
+    }
+    let version = env!("CARGO_PKG_VERSION");
     let source = match &options.destination {
-        Destination::Upstream { .. } => format!(
-            "cursor-harness {} record (reverse proxy in front of a gateway)",
-            env!("CARGO_PKG_VERSION")
-        ),
-        Destination::Stub => format!(
-            "cursor-harness {} record --stub (answered by the embedded gateway)",
-            env!("CARGO_PKG_VERSION")
-        ),
+        Destination::Upstream { .. } => {
+            format!("cursor-harness {version} record (reverse proxy in front of a gateway)")
+        }
+        Destination::Stub => {
+            format!("cursor-harness {version} record --stub (answered by the embedded gateway)")
+        }
+        Destination::Forward(_) => {
+            format!("cursor-harness {version} record --forward (forward proxy, TLS intercepted)")
+        }
     };
     let session_dir = options.captures.join(&options.session);
     let writer = Writer::spawn(
@@ -124,12 +151,60 @@ pub async fn run_reverse(
         source,
     })?;
     let stop = Stop::new(options.grace);
-    let proxy = Arc::new(ReverseProxy {
-        target,
-        path_token: options.path_token.clone(),
+    let pipeline = Pipeline {
         limits: options.limits.clone(),
         writer: writer.handle(),
         shutting_down: stop.cut.clone(),
+    };
+    let target = match &options.destination {
+        Destination::Upstream { base, client } => Target::Upstream {
+            base: parse_upstream(base)?,
+            client: Box::new(upstream::client(client)?),
+        },
+        Destination::Stub => Target::Embedded(Gateway::new(Mode::Stub)),
+        Destination::Forward(forward) => {
+            let listen = listener
+                .local_addr()
+                .map_err(|source| RecordError::Listener { source })?;
+            let clients = Clients {
+                http1: upstream::client(&ClientOptions {
+                    http2: false,
+                    ..forward.client.clone()
+                })?,
+                http2: upstream::client(&ClientOptions {
+                    http2: true,
+                    ..forward.client.clone()
+                })?,
+            };
+            let proxy = Arc::new(ForwardProxy::new(
+                pipeline,
+                Arc::new(LeafCache::new(
+                    forward.authority.clone(),
+                    forward.leaf_cache,
+                )),
+                forward.scope.clone(),
+                forward.auth.clone(),
+                clients,
+                listen,
+                stop.detached.clone(),
+                notices,
+            ));
+            // Plain HTTP to the proxy: clients speak TLS inside their tunnels, not to us.
+            server::serve(
+                listener,
+                None,
+                move |request| proxy.clone().handle(request),
+                shutdown,
+                stop,
+            )
+            .await;
+            return Ok(finish(writer).await);
+        }
+    };
+    let proxy = Arc::new(ReverseProxy {
+        target,
+        path_token: options.path_token.clone(),
+        pipeline,
     });
     server::serve(
         listener,
@@ -139,10 +214,24 @@ pub async fn run_reverse(
         stop,
     )
     .await;
-    // The service (and its writer handle) is gone with the server; the writer can drain.
-    Ok(tokio::task::spawn_blocking(move || writer.finish())
+    Ok(finish(writer).await)
+}
+
+/// [`run`] under its name from before forward mode existed.
+pub async fn run_reverse(
+    listener: TcpListener,
+    options: RecordOptions,
+    console: Box<dyn Console>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<WriterReport, RecordError> {
+    run(listener, options, console, shutdown).await
+}
+
+/// The service (and its writer handle) is gone with the server; the writer can drain.
+async fn finish(writer: Writer) -> WriterReport {
+    tokio::task::spawn_blocking(move || writer.finish())
         .await
-        .unwrap_or_default())
+        .unwrap_or_default()
 }
 
 /// A random path token: 128 bits, URL-safe.

@@ -5,6 +5,10 @@ mod support;
 
 /// `check` end to end through the binary: input kinds, bad inputs, formats, exit codes.
 mod check_cli;
+/// `record --forward`: the MITM proxy with real TLS, curl, blind tunnels, trust failures.
+mod forward;
+/// `ca` and `record --forward` as real processes: CA files, refusals, a whole session.
+mod forward_cli;
 /// The golden captures classify and break the way the public evidence says.
 mod golden;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, failures, stub, curl.

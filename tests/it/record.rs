@@ -9,7 +9,10 @@ use cursor_harness::conformance::{Profile, Verdict};
 use cursor_harness::dialect::Dialect;
 use serde_json::json;
 
-use crate::support::recorder::{Recorder, capture_files, options, post_chat, send};
+use crate::support::recorder::{
+    Recorder, assert_capture_rebuilds, assert_not_coalesced, capture_files, options, post_chat,
+    send,
+};
 use crate::support::upstream::{Script, TestUpstream, chat_events};
 
 fn chat_body(model: &str) -> serde_json::Value {
@@ -41,30 +44,7 @@ async fn a_stream_passes_byte_for_byte_chunk_by_chunk_and_the_capture_rebuilds_i
     );
 
     // No coalescing: every event reached the client before the upstream wrote the next one.
-    let send_times = upstream.send_times(0);
-    assert_eq!(send_times.len(), events.len());
-    let mut arrivals = Vec::new();
-    let mut received = 0;
-    for (at, bytes) in &response.frames {
-        received += bytes.len();
-        arrivals.push((received, *at));
-    }
-    let mut boundary = 0;
-    for (i, event) in events.iter().enumerate() {
-        boundary += event.len();
-        let arrived = arrivals
-            .iter()
-            .find(|(n, _)| *n >= boundary)
-            .map(|(_, at)| *at)
-            .expect("event arrived");
-        if let Some(next_send) = send_times.get(i + 1) {
-            assert!(
-                arrived < *next_send,
-                "event {i} was held back until the upstream sent event {}",
-                i + 1
-            );
-        }
-    }
+    assert_not_coalesced(&events, &upstream.send_times(0), &response);
 
     recorder.stop().await;
     let exchanges = recorder.exchanges();
@@ -76,23 +56,7 @@ async fn a_stream_passes_byte_for_byte_chunk_by_chunk_and_the_capture_rebuilds_i
         path.display()
     );
     let captured = exchange.response.as_ref().unwrap();
-    assert_eq!(
-        captured.stream_bytes().unwrap(),
-        sent.as_bytes(),
-        "the capture rebuilds the exact stream"
-    );
-    let chunks = captured.stream.as_ref().unwrap();
-    assert_eq!(
-        chunks.len(),
-        events.len(),
-        "one capture chunk per upstream write"
-    );
-    let times: Vec<f64> = chunks.iter().map(|c| c.at_ms.unwrap()).collect();
-    for pair in times.windows(2) {
-        let gap_ms = pair[1] - pair[0];
-        assert!(gap_ms >= 40.0, "chunk timing lost: gaps {times:?}");
-    }
-    assert!(captured.headers_at_ms.unwrap() <= times[0]);
+    let times = assert_capture_rebuilds(captured, &events, 40.0);
     let report = check_exchange(exchange, "x".into(), Profile::Strict);
     assert_eq!(report.response.unwrap().verdict, Verdict::Conforms);
     assert!(report.timing.unwrap().ttft_ms.unwrap() >= times[1] - 1.0);
@@ -504,7 +468,7 @@ async fn a_second_session_run_continues_the_numbering_and_the_manifest() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(cursor_harness::record::session::run_reverse(
+        let task = tokio::spawn(cursor_harness::record::session::run(
             listener,
             opts,
             Box::new(cursor_harness::record::console::Collect::default()),
@@ -536,19 +500,10 @@ async fn a_second_session_run_continues_the_numbering_and_the_manifest() {
 
 #[test]
 fn curl_streams_through_the_recorder_over_http1_and_http2() {
-    if std::process::Command::new("curl")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("SKIPPED: curl is not installed");
+    if !crate::support::have_curl() {
         return;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = crate::support::runtime();
     let upstream = runtime.block_on(TestUpstream::sse(
         chat_events("m", &["one", "two"]),
         Duration::from_millis(10),
@@ -556,7 +511,7 @@ fn curl_streams_through_the_recorder_over_http1_and_http2() {
     let mut recorder = runtime.block_on(Recorder::start(options(Some(upstream.url()))));
     let body = serde_json::to_string(&chat_body("curl-model")).unwrap();
     for http in ["--http1.1", "--http2-prior-knowledge"] {
-        let output = std::process::Command::new("curl")
+        let output = crate::support::curl()
             .args([
                 "-sS",
                 "-N",

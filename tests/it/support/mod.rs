@@ -3,7 +3,9 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod proxy_client;
 pub mod recorder;
+pub mod tls_upstream;
 pub mod upstream;
 
 use std::path::{Path, PathBuf};
@@ -60,4 +62,46 @@ pub fn write(dir: &Path, relative: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, bytes).unwrap();
     path
+}
+
+/// Whether curl is installed; says SKIPPED when it is not.
+pub fn have_curl() -> bool {
+    let found = Command::new("curl").arg("--version").output().is_ok();
+    if !found {
+        eprintln!("SKIPPED: curl is not installed");
+    }
+    found
+}
+
+/// curl with no proxy or CA settings inherited from the environment (`--noproxy ""` as
+/// well: NO_PROXY could otherwise send a loopback URL around the proxy under test).
+pub fn curl() -> Command {
+    let mut command = Command::new("curl");
+    for var in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "CURL_CA_BUNDLE",
+        "CURL_HOME",
+    ] {
+        command.env_remove(var);
+    }
+    command.args(["-sS", "--max-time", "20", "--noproxy", ""]);
+    command
+}
+
+/// A two-thread runtime for tests that run blocking processes beside async servers.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }

@@ -2,16 +2,18 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use cursor_harness::capture::Exchange;
 use cursor_harness::capture::input::{self, Candidate};
 use cursor_harness::proxy::reverse::Limits;
+use cursor_harness::proxy::scope::Scope;
 use cursor_harness::proxy::upstream::ClientOptions;
 use cursor_harness::record::WriterReport;
 use cursor_harness::record::console::Collect;
-use cursor_harness::record::session::{Destination, RecordOptions, run_reverse};
+use cursor_harness::record::session::{Destination, ForwardOptions, RecordOptions, run};
 use http_body_util::BodyExt as _;
 use tokio::sync::oneshot;
 
@@ -44,6 +46,34 @@ pub fn options(upstream: Option<String>) -> RecordOptions {
     }
 }
 
+/// Options for a forward-proxy session with a fresh CA in `ca_dir`, trusting `upstream_ca`
+/// for upstream certificates, intercepting every host.
+pub fn forward_options(ca_dir: &Path, upstream_ca: Option<&Path>) -> RecordOptions {
+    cursor_harness::tls::ca::create(ca_dir, true).unwrap();
+    let authority = Arc::new(cursor_harness::tls::ca::Authority::load(ca_dir).unwrap());
+    RecordOptions {
+        destination: Destination::Forward(ForwardOptions {
+            authority,
+            scope: Scope::all(),
+            auth: None,
+            client: ClientOptions {
+                extra_cas: upstream_ca.into_iter().map(Path::to_owned).collect(),
+                ..ClientOptions::default()
+            },
+            leaf_cache: 64,
+        }),
+        ..options(None)
+    }
+}
+
+/// The forward options inside `options` (to change scope, auth, client).
+pub fn forward_mut(options: &mut RecordOptions) -> &mut ForwardOptions {
+    match &mut options.destination {
+        Destination::Forward(forward) => forward,
+        other => panic!("not a forward session: {other:?}"),
+    }
+}
+
 impl Recorder {
     pub async fn start(mut options: RecordOptions) -> Recorder {
         let captures = tempfile::tempdir().unwrap();
@@ -54,7 +84,7 @@ impl Recorder {
         let (stop, stopped) = oneshot::channel::<()>();
         let console_box = Box::new(console.clone());
         let task = tokio::spawn(async move {
-            run_reverse(listener, options, console_box, async {
+            run(listener, options, console_box, async {
                 let _ = stopped.await;
             })
             .await
@@ -160,16 +190,35 @@ pub async fn send(
     http2: bool,
 ) -> Timed {
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let io = hyper_util::rt::TokioIo::new(stream);
-    let mut request = http::Request::builder()
-        .method(method)
-        .uri(format!("http://{addr}{path}"));
+    let request = build_request(method, &format!("http://{addr}{path}"), headers, body);
+    send_on(stream, request, http2).await
+}
+
+pub fn build_request(
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> http::Request<http_body_util::Full<Bytes>> {
+    let mut request = http::Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let request = request
+    request
         .body(http_body_util::Full::new(body.into()))
-        .unwrap();
+        .unwrap()
+}
+
+/// Send one request on an open connection (plain or TLS) and read the answer frame by frame.
+pub async fn send_on<IO>(
+    io: IO,
+    request: http::Request<http_body_util::Full<Bytes>>,
+    http2: bool,
+) -> Timed
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let io = hyper_util::rt::TokioIo::new(io);
     let response = if http2 {
         let (mut sender, conn) =
             hyper::client::conn::http2::handshake(hyper_util::rt::TokioExecutor::new(), io)
@@ -208,6 +257,34 @@ pub async fn send(
     }
 }
 
+/// Assert that every event reached the client before the upstream sent the next one (nothing
+/// held back and coalesced on the way).
+pub fn assert_not_coalesced(events: &[String], send_times: &[Instant], timed: &Timed) {
+    assert_eq!(send_times.len(), events.len());
+    let mut arrivals = Vec::new();
+    let mut received = 0;
+    for (at, bytes) in &timed.frames {
+        received += bytes.len();
+        arrivals.push((received, *at));
+    }
+    let mut boundary = 0;
+    for (i, event) in events.iter().enumerate() {
+        boundary += event.len();
+        let arrived = arrivals
+            .iter()
+            .find(|(n, _)| *n >= boundary)
+            .map(|(_, at)| *at)
+            .expect("event arrived");
+        if let Some(next_send) = send_times.get(i + 1) {
+            assert!(
+                arrived < *next_send,
+                "event {i} was held back until the upstream sent event {}",
+                i + 1
+            );
+        }
+    }
+}
+
 /// POST a JSON body to the chat completions path.
 pub async fn post_chat(addr: SocketAddr, path: &str, body: &serde_json::Value) -> Timed {
     send(
@@ -222,4 +299,33 @@ pub async fn post_chat(addr: SocketAddr, path: &str, body: &serde_json::Value) -
         false,
     )
     .await
+}
+
+/// Assert that a captured stream rebuilds exactly what was sent, one chunk per upstream write,
+/// with the gaps between writes (at least `min_gap_ms`) kept. Returns the chunk times.
+pub fn assert_capture_rebuilds(
+    response: &cursor_harness::capture::Response,
+    events: &[String],
+    min_gap_ms: f64,
+) -> Vec<f64> {
+    assert_eq!(
+        response.stream_bytes().unwrap(),
+        events.concat().as_bytes(),
+        "the capture rebuilds the exact stream"
+    );
+    let chunks = response.stream.as_ref().unwrap();
+    assert_eq!(
+        chunks.len(),
+        events.len(),
+        "one capture chunk per upstream write"
+    );
+    let times: Vec<f64> = chunks.iter().map(|c| c.at_ms.unwrap()).collect();
+    for pair in times.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= min_gap_ms,
+            "chunk timing lost: gaps {times:?}"
+        );
+    }
+    assert!(response.headers_at_ms.unwrap() <= times[0]);
+    times
 }

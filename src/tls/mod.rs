@@ -1,9 +1,13 @@
 //! TLS: the one crypto provider (ring), chosen here and nowhere else; server configs from PEM
-//! files or a self-signed certificate; the client config that verifies upstreams.
+//! files or a self-signed certificate; the client config that verifies upstreams; the CA of
+//! the forward proxy ([`ca`]) and its cache of leaf certificates ([`leaf_cache`]).
 //!
 //! Every rustls config is built with [`provider`] through `builder_with_provider`: with more
 //! than one provider in the dependency graph the implicit builders panic, and CI checks that
 //! aws-lc-rs stays out of the graph.
+
+pub mod ca;
+pub mod leaf_cache;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -125,6 +129,62 @@ pub fn client_config(extra_cas: &[&Path], alpn: &[&[u8]]) -> Result<ClientConfig
         .with_no_client_auth();
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Ok(config)
+}
+
+/// Accept any upstream certificate (`--insecure-upstream`). Handshake signatures are still
+/// checked, so the connection is encrypted to whoever answered; who that is goes unchecked.
+pub fn trust_any_certificate(config: &mut ClientConfig) {
+    config
+        .dangerous()
+        .set_certificate_verifier(Arc::new(AnyCertificate(provider())));
+}
+
+#[derive(Debug)]
+struct AnyCertificate(Arc<CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
 }
 
 /// SHA-256 fingerprint of a DER certificate, as colon-separated hex.

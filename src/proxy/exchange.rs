@@ -1,0 +1,245 @@
+//! One recorded exchange, the same in every mode (reverse proxy, stub, forward proxy): reserve
+//! a place in the writer's queue before anything is forwarded, start the recording, read the
+//! request body, forward it (or let the embedded gateway answer), and send the answer back
+//! through the tee. Every failure on the way is recorded and answered in the OpenAI error shape.
+//!
+//! Request bodies are read whole before forwarding: a gateway cannot act on half a JSON body,
+//! and reading it first lets a lying `Content-Length` or an oversized body fail here, recorded,
+//! instead of half-way into the upstream. Response bodies stream.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use http::{Request, Response, StatusCode, Uri, header};
+use http_body_util::{BodyExt as _, Limited};
+use hyper::body::Incoming;
+
+use super::body::{ProxyBody, full, openai_error};
+use super::headers::{strip_hop_by_hop, to_capture};
+use super::tee::Tee;
+use super::upstream::{self, HttpsClient};
+use crate::capture::ErrorKind;
+use crate::gateway::Gateway;
+use crate::record::{Recording, ResponseHead, WriterHandle, WriterPermit, version_name};
+
+/// Limits and timeouts of the proxy.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body accepted (413 above it).
+    pub max_request_body: usize,
+    /// Longest wait for the upstream's response head.
+    pub response_timeout: Duration,
+    /// Longest silence from the upstream in the middle of a body.
+    pub idle_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_request_body: 256 * 1024 * 1024,
+            response_timeout: Duration::from_secs(300),
+            idle_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Where one request goes.
+pub enum Hop<'a> {
+    /// Forward to `uri` (absolute) with `client`; `upstream` is what the capture names as the
+    /// upstream (the base URL in reverse mode, the origin in forward mode). An `Err` is a URL
+    /// that could not be built, answered with 400 and recorded.
+    Upstream {
+        client: &'a HttpsClient,
+        uri: Result<Uri, String>,
+        upstream: String,
+    },
+    /// The embedded gateway answers; `path` is the mapped path it routes on.
+    Embedded { gateway: &'a Gateway, path: String },
+}
+
+/// What every recorded exchange shares: limits, the writer, the shutdown flag.
+pub struct Pipeline {
+    pub limits: Limits,
+    pub writer: WriterHandle,
+    /// Set when the grace period is over, so cut streams are recorded as cut by shutdown.
+    pub shutting_down: Arc<AtomicBool>,
+}
+
+impl Pipeline {
+    /// Record one exchange from the request as received to the end of the answer's body.
+    pub async fn exchange(&self, request: Request<Incoming>, hop: Hop<'_>) -> Response<ProxyBody> {
+        let permit = match self.writer.reserve().await {
+            Ok(permit) => permit,
+            Err(_) => {
+                return openai_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "cursor-harness is shutting down.",
+                    "server_error",
+                    None,
+                    Some("shutting_down"),
+                );
+            }
+        };
+        let (parts, body) = request.into_parts();
+        let mut recording = Box::new(Recording::new(
+            parts.method.to_string(),
+            parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+            version_name(parts.version).to_owned(),
+            to_capture(&parts.headers),
+        ));
+        let body = match Limited::new(body, self.limits.max_request_body)
+            .collect()
+            .await
+        {
+            Ok(collected) => collected.to_bytes(),
+            Err(err) => return self.request_body_failed(recording, permit, &*err),
+        };
+        recording.request_body = body.clone();
+        let (client, uri, upstream) = match hop {
+            Hop::Embedded { gateway, path } => {
+                let response = gateway.respond(&parts.method, &path, &body);
+                return self.relay(recording, permit, response);
+            }
+            Hop::Upstream {
+                client,
+                uri,
+                upstream,
+            } => (client, uri, upstream),
+        };
+        recording.upstream = Some(upstream);
+        let uri = match uri {
+            Ok(uri) => uri,
+            Err(message) => {
+                recording.fail(ErrorKind::Other, message.clone());
+                recording.proxy_status = Some(400);
+                permit.send(recording);
+                return openai_error(
+                    StatusCode::BAD_REQUEST,
+                    &message,
+                    "invalid_request_error",
+                    None,
+                    None,
+                );
+            }
+        };
+        let authority = uri.authority().map_or_else(String::new, |a| a.to_string());
+        let mut headers = parts.headers;
+        strip_hop_by_hop(&mut headers);
+        // The client derives Host (or :authority) from the URL it connects to.
+        headers.remove(header::HOST);
+        let mut forward = Request::new(full(body));
+        *forward.method_mut() = parts.method;
+        *forward.uri_mut() = uri;
+        *forward.headers_mut() = headers;
+        let sent =
+            tokio::time::timeout(self.limits.response_timeout, client.request(forward)).await;
+        match sent {
+            Ok(Ok(response)) => {
+                let response = response.map(|incoming| incoming.map_err(Into::into).boxed());
+                self.relay(recording, permit, response)
+            }
+            Ok(Err(err)) => {
+                let (kind, message) = upstream::classify(&err, &authority);
+                self.upstream_failed(recording, permit, kind, message)
+            }
+            Err(_) => {
+                let message = format!(
+                    "the upstream {authority} sent no response head within {:?}",
+                    self.limits.response_timeout
+                );
+                self.upstream_failed(recording, permit, ErrorKind::Timeout, message)
+            }
+        }
+    }
+
+    /// Send the answer back through the tee (which completes the recording).
+    fn relay(
+        &self,
+        mut recording: Box<Recording>,
+        permit: WriterPermit,
+        response: Response<ProxyBody>,
+    ) -> Response<ProxyBody> {
+        let (mut parts, body) = response.into_parts();
+        recording.response = Some(ResponseHead {
+            status: parts.status.as_u16(),
+            http_version: version_name(parts.version).to_owned(),
+            headers: to_capture(&parts.headers),
+            at: recording.elapsed(),
+        });
+        strip_hop_by_hop(&mut parts.headers);
+        let tee = Tee::new(
+            body,
+            recording,
+            permit,
+            Some(self.limits.idle_timeout),
+            self.shutting_down.clone(),
+        );
+        Response::from_parts(parts, tee.boxed())
+    }
+
+    fn upstream_failed(
+        &self,
+        mut recording: Box<Recording>,
+        permit: WriterPermit,
+        kind: ErrorKind,
+        message: String,
+    ) -> Response<ProxyBody> {
+        let status = if kind == ErrorKind::Timeout {
+            StatusCode::GATEWAY_TIMEOUT
+        } else {
+            StatusCode::BAD_GATEWAY
+        };
+        recording.proxy_status = Some(status.as_u16());
+        recording.fail(kind, message.clone());
+        permit.send(recording);
+        openai_error(
+            status,
+            &format!("cursor-harness: {message}"),
+            "upstream_error",
+            None,
+            Some(&format!("upstream_{}", kind.as_str().replace('-', "_"))),
+        )
+    }
+
+    fn request_body_failed(
+        &self,
+        mut recording: Box<Recording>,
+        permit: WriterPermit,
+        err: &(dyn std::error::Error + 'static),
+    ) -> Response<ProxyBody> {
+        let too_large = err
+            .downcast_ref::<http_body_util::LengthLimitError>()
+            .is_some();
+        let (status, message) = if too_large {
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the request body is larger than {} bytes (--max-request-body)",
+                    self.limits.max_request_body
+                ),
+            )
+        } else {
+            (
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "the request body could not be read: {}",
+                    upstream::error_chain(err)
+                ),
+            )
+        };
+        recording.proxy_status = Some(status.as_u16());
+        recording.fail(ErrorKind::RequestBody, message.clone());
+        permit.send(recording);
+        openai_error(
+            status,
+            &format!("cursor-harness: {message}"),
+            "invalid_request_error",
+            None,
+            Some("request_body"),
+        )
+    }
+}
