@@ -30,7 +30,76 @@ pub enum Command {
     Record(Box<RecordArgs>),
     Ca(CaArgs),
     Check(CheckArgs),
+    Run(RunArgs),
+    Report(ReportArgs),
+    Export(ExportArgs),
     Rules(RulesArgs),
+}
+
+/// Run a scenario: replay its captures to its target, check every request and answer, compare
+/// answers with the captured ones, and evaluate its expectations.
+///
+/// Writes report.md (safe to post on a forum), report.json, junit.xml, report.html and
+/// timings.json into the scenario's report folder (reports/<name>/ by default). Exit 0 when
+/// every expectation holds; 1 when one fails; 2 for a bad scenario file (file:line:column);
+/// 3 when the target cannot be reached. See scenarios/README.md for the format.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// Replay to this target instead of the scenario's (`embedded`, `embedded:lenient`, a URL).
+    #[arg(long, value_name = "TARGET")]
+    pub target: Option<String>,
+
+    /// Run one deterministic slice of the captures, for a CI matrix (e.g. 2/4).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::scenario::select::Shard>,
+
+    /// Write the reports here instead of the scenario's folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Re-render a run's reports from its report.json, without re-running.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report folder (or its report.json).
+    #[arg(value_name = "RUN_DIR")]
+    pub run: PathBuf,
+
+    /// Which report to render.
+    #[arg(long, value_enum)]
+    pub format: crate::report::Format,
+
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Export captures as HAR 1.2 (for browsers, mitmproxy and other tools) or as one curl command
+/// per exchange (key as $GATEWAY_API_KEY, base URL as $GATEWAY_BASE_URL).
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Capture files, folders or HAR files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// HAR 1.2 (a stream becomes one joined text; chunk timing is lost, and the file says so).
+    Har,
+    /// A shell script of curl commands.
+    Curl,
 }
 
 /// Record every exchange through a reverse proxy that Cursor's servers can reach, or through a

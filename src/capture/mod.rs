@@ -6,6 +6,7 @@
 //! order on disk, so golden captures diff well in git.
 
 mod body;
+pub mod export;
 pub mod har;
 pub mod input;
 mod store;

@@ -2,8 +2,11 @@
 
 mod ca;
 mod check;
+mod export;
 mod output;
 mod record;
+mod report;
+mod run;
 mod record_forward;
 
 use std::process::ExitCode;
@@ -17,6 +20,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Record(args) => record::run(*args),
         Command::Ca(args) => ca::run(args),
         Command::Check(args) => check::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Export(args) => export::run(args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Md => catalogue_markdown(),

@@ -133,8 +133,6 @@ pub struct Replayed {
     /// The transport failure, when the target gave no (complete) answer.
     pub error: Option<String>,
     pub response: Option<ResponseReport>,
-    /// The replayed capture, relative to the report folder.
-    pub capture: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -188,6 +186,8 @@ pub struct ExchangeTimings {
     pub replayed: Option<Timing>,
     /// Arrival offsets (ms) of the judged response's chunks, for the timeline.
     pub chunks: Vec<f64>,
+    /// The replayed capture, relative to the report folder (its name holds a fresh id).
+    pub file: Option<String>,
 }
 
 impl Report {

@@ -233,6 +233,21 @@ pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
                 ),
             ));
         }
+        let checks_something = e.request.is_some()
+            || !e.request_codes.is_empty()
+            || e.status.is_some()
+            || e.response.is_some()
+            || !e.response_codes.is_empty()
+            || e.matches_golden.is_some();
+        if !checks_something {
+            return Err(at(
+                expectation.span(),
+                format!(
+                    "expectation {:?} checks nothing: give `request`, `request_codes`, `status`, `response`, `response_codes` or `matches_golden`",
+                    e.name
+                ),
+            ));
+        }
         for glob in [&e.model, &e.capture].into_iter().flatten() {
             if let Err(err) = globset::Glob::new(glob) {
                 return Err(at(
