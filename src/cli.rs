@@ -30,6 +30,7 @@ pub enum Command {
     Record(Box<RecordArgs>),
     Check(CheckArgs),
     Rules(RulesArgs),
+    Gateway(GatewayArgs),
 }
 
 /// Record every exchange through a reverse proxy that Cursor's servers can reach.
@@ -179,4 +180,28 @@ pub enum RulesFormat {
     Text,
     /// The page checked in as docs/rules.md.
     Md,
+}
+
+/// Serve the embedded reference gateway: answers like OpenAI's `/v1/chat/completions`.
+///
+/// `POST …/chat/completions` gets a deterministic answer (a stream or a JSON completion, a tool
+/// call when the request forces or invites one); `GET …/models` lists models; with `strict` a
+/// request OpenAI would refuse gets 400 and OpenAI's error envelope naming the first offending
+/// field. The first line on standard output is `listening on http://ADDR` (the bound port when
+/// given port 0). Stops on Ctrl-C or SIGTERM.
+#[derive(Debug, Args)]
+pub struct GatewayArgs {
+    /// Address to listen on (port 0 picks a free one). Anything but loopback is reachable from
+    /// the network.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8790")]
+    pub listen: std::net::SocketAddr,
+
+    /// `strict` refuses what OpenAI refuses; `lenient` ignores unknown fields like many
+    /// gateways do but still needs `messages`.
+    #[arg(long, value_enum, default_value_t = Profile::Strict)]
+    pub profile: Profile,
+
+    /// Milliseconds between streamed events (0 sends them back to back).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub chunk_delay: u64,
 }

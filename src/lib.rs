@@ -24,7 +24,7 @@
 //!   the tee that records each chunk with its arrival time.
 //! - [`record`]: recordings, their conversion to redacted captures, the batched writer, the
 //!   console, and a recording session end to end.
-//! - [`gateway`]: the embedded reference gateway (stub, strict, lenient).
+//! - [`gateway`]: the embedded reference gateway (stub, strict, lenient) and its server.
 //! - [`json`]: small JSON helpers (type names, pointers, previews).
 
 pub mod assemble;
