@@ -31,6 +31,7 @@ pub enum Command {
     Check(CheckArgs),
     Rules(RulesArgs),
     Gateway(GatewayArgs),
+    Replay(Box<ReplayArgs>),
 }
 
 /// Record every exchange through a reverse proxy that Cursor's servers can reach.
@@ -204,4 +205,67 @@ pub struct GatewayArgs {
     /// Milliseconds between streamed events (0 sends them back to back).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub chunk_delay: u64,
+}
+
+/// Replay captures against a gateway and record what comes back as new captures.
+///
+/// Each request is sent as recorded: the method, the path mapped onto the target by the
+/// recorder's rule (`/t/<token>` and one leading `/v1` removed, the rest appended to the target
+/// base URL), the body byte for byte, the recorded headers minus hop-by-hop, redacted and
+/// secret ones; auth comes from the environment variable named by --api-key-env. The answers go
+/// to OUT/<run>/<model>/<seq>-<id>.json (linked to the capture they replay) with a run.json
+/// (schemas/run.schema.json). Exit 0 when every request got an answer, whatever its status
+/// (judging it is `check`'s and `diff`'s job); 1 when some got none or an input was unreadable;
+/// 3 when the target answered none.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Captures, folders, HAR files or raw request bodies.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The gateway base URL (e.g. https://gw.example/api/llm/v1), or `embedded` for the
+    /// reference gateway (`embedded:strict`, the default profile, or `embedded:lenient`) served
+    /// in-process on a loopback port.
+    #[arg(long, value_name = "URL|embedded")]
+    pub target: String,
+
+    /// Environment variable holding the gateway's key, sent as `Authorization: Bearer <key>`
+    /// (or in --auth-header). The key is never printed or written.
+    #[arg(long, value_name = "VAR")]
+    pub api_key_env: Option<String>,
+
+    /// Send the key as the whole value of this header instead of `Authorization: Bearer`.
+    #[arg(long, value_name = "NAME", requires = "api_key_env")]
+    pub auth_header: Option<String>,
+
+    /// Requests in flight at most.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub concurrency: u32,
+
+    /// `asap` sends each request as soon as a slot is free; `original` keeps the recorded gaps
+    /// between request starts; `x<K>` (e.g. x2, x0.5) runs the original schedule K times as fast.
+    /// Latency is measured from each request's intended start, so a busy client does not hide
+    /// a slow gateway.
+    #[arg(long, value_name = "PACE", default_value = "asap")]
+    pub pace: String,
+
+    /// Seconds a request may take from its send to the end of its body.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+
+    /// Folder that holds the runs; the run goes to OUT/<run>/.
+    #[arg(long, value_name = "DIR", default_value = "reports/runs")]
+    pub out: PathBuf,
+
+    /// Name of the run folder; defaults to run-<date>-<time>.
+    #[arg(long, value_name = "NAME")]
+    pub run_id: Option<String>,
+
+    /// Speak HTTP/2 (by ALPN over TLS, by prior knowledge over http://) instead of HTTP/1.1.
+    #[arg(long)]
+    pub http2: bool,
+
+    /// Also trust this CA (PEM) for the target's certificate; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub target_ca: Vec<PathBuf>,
 }

@@ -25,6 +25,7 @@
 //! - [`record`]: recordings, their conversion to redacted captures, the batched writer, the
 //!   console, and a recording session end to end.
 //! - [`gateway`]: the embedded reference gateway (stub, strict, lenient) and its server.
+//! - [`replay`]: sends captures to a gateway on a schedule and records the answers as captures.
 //! - [`json`]: small JSON helpers (type names, pointers, previews).
 
 pub mod assemble;
@@ -40,6 +41,7 @@ pub mod json;
 pub mod proxy;
 pub mod record;
 pub mod redact;
+pub mod replay;
 pub mod sse;
 pub mod timing;
 pub mod tls;

@@ -4,6 +4,7 @@ mod check;
 mod gateway;
 mod output;
 mod record;
+mod replay;
 
 use std::process::ExitCode;
 
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Record(args) => record::run(*args),
         Command::Check(args) => check::run(args),
         Command::Gateway(args) => gateway::run(args),
+        Command::Replay(args) => replay::run(*args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Md => catalogue_markdown(),
