@@ -32,6 +32,7 @@ pub enum Command {
     Rules(RulesArgs),
     Gateway(GatewayArgs),
     Replay(Box<ReplayArgs>),
+    Diff(DiffArgs),
 }
 
 /// Record every exchange through a reverse proxy that Cursor's servers can reach.
@@ -268,4 +269,75 @@ pub struct ReplayArgs {
     /// Also trust this CA (PEM) for the target's certificate; repeatable.
     #[arg(long, value_name = "FILE")]
     pub target_ca: Vec<PathBuf>,
+}
+
+/// Compare two captures, or two folders of them, by what a client ends up with.
+///
+/// Streams are compared as the message they add up to (content, tool calls with joined
+/// arguments, finish_reason, usage, reasoning); chunking and timing are reported apart and do
+/// not count as differences. `id`, `created`, `system_fingerprint`, tool-call ids and redaction
+/// tokens are ignored unless --keep-volatile. Two folders are matched by capture id and replay
+/// link (a golden folder and a replay run); when nothing links them they are compared as two
+/// sessions: per model, which request fields and tool definitions appeared, vanished or changed
+/// shape. Exit 0 when equal, 1 when different.
+///
+/// Pointers are JSON pointers into the compared view (`/response/message/choices/0/content`);
+/// `*` matches one segment and `**` any number.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The capture (or folder) before.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+
+    /// The capture (or folder) after.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Do not compare what is at this pointer; repeatable.
+    #[arg(long, value_name = "PTR")]
+    pub ignore: Vec<String>,
+
+    /// Only compare the JSON type at this pointer; repeatable.
+    #[arg(long, value_name = "PTR")]
+    pub type_only: Vec<String>,
+
+    /// Numbers at PTR may differ by up to N (`PTR=N`) or must lie in MIN..MAX (`PTR=MIN..MAX`).
+    #[arg(long, value_name = "PTR=SPEC")]
+    pub range: Vec<String>,
+
+    /// Strings at PTR are equal when both match the regular expression RE.
+    #[arg(long, value_name = "PTR=RE")]
+    pub regex: Vec<String>,
+
+    /// Compare the volatile fields too (ids, timestamps, fingerprints, redaction tokens).
+    #[arg(long)]
+    pub keep_volatile: bool,
+
+    /// Folder mode: `pairs` matches exchanges by id and replay link, `sessions` compares request
+    /// formats per model; `auto` picks `pairs` when anything links the folders.
+    #[arg(long, value_enum, default_value_t = DiffMode::Auto)]
+    pub mode: DiffMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Changes (pointer, before, after) and a unified diff of canonical JSON.
+    Text,
+    /// The diff as JSON (schemas/diff.schema.json).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffMode {
+    Auto,
+    Pairs,
+    Sessions,
 }

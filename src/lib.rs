@@ -26,6 +26,7 @@
 //!   console, and a recording session end to end.
 //! - [`gateway`]: the embedded reference gateway (stub, strict, lenient) and its server.
 //! - [`replay`]: sends captures to a gateway on a schedule and records the answers as captures.
+//! - [`diff`]: compares exchanges by the message a client ends up with, with tolerances.
 //! - [`json`]: small JSON helpers (type names, pointers, previews).
 
 pub mod assemble;
@@ -35,6 +36,7 @@ pub mod cli;
 pub mod commands;
 pub mod conformance;
 pub mod dialect;
+pub mod diff;
 pub mod exit;
 pub mod gateway;
 pub mod json;

@@ -1,6 +1,7 @@
 //! Running each command: the glue between the CLI definitions and the library.
 
 mod check;
+mod diff;
 mod gateway;
 mod output;
 mod record;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Gateway(args) => gateway::run(args),
         Command::Replay(args) => replay::run(*args),
+        Command::Diff(args) => diff::run(args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Md => catalogue_markdown(),
