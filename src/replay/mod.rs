@@ -330,7 +330,7 @@ async fn dispatch(
     let mut tasks = JoinSet::new();
     for item in items {
         if let Some(offset) = item.offset {
-            tokio::time::sleep_until((run_start + offset).into()).await;
+            on_time(run_start + offset).await;
         }
         let Ok(permit) = slots.clone().acquire_owned().await else {
             break;
@@ -383,6 +383,20 @@ async fn dispatch(
         }
     }
     (run_start, last_end)
+}
+
+/// Wait until `at`. The timer wheel has millisecond granularity and may wake a little late, so
+/// it is set slightly early and the rest is yielded away.
+async fn on_time(at: Instant) {
+    const EARLY: Duration = Duration::from_millis(2);
+    if let Some(wake) = at.checked_sub(EARLY)
+        && wake > Instant::now()
+    {
+        tokio::time::sleep_until(wake.into()).await;
+    }
+    while Instant::now() < at {
+        tokio::task::yield_now().await;
+    }
 }
 
 fn stamp(wall_start: jiff::Timestamp, offset: Duration) -> String {

@@ -9,6 +9,9 @@ mod check_cli;
 mod golden;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, failures, stub, curl.
 mod record;
+/// `replay` through the binary: golden against the gateway, child processes, auth, failures,
+/// timing, pacing.
+mod replay;
 /// Every checker rule: a violating example that triggers it, a conforming one that does not.
 mod rules;
 /// The checked-in JSON Schemas validate real output and every file under `captures/`.
