@@ -75,7 +75,11 @@ struct ModelShapes {
 fn collect(exchanges: &[&Exchange]) -> BTreeMap<String, ModelShapes> {
     let mut out: BTreeMap<String, ModelShapes> = BTreeMap::new();
     for exchange in exchanges {
-        let Some(Value::Object(body)) = exchange.request_json() else {
+        // Bodies kept as text (not compact JSON on the wire) are JSON all the same.
+        let Some(Ok(parsed)) = exchange.request.body.as_ref().map(|b| b.json()) else {
+            continue;
+        };
+        let Value::Object(body) = parsed.as_ref() else {
             continue;
         };
         let model = exchange

@@ -5,6 +5,8 @@ mod support;
 
 /// `check` end to end through the binary: input kinds, bad inputs, formats, exit codes.
 mod check_cli;
+/// `diff` through the binary: changes caught, noise ignored, folders paired, sessions compared.
+mod diff;
 /// The golden captures classify and break the way the public evidence says.
 mod golden;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, failures, stub, curl.
