@@ -23,23 +23,25 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start cursor-harness");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        // Owned by the guard at once, so a failed start below still kills and reaps the child.
+        let mut server = Server {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            child,
+            stdout,
+        };
         let started = Instant::now();
         let mut line = String::new();
         loop {
             line.clear();
-            let read = stdout.read_line(&mut line).unwrap_or(0);
+            let read = server.stdout.read_line(&mut line).unwrap_or(0);
             assert!(
                 read > 0 && started.elapsed() < Duration::from_secs(30),
                 "{args:?} ended or never said where it listens (last line {line:?})"
             );
             if let Some(at) = line.split("listening on http://").nth(1) {
-                let addr = at.split_whitespace().next().unwrap().parse().unwrap();
-                return Server {
-                    addr,
-                    child,
-                    stdout,
-                };
+                server.addr = at.split_whitespace().next().unwrap().parse().unwrap();
+                return server;
             }
         }
     }
