@@ -14,15 +14,14 @@ pub fn run(args: GatewayArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let listener = super::bind(args.listen).await?;
         let local = listener.local_addr()?;
-        // The first line is the contract tests and scripts read to learn the port.
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "listening on http://{local}")?;
-        writeln!(
-            stdout,
-            "cursor-harness gateway: profile {}, base URL http://{local}/v1 (HTTP/1.1 and HTTP/2); Ctrl-C stops",
+        // The first line is the contract tests and scripts read to learn the port. A reader
+        // that closes the pipe after it must not stop the server, so write errors are ignored.
+        let banner = format!(
+            "listening on http://{local}\ncursor-harness gateway: profile {}, base URL http://{local}/v1 (HTTP/1.1 and HTTP/2); Ctrl-C stops\n",
             args.profile.as_str()
-        )?;
-        stdout.flush()?;
+        );
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
         drop(stdout);
         let mut gateway = Gateway::new(Mode::Validate(args.profile));
         gateway.chunk_delay = Duration::from_millis(args.chunk_delay);

@@ -1,10 +1,10 @@
 //! The replay client: raw hyper connections (like `oha`), so what is timed is the request and
-//! nothing else: no hidden pool, no retries, no redirects, no decompression. HTTP/1.1
-//! connections are kept in a small pool and reused; under `--http2` one connection carries
-//! every stream. Every failure becomes a named transport error in the recording.
+//! nothing else: no hidden pool, no retries, no redirects, no decompression. Each concurrency
+//! lane keeps its own kept-alive HTTP/1.1 connection; under `--http2` one connection carries
+//! every lane's streams. Every failure becomes a named transport error in the recording.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -16,7 +16,6 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls_pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio::time::Instant;
 
 use super::prepare::Prepared;
 use crate::capture::ErrorKind;
@@ -45,8 +44,13 @@ pub struct Client {
     tls: Option<(tokio_rustls::TlsConnector, ServerName<'static>)>,
     http2: bool,
     timeout: Duration,
-    idle: Mutex<Vec<Sender1>>,
     shared: tokio::sync::Mutex<Option<Sender2>>,
+}
+
+/// One concurrency lane: requests on a lane go one after another, on its own connection.
+#[derive(Default)]
+pub struct Lane {
+    idle: Option<Sender1>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,25 +105,29 @@ impl Client {
             tls,
             http2,
             timeout,
-            idle: Mutex::new(Vec::new()),
             shared: tokio::sync::Mutex::new(None),
         })
     }
 
     /// Send one request and record everything that comes back, timed from `recording.start`
     /// (the request's intended start). Never fails: a failure is recorded in the recording.
-    pub async fn exchange(&self, prepared: &Prepared, recording: &mut Recording) {
-        let deadline = Instant::now() + self.timeout;
-        let head = tokio::time::timeout_at(deadline, self.send(prepared, recording)).await;
-        let (response, conn) = match head {
-            Ok(Ok(pair)) => pair,
-            Ok(Err((kind, message))) => return recording.fail(kind, message),
-            Err(_) => {
+    pub async fn exchange(&self, lane: &mut Lane, prepared: &Prepared, recording: &mut Recording) {
+        // One timer for the whole exchange: the head and every frame race the same deadline.
+        let deadline = tokio::time::sleep(self.timeout);
+        tokio::pin!(deadline);
+        let head = tokio::select! {
+            biased;
+            head = self.send(lane, prepared, recording) => head,
+            () = &mut deadline => {
                 return recording.fail(
                     ErrorKind::Timeout,
                     format!("no response head within {:?} (--timeout)", self.timeout),
                 );
             }
+        };
+        let (response, conn) = match head {
+            Ok(pair) => pair,
+            Err((kind, message)) => return recording.fail(kind, message),
         };
         let (parts, mut body) = response.into_parts();
         recording.response = Some(ResponseHead {
@@ -129,24 +137,10 @@ impl Client {
             at: recording.elapsed(),
         });
         loop {
-            match tokio::time::timeout_at(deadline, body.frame()).await {
-                Ok(Some(Ok(frame))) => {
-                    if let Ok(data) = frame.into_data() {
-                        recording.chunks.push((recording.elapsed(), data));
-                    }
-                }
-                Ok(None) => {
-                    recording.ended = Some(recording.elapsed());
-                    if let Conn::H1(sender) = conn {
-                        self.check_in(sender);
-                    }
-                    return;
-                }
-                Ok(Some(Err(err))) => {
-                    let kind = classify_body_error(&err);
-                    return recording.fail(kind, format!("the response broke off: {err}"));
-                }
-                Err(_) => {
+            let frame = tokio::select! {
+                biased;
+                frame = body.frame() => frame,
+                () = &mut deadline => {
                     return recording.fail(
                         ErrorKind::Timeout,
                         format!(
@@ -155,6 +149,26 @@ impl Client {
                         ),
                     );
                 }
+            };
+            match frame {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        recording.chunks.push((recording.elapsed(), data));
+                    }
+                }
+                None => {
+                    recording.ended = Some(recording.elapsed());
+                    if let Conn::H1(sender) = conn
+                        && !sender.is_closed()
+                    {
+                        lane.idle = Some(sender);
+                    }
+                    return;
+                }
+                Some(Err(err)) => {
+                    let kind = classify_body_error(&err);
+                    return recording.fail(kind, format!("the response broke off: {err}"));
+                }
             }
         }
     }
@@ -162,10 +176,11 @@ impl Client {
     /// Send on a pooled connection, or a new one when the pooled one turns out closed.
     async fn send(
         &self,
+        lane: &mut Lane,
         prepared: &Prepared,
         recording: &mut Recording,
     ) -> Result<(Response<Incoming>, Conn), Fail> {
-        let (mut conn, mut reused) = self.check_out().await?;
+        let (mut conn, mut reused) = self.check_out(lane).await?;
         loop {
             recording.http_version = match conn {
                 Conn::H1(_) => "HTTP/1.1",
@@ -205,10 +220,7 @@ impl Client {
             *request.version_mut() = http::Version::HTTP_2;
         } else {
             // HTTP/1.1 wants origin-form and a Host header; the raw connection adds neither.
-            *request.uri_mut() = prepared.uri.path_and_query().map_or_else(
-                || Uri::from_static("/"),
-                |pq| pq.as_str().parse().unwrap_or_default(),
-            );
+            *request.uri_mut() = prepared.origin_form.clone();
             request
                 .headers_mut()
                 .insert(header::HOST, self.authority.clone());
@@ -216,7 +228,7 @@ impl Client {
         request
     }
 
-    async fn check_out(&self) -> Result<(Conn, bool), Fail> {
+    async fn check_out(&self, lane: &mut Lane) -> Result<(Conn, bool), Fail> {
         if self.http2 {
             let mut shared = self.shared.lock().await;
             if let Some(sender) = shared.as_ref().filter(|s| !s.is_closed()) {
@@ -228,27 +240,13 @@ impl Client {
             }
             return Ok((conn, false));
         }
-        loop {
-            let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-            match pooled {
-                Some(mut sender) if !sender.is_closed() => {
-                    if sender.ready().await.is_ok() {
-                        return Ok((Conn::H1(sender), true));
-                    }
-                }
-                Some(_) => {}
-                None => return Ok((self.connect().await?, false)),
-            }
+        if let Some(mut sender) = lane.idle.take()
+            && !sender.is_closed()
+            && sender.ready().await.is_ok()
+        {
+            return Ok((Conn::H1(sender), true));
         }
-    }
-
-    fn check_in(&self, sender: Sender1) {
-        if !sender.is_closed() {
-            self.idle
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(sender);
-        }
+        Ok((self.connect().await?, false))
     }
 
     async fn connect(&self) -> Result<Conn, Fail> {

@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 
 use http::Uri;
 use rayon::prelude::*;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use self::client::{Client, ClientError};
@@ -109,6 +108,8 @@ pub enum ReplayError {
     Redact(#[from] RedactError),
     #[error("cannot serve the embedded gateway on a loopback port: {0}")]
     Embedded(std::io::Error),
+    #[error("the capture writer stopped with an internal error; the run's captures are incomplete")]
+    WriterFailed,
     #[error("cannot write the run folder {path}: {source}")]
     Write {
         path: PathBuf,
@@ -123,6 +124,10 @@ struct Item {
     id: String,
     prepared: Prepared,
     offset: Option<Duration>,
+    /// What the capture will say was sent, made ahead of the run.
+    method: String,
+    target: String,
+    headers: crate::capture::Headers,
 }
 
 /// Run a replay to the end: every readable input is sent, every answer (or failure) written.
@@ -172,9 +177,11 @@ pub async fn run(
     let (tx, writer) = store::spawn(store_config, progress(items.len())).map_err(write_failed)?;
     let replayed = items.len();
     let (first_start, last_end) = dispatch(items, client, tx, options).await;
-    let stored = tokio::task::spawn_blocking(move || writer.join().unwrap_or_default())
+    let stored = tokio::task::spawn_blocking(move || writer.join())
         .await
-        .unwrap_or_default();
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(ReplayError::WriterFailed)?;
     if let Some(stop) = gateway_stop {
         let _ = stop.send(());
     }
@@ -298,6 +305,13 @@ fn items(
             seq: index + 1,
             origin,
             id: exchange.id,
+            method: prepared.method.to_string(),
+            target: prepared
+                .uri
+                .path_and_query()
+                .map_or("/", |pq| pq.as_str())
+                .to_owned(),
+            headers: to_capture(&prepared.headers),
             prepared,
             offset,
         })
@@ -309,13 +323,18 @@ fn items(
 
 /// Send every item on its schedule with at most `concurrency` in flight. Returns the first
 /// intended start and the last end.
+///
+/// `concurrency` lanes each take the next item in schedule order, wait for its intended start
+/// and send it on the lane's own connection: a request whose start comes while every lane is
+/// busy goes out late, and its latency still counts from the intended start. Long-lived lanes
+/// (like `oha`'s workers) rather than a task per request keep the client's own cost per
+/// request to a few wake-ups.
 async fn dispatch(
     items: Vec<Item>,
     client: Arc<Client>,
     tx: tokio::sync::mpsc::Sender<Done>,
     options: &ReplayOptions,
 ) -> (Instant, Instant) {
-    let slots = Arc::new(Semaphore::new(options.concurrency as usize));
     // A short lead lets the schedule's first requests start on time rather than behind the
     // setup that just ran.
     let lead = if options.pace.is_scheduled() {
@@ -324,65 +343,101 @@ async fn dispatch(
         Duration::ZERO
     };
     let run_start = Instant::now() + lead;
-    let wall_start = jiff::Timestamp::now() + lead;
-    let upstream = Arc::new(options.target_text.clone());
-    let http_version = if options.http2 { "HTTP/2" } else { "HTTP/1.1" };
-    let mut tasks = JoinSet::new();
-    for item in items {
-        if let Some(offset) = item.offset {
-            on_time(run_start + offset).await;
-        }
-        let Ok(permit) = slots.clone().acquire_owned().await else {
-            break;
-        };
-        let intended = item
-            .offset
-            .map_or_else(Instant::now, |offset| run_start + offset);
-        let client = client.clone();
-        let tx = tx.clone();
-        let upstream = upstream.clone();
-        tasks.spawn(async move {
-            let late = intended.elapsed();
-            let prepared = &item.prepared;
-            let mut recording = Box::new(Recording::new(
-                prepared.method.to_string(),
-                prepared
-                    .uri
-                    .path_and_query()
-                    .map_or("/", |pq| pq.as_str())
-                    .to_owned(),
-                http_version.to_owned(),
-                to_capture(&prepared.headers),
-            ));
-            recording.start = intended;
-            recording.recorded_at =
-                stamp(wall_start, intended.saturating_duration_since(run_start));
-            recording.upstream = Some(upstream.to_string());
-            recording.request_body = prepared.body.clone();
-            client.exchange(prepared, &mut recording).await;
-            drop(permit);
-            let _ = tx
-                .send(Done {
-                    seq: item.seq,
-                    origin: item.origin,
-                    replay_of: item.id,
-                    scheduled: item.offset,
-                    late,
-                    recording,
-                })
-                .await;
-            Instant::now()
-        });
-        while tasks.try_join_next().is_some() {}
+    let shared = Arc::new(Shared {
+        items: std::sync::Mutex::new(items.into_iter()),
+        run_start,
+        wall_start: jiff::Timestamp::now() + lead,
+        upstream: options.target_text.clone(),
+        http_version: if options.http2 { "HTTP/2" } else { "HTTP/1.1" },
+    });
+    let mut lanes = JoinSet::new();
+    for _ in 0..options.concurrency {
+        lanes.spawn(lane(shared.clone(), client.clone(), tx.clone()));
     }
     drop(tx);
     let mut last_end = run_start;
-    while let Some(ended) = tasks.join_next().await {
-        if let Ok(ended) = ended {
+    while let Some(ended) = lanes.join_next().await {
+        if let Ok(Some(ended)) = ended {
             last_end = last_end.max(ended);
         }
     }
     (run_start, last_end)
+}
+
+/// What every lane reads.
+struct Shared {
+    /// The items in schedule order; each lane takes the next.
+    items: std::sync::Mutex<std::vec::IntoIter<Item>>,
+    run_start: Instant,
+    wall_start: jiff::Timestamp,
+    upstream: String,
+    http_version: &'static str,
+}
+
+/// Send items until none is left; returns when the lane's last answer ended.
+async fn lane(
+    shared: Arc<Shared>,
+    client: Arc<Client>,
+    tx: tokio::sync::mpsc::Sender<Done>,
+) -> Option<Instant> {
+    let mut connection = client::Lane::default();
+    let mut last_end = None;
+    loop {
+        let next = shared
+            .items
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .next();
+        let Some(item) = next else {
+            return last_end;
+        };
+        let intended = match item.offset {
+            Some(offset) => {
+                let at = shared.run_start + offset;
+                on_time(at).await;
+                at
+            }
+            None => Instant::now(),
+        };
+        let late = intended.elapsed();
+        let prepared = &item.prepared;
+        // Built field by field: `Recording::new` would stamp the time as text, and the lane
+        // does only what the request needs (the writer formats `recorded_at` later).
+        let mut recording = Box::new(Recording {
+            start: intended,
+            recorded_at: String::new(),
+            upstream: Some(shared.upstream.clone()),
+            method: item.method,
+            target: item.target,
+            http_version: shared.http_version.to_owned(),
+            request_headers: item.headers,
+            request_body: prepared.body.clone(),
+            response: None,
+            chunks: Vec::new(),
+            ended: None,
+            error: None,
+            proxy_status: None,
+        });
+        client
+            .exchange(&mut connection, prepared, &mut recording)
+            .await;
+        last_end = Some(Instant::now());
+        let done = Done {
+            seq: item.seq,
+            origin: item.origin,
+            replay_of: item.id,
+            scheduled: item.offset,
+            started_at: stamp_at(
+                shared.wall_start,
+                intended.saturating_duration_since(shared.run_start),
+            ),
+            late,
+            recording,
+        };
+        if tx.send(done).await.is_err() {
+            return last_end;
+        }
+    }
 }
 
 /// Wait until `at`. The timer wheel has millisecond granularity and may wake a little late, so
@@ -399,11 +454,11 @@ async fn on_time(at: Instant) {
     }
 }
 
-fn stamp(wall_start: jiff::Timestamp, offset: Duration) -> String {
-    let at = wall_start
+/// When the request was meant to start, as wall-clock time.
+fn stamp_at(wall_start: jiff::Timestamp, offset: Duration) -> jiff::Timestamp {
+    wall_start
         .checked_add(jiff::SignedDuration::try_from(offset).unwrap_or_default())
-        .unwrap_or(wall_start);
-    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+        .unwrap_or(wall_start)
 }
 
 /// Serve the reference gateway on a loopback port until the returned sender fires.

@@ -79,6 +79,8 @@ pub struct Prepared {
     pub method: Method,
     /// The full URI (scheme, authority, path and query).
     pub uri: Uri,
+    /// Path and query only, as HTTP/1.1 sends it.
+    pub origin_form: Uri,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -136,8 +138,12 @@ pub fn prepare(exchange: &Exchange, base: &Uri, auth: Option<&Auth>) -> Result<P
         .as_ref()
         .map(|body| Bytes::from(body.to_bytes().into_owned()))
         .unwrap_or_default();
+    let origin_form = uri
+        .path_and_query()
+        .map_or_else(|| Uri::from_static("/"), |pq| Uri::from(pq.clone()));
     Ok(Prepared {
         method,
+        origin_form,
         uri,
         headers,
         body,

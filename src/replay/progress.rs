@@ -29,13 +29,20 @@ impl Progress {
         Progress::Bar(bar)
     }
 
+    /// An answer arrived (its capture may be written later).
+    pub fn received(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.inc(1);
+        }
+    }
+
+    /// A capture was written.
     pub fn exchange(&self, entry: &RunExchange) {
         match self {
             Progress::Bar(bar) => {
                 if let Some(error) = &entry.error {
                     bar.set_message(format!("last error: {}", error.kind.as_str()));
                 }
-                bar.inc(1);
             }
             Progress::Lines => {
                 let mut out = std::io::stdout().lock();

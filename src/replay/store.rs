@@ -2,10 +2,16 @@
 //! replayed capture (the recorder's conversion, so replayed and recorded captures look alike),
 //! writes it, and keeps the run's per-exchange entries.
 //!
-//! Durability is batched like the recorder's: each capture goes to a hidden temp file at once,
-//! and whenever the queue runs dry (and at least once a second, and at the end) the batch is
-//! synced and renamed into place. A crash never leaves half a capture, and thousands of
-//! exchanges a second cost one sync round per batch rather than a blocking sync per file.
+//! Writing waits for the traffic to pause. Creating a file costs the kernel more than sending a
+//! small request, so a writer busy while requests are in flight takes the CPU from the client
+//! (and, on one machine, from the gateway) and skews the latency being measured. Finished
+//! recordings are therefore kept in memory while answers keep arriving, and written once
+//! nothing has arrived for a moment (between paced requests, at the end), or as soon as more
+//! than [`BUFFER_BYTES`] are waiting, which bounds the memory and turns into backpressure.
+//!
+//! Each capture goes to a hidden temp file; the batch is then made durable with one
+//! filesystem sync (a sync per file would cost a disk flush each), renamed into place and the
+//! folders synced. A crash never leaves half a capture.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File};
@@ -31,6 +37,8 @@ pub struct Done {
     /// Its id.
     pub replay_of: String,
     pub scheduled: Option<Duration>,
+    /// The intended start, as wall-clock time (the capture's `recorded_at`).
+    pub started_at: jiff::Timestamp,
     pub late: Duration,
     pub recording: Box<Recording>,
 }
@@ -53,7 +61,16 @@ pub struct Stored {
     pub lost: usize,
 }
 
-const SYNC_INTERVAL: Duration = Duration::from_secs(1);
+/// Recorded bytes kept in memory before writing starts even though answers keep arriving.
+pub const BUFFER_BYTES: usize = 256 * 1024 * 1024;
+/// How long without a new answer counts as a pause in the traffic.
+const QUIET: Duration = Duration::from_millis(50);
+/// How often the queue is looked at while answers are arriving.
+const POLL: Duration = Duration::from_millis(5);
+/// Answers that may wait in the queue between two looks (far more than arrive in [`POLL`]).
+const QUEUE: usize = 16 * 1024;
+/// Batches this small are synced file by file rather than with a whole-filesystem sync.
+const SMALL_BATCH: usize = 8;
 
 /// Start the writer; it ends when every sender is dropped, and `join` gives what it stored.
 pub fn spawn(
@@ -61,16 +78,16 @@ pub fn spawn(
     progress: Progress,
 ) -> io::Result<(mpsc::Sender<Done>, JoinHandle<Stored>)> {
     fs::create_dir_all(&config.run_dir)?;
-    let (tx, rx) = mpsc::channel(1024);
+    let (tx, rx) = mpsc::channel(QUEUE);
     let thread = std::thread::Builder::new()
         .name("replay-writer".to_owned())
         .spawn(move || Store::new(config, progress).run(rx))?;
     Ok((tx, thread))
 }
 
+/// A capture written to its temp file (closed: a run can hold tens of thousands at once).
 struct Pending {
     temp: PathBuf,
-    file: File,
     target: PathBuf,
     /// Index into `stored.exchanges`, to clear `file` if the rename fails.
     entry: usize,
@@ -80,8 +97,10 @@ struct Store {
     config: StoreConfig,
     progress: Progress,
     stored: Stored,
+    /// Finished recordings not converted yet, and their size.
+    waiting: Vec<Done>,
+    waiting_bytes: usize,
     batch: Vec<Pending>,
-    batch_started: Option<Instant>,
     reported: HashSet<io::ErrorKind>,
 }
 
@@ -91,42 +110,72 @@ impl Store {
             config,
             progress,
             stored: Stored::default(),
+            waiting: Vec::new(),
+            waiting_bytes: 0,
             batch: Vec::new(),
-            batch_started: None,
             reported: HashSet::new(),
         }
     }
 
     fn run(mut self, mut rx: mpsc::Receiver<Done>) -> Stored {
+        let mut last_arrival = Instant::now();
         loop {
-            let next = if self.batch.is_empty() {
-                rx.blocking_recv()
-            } else {
-                match rx.try_recv() {
-                    Ok(done) => Some(done),
-                    Err(mpsc::error::TryRecvError::Empty) => {
-                        self.flush();
-                        continue;
-                    }
-                    Err(mpsc::error::TryRecvError::Disconnected) => None,
+            match rx.try_recv() {
+                Ok(done) => {
+                    last_arrival = Instant::now();
+                    self.take(done);
+                    continue;
                 }
-            };
-            let Some(done) = next else { break };
-            self.write(done);
-            if self
-                .batch_started
-                .is_some_and(|started| started.elapsed() >= SYNC_INTERVAL)
-            {
-                self.flush();
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+                Err(mpsc::error::TryRecvError::Empty) => {}
+            }
+            if self.waiting.is_empty() {
+                // Nothing to write: wait for the next answer.
+                match rx.blocking_recv() {
+                    Some(done) => {
+                        last_arrival = Instant::now();
+                        self.take(done);
+                    }
+                    None => break,
+                }
+            } else if last_arrival.elapsed() >= QUIET {
+                self.write_waiting();
+            } else {
+                // Sleeping rather than waiting on the queue means the lanes never have to
+                // wake this thread while answers stream in: a send is then just a push.
+                std::thread::sleep(POLL);
             }
         }
-        self.flush();
+        self.write_waiting();
         self.progress.finish();
         self.stored.exchanges.sort_by_key(|e| e.seq);
         self.stored
     }
 
-    fn write(&mut self, done: Done) {
+    fn take(&mut self, done: Done) {
+        self.progress.received();
+        self.waiting_bytes +=
+            done.recording.request_body.len() + done.recording.response_bytes() + 2048;
+        self.waiting.push(done);
+        if self.waiting_bytes > BUFFER_BYTES {
+            self.write_waiting();
+        }
+    }
+
+    /// Convert and write everything waiting, then make the batch durable.
+    fn write_waiting(&mut self) {
+        self.waiting_bytes = 0;
+        for done in std::mem::take(&mut self.waiting) {
+            self.write(done);
+        }
+        self.flush();
+    }
+
+    fn write(&mut self, mut done: Done) {
+        done.recording.recorded_at = done
+            .started_at
+            .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
         let mut exchange = to_exchange(
             &done.recording,
             &self.config.run_id,
@@ -180,40 +229,44 @@ impl Store {
         let index = self.stored.exchanges.len();
         self.stored.exchanges.push(entry);
         match self.write_temp(&exchange.to_pretty_json(), &target) {
-            Ok((temp, file)) => {
-                self.batch.push(Pending {
-                    temp,
-                    file,
-                    target,
-                    entry: index,
-                });
-                self.batch_started.get_or_insert_with(Instant::now);
-            }
+            Ok(temp) => self.batch.push(Pending {
+                temp,
+                target,
+                entry: index,
+            }),
             Err(err) => self.lost(index, &err),
         }
         self.progress.exchange(&self.stored.exchanges[index]);
     }
 
-    fn write_temp(&self, bytes: &[u8], target: &Path) -> io::Result<(PathBuf, File)> {
+    fn write_temp(&self, bytes: &[u8], target: &Path) -> io::Result<PathBuf> {
         let temp = capture::temp_path_for(target)?;
         let mut file = File::create(&temp)?;
         if let Err(err) = file.write_all(bytes) {
             let _ = fs::remove_file(&temp);
             return Err(err);
         }
-        Ok((temp, file))
+        Ok(temp)
     }
 
-    /// Sync the batch, rename each file into place, sync the folders.
+    /// Make the batch durable, rename each file into place, sync the folders.
     fn flush(&mut self) {
         let batch = std::mem::take(&mut self.batch);
-        self.batch_started = None;
+        if batch.is_empty() {
+            return;
+        }
+        let synced_whole = batch.len() > SMALL_BATCH && sync_filesystem(&self.config.run_dir);
         let mut folders = HashSet::new();
         for pending in batch {
-            let result = pending
-                .file
-                .sync_data()
-                .and_then(|()| fs::rename(&pending.temp, &pending.target));
+            let result = if synced_whole {
+                Ok(())
+            } else {
+                fs::OpenOptions::new()
+                    .write(true)
+                    .open(&pending.temp)
+                    .and_then(|file| file.sync_data())
+            }
+            .and_then(|()| fs::rename(&pending.temp, &pending.target));
             match result {
                 Ok(()) => {
                     if let Some(parent) = pending.target.parent() {
@@ -243,4 +296,16 @@ impl Store {
             ));
         }
     }
+}
+
+/// One sync of the filesystem that holds `dir`: a batch of thousands of captures becomes
+/// durable for the cost of one flush. `false` when it cannot be done (then each file is synced).
+#[cfg(unix)]
+fn sync_filesystem(dir: &Path) -> bool {
+    File::open(dir).is_ok_and(|folder| rustix::fs::syncfs(&folder).is_ok())
+}
+
+#[cfg(not(unix))]
+fn sync_filesystem(_dir: &Path) -> bool {
+    false
 }

@@ -11,12 +11,15 @@ mod diff;
 mod golden;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, failures, stub, curl.
 mod record;
-/// `replay` through the binary: golden against the gateway, child processes, auth, failures,
-/// timing, pacing.
+/// `replay` through the binary: golden and SDK bodies against the gateway, child processes.
 mod replay;
+/// `replay` against test upstreams: headers and auth, secrets, chunk timing, failures, pacing.
+mod replay_wire;
 /// Every checker rule: a violating example that triggers it, a conforming one that does not.
 mod rules;
 /// The checked-in JSON Schemas validate real output and every file under `captures/`.
 mod schemas;
+/// The run.json and diff schemas validate real output of `replay` and `diff`.
+mod schemas_replay;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
 mod sdk;
