@@ -173,7 +173,7 @@ impl Client {
         }
     }
 
-    /// Send on a pooled connection, or a new one when the pooled one turns out closed.
+    /// Send on the lane's kept-alive connection, or a new one when that turns out closed.
     async fn send(
         &self,
         lane: &mut Lane,
