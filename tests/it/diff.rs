@@ -381,3 +381,32 @@ fn two_sessions_compare_request_formats_per_model() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{report:#}");
 }
+
+#[test]
+fn reasoning_content_is_part_of_the_message_and_a_cut_stream_differs_from_a_whole_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reasoning = golden(TEXT_STREAM);
+    map_events(&mut reasoning, |chunk| {
+        if let Some(delta) = chunk
+            .pointer_mut("/choices/0/delta")
+            .and_then(Value::as_object_mut)
+            && delta.contains_key("role")
+        {
+            delta.insert("reasoning_content".into(), json!("Reading a.py first."));
+        }
+    });
+    let b = write(dir.path(), "reasoning.json", &reasoning);
+    let (output, report) = diff(&[TEXT_STREAM, b.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(paths(&report), ["/response/message/choices/0/reasoning"]);
+    // The golden reset stream against the same answer with its end restored.
+    let cut = "captures/golden/claude-opus-4-1/0006-anthropic-first-turn-stream-reset.json";
+    let mut whole = golden(cut);
+    whole["error"] = Value::Null;
+    let stream = whole["response"]["stream"].as_array_mut().unwrap();
+    stream.push(json!({"at_ms": 2000.0, "text": "data: [DONE]\n\n"}));
+    let b = write(dir.path(), "whole.json", &whole);
+    let (output, report) = diff(&[cut, b.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(paths(&report), ["/response/done", "/error"], "{report:#}");
+}
