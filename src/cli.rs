@@ -30,6 +30,9 @@ pub enum Command {
     Record(Box<RecordArgs>),
     Ca(CaArgs),
     Check(CheckArgs),
+    Gateway(GatewayArgs),
+    Replay(Box<ReplayArgs>),
+    Diff(DiffArgs),
     Run(RunArgs),
     Report(ReportArgs),
     Export(ExportArgs),
@@ -331,4 +334,162 @@ pub enum RulesFormat {
     Text,
     /// The page checked in as docs/rules.md.
     Md,
+}
+
+/// Serve the embedded reference gateway: answers like OpenAI's `/v1/chat/completions`.
+///
+/// `POST …/chat/completions` gets a deterministic answer (a stream or a JSON completion, a tool
+/// call when the request forces or invites one); `GET …/models` lists models; with `strict` a
+/// request OpenAI would refuse gets 400 and OpenAI's error envelope naming the first offending
+/// field. The first line on standard output is `listening on http://ADDR` (the bound port when
+/// given port 0). Stops on Ctrl-C or SIGTERM.
+#[derive(Debug, Args)]
+pub struct GatewayArgs {
+    /// Address to listen on (port 0 picks a free one). Anything but loopback is reachable from
+    /// the network.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8790")]
+    pub listen: std::net::SocketAddr,
+
+    /// `strict` refuses what OpenAI refuses; `lenient` ignores unknown fields like many
+    /// gateways do but still needs `messages`.
+    #[arg(long, value_enum, default_value_t = Profile::Strict)]
+    pub profile: Profile,
+
+    /// Milliseconds between streamed events (0 sends them back to back).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub chunk_delay: u64,
+}
+
+/// Replay captures against a gateway and record what comes back as new captures.
+///
+/// Each request is sent as recorded: the method, the path mapped onto the target by the
+/// recorder's rule (`/t/<token>` and one leading `/v1` removed, the rest appended to the target
+/// base URL), the body byte for byte, the recorded headers minus hop-by-hop, redacted and
+/// secret ones; auth comes from the environment variable named by --api-key-env. The answers go
+/// to OUT/<run>/<model>/<seq>-<id>.json (linked to the capture they replay) with a run.json
+/// (schemas/run.schema.json). Exit 0 when every request got an answer, whatever its status
+/// (judging it is `check`'s and `diff`'s job); 1 when some got none or an input was unreadable;
+/// 3 when the target answered none.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Captures, folders, HAR files or raw request bodies.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The gateway base URL (e.g. https://gw.example/api/llm/v1), or `embedded` for the
+    /// reference gateway (`embedded:strict`, the default profile, or `embedded:lenient`) served
+    /// in-process on a loopback port.
+    #[arg(long, value_name = "URL|embedded")]
+    pub target: String,
+
+    /// Environment variable holding the gateway's key, sent as `Authorization: Bearer <key>`
+    /// (or in --auth-header). The key is never printed or written.
+    #[arg(long, value_name = "VAR")]
+    pub api_key_env: Option<String>,
+
+    /// Send the key as the whole value of this header instead of `Authorization: Bearer`.
+    #[arg(long, value_name = "NAME", requires = "api_key_env")]
+    pub auth_header: Option<String>,
+
+    /// Requests in flight at most.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub concurrency: u32,
+
+    /// `asap` sends each request as soon as a slot is free; `original` keeps the recorded gaps
+    /// between request starts; `x<K>` (e.g. x2, x0.5) runs the original schedule K times as fast.
+    /// Latency is measured from each request's intended start, so a busy client does not hide
+    /// a slow gateway.
+    #[arg(long, value_name = "PACE", default_value = "asap")]
+    pub pace: String,
+
+    /// Seconds a request may take from its send to the end of its body.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+
+    /// Folder that holds the runs; the run goes to OUT/<run>/.
+    #[arg(long, value_name = "DIR", default_value = "reports/runs")]
+    pub out: PathBuf,
+
+    /// Name of the run folder; defaults to run-<date>-<time>.
+    #[arg(long, value_name = "NAME")]
+    pub run_id: Option<String>,
+
+    /// Speak HTTP/2 (by ALPN over TLS, by prior knowledge over http://) instead of HTTP/1.1.
+    #[arg(long)]
+    pub http2: bool,
+
+    /// Also trust this CA (PEM) for the target's certificate; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub target_ca: Vec<PathBuf>,
+}
+
+/// Compare two captures, or two folders of them, by what a client ends up with.
+///
+/// Streams are compared as the message they add up to (content, tool calls with joined
+/// arguments, finish_reason, usage, reasoning); chunking and timing are reported apart and do
+/// not count as differences. `id`, `created`, `system_fingerprint`, tool-call ids and redaction
+/// tokens are ignored unless --keep-volatile. Two folders are matched by capture id and replay
+/// link (a golden folder and a replay run); when nothing links them they are compared as two
+/// sessions: per model, which request fields and tool definitions appeared, vanished or changed
+/// shape. Exit 0 when equal, 1 when different.
+///
+/// Pointers are JSON pointers into the compared view (`/response/message/choices/0/content`);
+/// `*` matches one segment and `**` any number.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The capture (or folder) before.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+
+    /// The capture (or folder) after.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Do not compare what is at this pointer; repeatable.
+    #[arg(long, value_name = "PTR")]
+    pub ignore: Vec<String>,
+
+    /// Only compare the JSON type at this pointer; repeatable.
+    #[arg(long, value_name = "PTR")]
+    pub type_only: Vec<String>,
+
+    /// Numbers at PTR may differ by up to N (`PTR=N`) or must lie in MIN..MAX (`PTR=MIN..MAX`).
+    #[arg(long, value_name = "PTR=SPEC")]
+    pub range: Vec<String>,
+
+    /// Strings at PTR are equal when both match the regular expression RE.
+    #[arg(long, value_name = "PTR=RE")]
+    pub regex: Vec<String>,
+
+    /// Compare the volatile fields too (ids, timestamps, fingerprints, redaction tokens).
+    #[arg(long)]
+    pub keep_volatile: bool,
+
+    /// Folder mode: `pairs` matches exchanges by id and replay link, `sessions` compares request
+    /// formats per model; `auto` picks `pairs` when anything links the folders.
+    #[arg(long, value_enum, default_value_t = DiffMode::Auto)]
+    pub mode: DiffMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Changes (pointer, before, after) and a unified diff of canonical JSON.
+    Text,
+    /// The diff as JSON (schemas/diff.schema.json).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffMode {
+    Auto,
+    Pairs,
+    Sessions,
 }

@@ -26,8 +26,11 @@
 //!   with its arrival time.
 //! - [`record`]: recordings, their conversion to redacted captures, the batched writer, the
 //!   console, and a recording session end to end.
-//! - [`gateway`]: the embedded reference gateway (stub, strict, lenient).
-//! - [`scenario`]: scenario files (TOML), capture selection and sharding, expectations.
+//! - [`gateway`]: the embedded reference gateway (stub, strict, lenient) and its server.
+//! - [`replay`]: sends captures to a gateway on a schedule and records the answers as captures.
+//! - [`diff`]: compares exchanges by the message a client ends up with, with tolerances.
+//! - [`scenario`]: scenario files (TOML), capture selection and sharding, expectations, and
+//!   the `run` pipeline that ties check, replay and diff together.
 //! - [`report`]: the results model of a run and its Markdown, JSON, JUnit and HTML renderers.
 //! - [`json`]: small JSON helpers (type names, pointers, previews).
 
@@ -38,12 +41,14 @@ pub mod cli;
 pub mod commands;
 pub mod conformance;
 pub mod dialect;
+pub mod diff;
 pub mod exit;
 pub mod gateway;
 pub mod json;
 pub mod proxy;
 pub mod record;
 pub mod redact;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod sse;

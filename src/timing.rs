@@ -44,6 +44,18 @@ impl Timing {
     }
 }
 
+/// Index of the chunk that completed the first event carrying content or a tool call, for
+/// callers that time a stream without checking it.
+pub fn first_content_chunk(response: &Response) -> Option<usize> {
+    let chunks = response.stream.as_ref()?;
+    let bytes: Vec<std::borrow::Cow<'_, [u8]>> = chunks.iter().map(|c| c.data.to_bytes()).collect();
+    let parsed = crate::sse::parse_chunks(bytes.iter().map(|b| b.as_ref()));
+    parsed.events().find_map(|event| {
+        let chunk: serde_json::Value = serde_json::from_str(&event.data).ok()?;
+        crate::conformance::carries_content(&chunk).then_some(event.chunk)
+    })
+}
+
 /// Nearest-rank percentile of sorted values.
 pub fn percentile(sorted: &[f64], pct: f64) -> Option<f64> {
     if sorted.is_empty() {

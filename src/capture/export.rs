@@ -15,7 +15,10 @@ why a transport failed beyond a status of 0. Secrets were redacted before captur
 
 /// A HAR 1.2 document holding `exchanges` (each with the name it was read from).
 pub fn to_har(exchanges: &[(String, &Exchange)]) -> Value {
-    let entries: Vec<Value> = exchanges.iter().map(|(origin, exchange)| har_entry(origin, exchange)).collect();
+    let entries: Vec<Value> = exchanges
+        .iter()
+        .map(|(origin, exchange)| har_entry(origin, exchange))
+        .collect();
     json!({
         "log": {
             "version": "1.2",
@@ -31,17 +34,30 @@ fn har_entry(origin: &str, exchange: &Exchange) -> Value {
     let origin_url = exchange
         .upstream
         .as_deref()
-        .and_then(|u| u.split_once("://").map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest))))
+        .and_then(|u| {
+            u.split_once("://").map(|(scheme, rest)| {
+                format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest))
+            })
+        })
         .unwrap_or_else(|| "http://localhost".to_owned());
     let url = format!("{origin_url}{}", request.target);
-    let headers = |list: &super::Headers| -> Vec<Value> { list.iter().map(|(n, v)| json!({"name": n, "value": v})).collect() };
+    let headers = |list: &super::Headers| -> Vec<Value> {
+        list.iter()
+            .map(|(n, v)| json!({"name": n, "value": v}))
+            .collect()
+    };
     let query: Vec<Value> = request
         .target
         .split_once('?')
-        .map(|(_, q)| q.split('&').filter(|p| !p.is_empty()).map(|p| {
-            let (n, v) = p.split_once('=').unwrap_or((p, ""));
-            json!({"name": n, "value": v})
-        }).collect())
+        .map(|(_, q)| {
+            q.split('&')
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let (n, v) = p.split_once('=').unwrap_or((p, ""));
+                    json!({"name": n, "value": v})
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let mut har_request = json!({
         "method": request.method,
@@ -54,12 +70,24 @@ fn har_entry(origin: &str, exchange: &Exchange) -> Value {
         "bodySize": request.body.as_ref().map_or(0, |b| b.len() as i64),
     });
     if let Some(body) = &request.body {
-        har_request["postData"] = har_text(body.to_bytes().as_ref(), super::header(&request.headers, "content-type").unwrap_or("application/json"));
+        har_request["postData"] = har_text(
+            body.to_bytes().as_ref(),
+            super::header(&request.headers, "content-type").unwrap_or("application/json"),
+        );
     }
     let (response, ttfb, total) = match &exchange.response {
         Some(response) => {
-            let bytes = response.stream_bytes().or_else(|| response.body.as_ref().map(|b| b.to_bytes().into_owned())).unwrap_or_default();
-            let mime = response.header("content-type").unwrap_or(if response.stream.is_some() { "text/event-stream" } else { "application/json" });
+            let bytes = response
+                .stream_bytes()
+                .or_else(|| response.body.as_ref().map(|b| b.to_bytes().into_owned()))
+                .unwrap_or_default();
+            let mime = response
+                .header("content-type")
+                .unwrap_or(if response.stream.is_some() {
+                    "text/event-stream"
+                } else {
+                    "application/json"
+                });
             let mut content = har_text(&bytes, mime);
             content["size"] = json!(bytes.len());
             (
@@ -105,7 +133,9 @@ fn har_entry(origin: &str, exchange: &Exchange) -> Value {
 fn har_text(bytes: &[u8], mime: &str) -> Value {
     match std::str::from_utf8(bytes) {
         Ok(text) => json!({"mimeType": mime, "text": text}),
-        Err(_) => json!({"mimeType": mime, "text": base64::engine::general_purpose::STANDARD.encode(bytes), "encoding": "base64"}),
+        Err(_) => {
+            json!({"mimeType": mime, "text": base64::engine::general_purpose::STANDARD.encode(bytes), "encoding": "base64"})
+        }
     }
 }
 
@@ -122,12 +152,23 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
         request.path()
     );
     let path = crate::proxy::reverse::map_path(&strip_token(&request.target));
-    let mut args = vec![format!("curl -sS -N -X {}", shell_quote(&request.method)), format!("\"$GATEWAY_BASE_URL\"{}", shell_quote(&path))];
+    let mut args = vec![
+        format!("curl -sS -N -X {}", shell_quote(&request.method)),
+        format!("\"$GATEWAY_BASE_URL\"{}", shell_quote(&path)),
+    ];
     args.push("-H \"Authorization: Bearer $GATEWAY_API_KEY\"".to_owned());
     for (name, value) in &request.headers {
         let skip = crate::redact::is_secret_header(name)
             || value.contains("[REDACTED:")
-            || matches!(name.as_str(), "host" | "content-length" | "connection" | "transfer-encoding" | "keep-alive" | "accept-encoding");
+            || matches!(
+                name.as_str(),
+                "host"
+                    | "content-length"
+                    | "connection"
+                    | "transfer-encoding"
+                    | "keep-alive"
+                    | "accept-encoding"
+            );
         if !skip {
             args.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
         }
@@ -139,7 +180,12 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
         }
         Some(Body::Base64(data)) => {
             args.push("--data-binary @-".to_owned());
-            let _ = writeln!(out, "printf '%s' {} | base64 -d | {}", shell_quote(data), args.join(" \\\n  "));
+            let _ = writeln!(
+                out,
+                "printf '%s' {} | base64 -d | {}",
+                shell_quote(data),
+                args.join(" \\\n  ")
+            );
         }
         Some(body) => {
             let text = String::from_utf8_lossy(&body.to_bytes()).into_owned();
@@ -148,7 +194,11 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
                 delimiter.push('_');
             }
             args.push("--data-binary @-".to_owned());
-            let _ = writeln!(out, "{} <<'{delimiter}'\n{text}\n{delimiter}", args.join(" \\\n  "));
+            let _ = writeln!(
+                out,
+                "{} <<'{delimiter}'\n{text}\n{delimiter}",
+                args.join(" \\\n  ")
+            );
         }
     }
     out
@@ -156,7 +206,10 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
 
 /// Remove a recorder path token (`/t/<token>`) from a target.
 fn strip_token(target: &str) -> String {
-    match target.strip_prefix("/t/").and_then(|rest| rest.split_once('/')) {
+    match target
+        .strip_prefix("/t/")
+        .and_then(|rest| rest.split_once('/'))
+    {
         Some((_, rest)) => format!("/{rest}"),
         None => target.to_owned(),
     }
@@ -164,7 +217,11 @@ fn strip_token(target: &str) -> String {
 
 /// Quote for a POSIX shell.
 pub fn shell_quote(text: &str) -> String {
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-:=,@".contains(&b)) {
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-:=,@".contains(&b))
+    {
         return text.to_owned();
     }
     format!("'{}'", text.replace('\'', r"'\''"))
@@ -182,7 +239,10 @@ mod tests {
 
     #[test]
     fn tokens_are_removed_from_paths() {
-        assert_eq!(strip_token("/t/abc/v1/chat/completions"), "/v1/chat/completions");
+        assert_eq!(
+            strip_token("/t/abc/v1/chat/completions"),
+            "/v1/chat/completions"
+        );
         assert_eq!(strip_token("/v1/models"), "/v1/models");
     }
 }

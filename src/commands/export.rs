@@ -32,7 +32,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             json
         }
         ExportFormat::Curl => {
-            let mut script = String::from("#!/bin/sh\n# Exported by cursor-harness: set GATEWAY_BASE_URL (e.g. https://gw.example/v1) and GATEWAY_API_KEY.\n\n");
+            let mut script = String::from(
+                "#!/bin/sh\n# Exported by cursor-harness: set GATEWAY_BASE_URL (e.g. https://gw.example/v1) and GATEWAY_API_KEY.\n\n",
+            );
             for (origin, exchange) in &exchanges {
                 script.push_str(&to_curl(origin, exchange));
                 script.push('\n');
@@ -41,5 +43,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         }
     };
     output::emit(&text, args.out.as_deref())?;
-    Ok(if unreadable > 0 { ExitCode::from(FAILED) } else { ExitCode::SUCCESS })
+    Ok(if unreadable > 0 {
+        ExitCode::from(FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

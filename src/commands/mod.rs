@@ -2,17 +2,21 @@
 
 mod ca;
 mod check;
+mod diff;
 mod export;
+mod gateway;
 mod output;
 mod record;
+mod record_forward;
+mod replay;
 mod report;
 mod run;
-mod record_forward;
 
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command, RulesFormat};
 use crate::conformance::rules::{Rule, catalogue_markdown};
+use crate::exit::Failure;
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -23,6 +27,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(args),
         Command::Report(args) => report::run(args),
         Command::Export(args) => export::run(args),
+        Command::Gateway(args) => gateway::run(args),
+        Command::Replay(args) => replay::run(*args),
+        Command::Diff(args) => diff::run(args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Md => catalogue_markdown(),
@@ -46,4 +53,40 @@ fn rules_text() -> String {
         ));
     }
     out
+}
+
+/// Bind a listener, with a hint when the port is taken.
+async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|err| {
+        Failure::operational(format!("cannot listen on {addr}: {err}"))
+            .with_hint(if err.kind() == std::io::ErrorKind::AddrInUse {
+                "another process uses that port; pick another with --listen 127.0.0.1:PORT"
+            } else {
+                "check the address and your permissions"
+            })
+            .into()
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
 }

@@ -17,24 +17,36 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         out: args.out.clone(),
         progress_bar: std::io::stderr().is_terminal(),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let output = runtime.block_on(run::run(&options)).map_err(|err| {
         if err.is_usage() {
-            Failure::usage(err.to_string()).with_hint("see scenarios/README.md for the scenario format")
+            Failure::usage(err.to_string())
+                .with_hint("see scenarios/README.md for the scenario format")
         } else {
             Failure::operational(err.to_string())
         }
     })?;
-    let written = report::write_all(&output.report, &output.timings, &output.out).map_err(|err| {
-        Failure::operational(format!("cannot write the reports to {}: {err}", output.out.display()))
+    let written =
+        report::write_all(&output.report, &output.timings, &output.out).map_err(|err| {
+            Failure::operational(format!(
+                "cannot write the reports to {}: {err}",
+                output.out.display()
+            ))
             .with_hint("check that the folder is writable and the disk has space")
-    })?;
+        })?;
     // The reports are meant to be posted: prove no key-shaped string made it into them.
     let mut leaks = Vec::new();
     for path in &written {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         for finding in crate::redact::scan_text(&text) {
-            leaks.push(format!("{}: {} {}", path.display(), finding.kind, finding.masked));
+            leaks.push(format!(
+                "{}: {} {}",
+                path.display(),
+                finding.kind,
+                finding.masked
+            ));
         }
     }
     let report = &output.report;
@@ -52,18 +64,38 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         s.transport_errors,
         s.expectations_failed,
         s.expectations,
-        if s.uncovered > 0 { format!(" · {} uncovered", s.uncovered) } else { String::new() },
+        if s.uncovered > 0 {
+            format!(" · {} uncovered", s.uncovered)
+        } else {
+            String::new()
+        },
     );
-    for expectation in report.expectations.iter().filter(|e| e.failed > 0 || e.matched == 0) {
+    for expectation in report
+        .expectations
+        .iter()
+        .filter(|e| e.failed > 0 || e.matched == 0)
+    {
         if expectation.matched == 0 {
-            println!("  ✘ {}: covers no exchange (check its model, dialect and capture selectors)", expectation.name);
+            println!(
+                "  ✘ {}: covers no exchange (check its model, dialect and capture selectors)",
+                expectation.name
+            );
         }
         for failure in expectation.failures.iter().take(3) {
-            println!("  ✘ {}\n      {}: {}", expectation.name, failure.capture, failure.reasons.join("; "));
+            println!(
+                "  ✘ {}\n      {}: {}",
+                expectation.name,
+                failure.capture,
+                failure.reasons.join("; ")
+            );
         }
     }
     if report.scenario.strict_coverage {
-        for result in report.exchanges.iter().filter(|e| !e.covered && e.error.is_none()) {
+        for result in report
+            .exchanges
+            .iter()
+            .filter(|e| !e.covered && e.error.is_none())
+        {
             println!("  ✘ no expectation covers {}", result.capture);
         }
     }
@@ -72,16 +104,24 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         println!("  {}", path.display());
     }
     if !leaks.is_empty() {
-        eprintln!("cursor-harness: the reports hold key-shaped strings; they are NOT safe to share:");
+        eprintln!(
+            "cursor-harness: the reports hold key-shaped strings; they are NOT safe to share:"
+        );
         for leak in &leaks {
             eprintln!("  {leak}");
         }
         return Ok(ExitCode::from(FAILED));
     }
-    let unreachable = report.exchanges.iter().filter(|e| e.error.is_none()).all(|e| e.replayed.as_ref().is_some_and(|r| r.status.is_none()))
+    let unreachable = report
+        .exchanges
+        .iter()
+        .filter(|e| e.error.is_none())
+        .all(|e| e.replayed.as_ref().is_some_and(|r| r.status.is_none()))
         && report.exchanges.iter().any(|e| e.replayed.is_some());
     if unreachable {
-        eprintln!("cursor-harness: the target answered none of the requests (see the transport errors in the report)");
+        eprintln!(
+            "cursor-harness: the target answered none of the requests (see the transport errors in the report)"
+        );
         return Ok(ExitCode::from(OPERATIONAL));
     }
     Ok(match report.outcome {

@@ -20,6 +20,7 @@ mod tools;
 pub use request::{RequestContext, is_chat_field};
 pub use response::{ResponseCheck, ResponseKind, check_response, is_models_request};
 pub use rules::{Category, Profile, Rule, Severity};
+pub use stream::carries_content;
 
 use serde::{Deserialize, Serialize};
 

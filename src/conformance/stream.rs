@@ -250,7 +250,9 @@ fn foreign_dialect(events: &[&sse::Event]) -> Option<Dialect> {
     None
 }
 
-fn carries_content(chunk: &Value) -> bool {
+/// Whether a chunk carries what a user sees: non-empty content or refusal, or a tool call. The
+/// first chunk usually carries only the role, so it does not count for time to first token.
+pub fn carries_content(chunk: &Value) -> bool {
     chunk
         .get("choices")
         .and_then(Value::as_array)

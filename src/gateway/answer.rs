@@ -5,6 +5,9 @@
 use bytes::Bytes;
 use serde_json::{Value, json};
 
+/// 2026-01-01T00:00:00Z.
+const FIXED_CREATED: u64 = 1_767_225_600;
+
 /// What the answer will be, decided from the request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -59,7 +62,9 @@ impl Plan {
                 .unwrap_or(false),
             reply,
             id: format!("chatcmpl-harness-{id}"),
-            created: jiff::Timestamp::now().as_second().max(0) as u64,
+            // Fixed, so the same request always gets the same bytes (replays diff cleanly and
+            // reports are stable); clients do not interpret `created`.
+            created: FIXED_CREATED,
             prompt_tokens: (raw_len / 4) as u64,
             model,
         }

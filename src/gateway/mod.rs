@@ -9,6 +9,7 @@
 
 mod answer;
 mod paced;
+pub mod server;
 
 pub use answer::{Plan, Reply};
 

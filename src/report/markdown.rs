@@ -217,7 +217,22 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
         );
     }
     if let Some(status) = Report::judged_status(example) {
-        let _ = writeln!(out, "\nThe gateway answered **{status}**.");
+        // The error-status note quotes what the gateway said, which is what a reader needs.
+        let said = Report::judged_response(example)
+            .into_iter()
+            .flat_map(|r| &r.violations)
+            .find(|v| v.code == crate::conformance::Rule::ResponseErrorStatus.code())
+            .map(|v| {
+                format!(
+                    ": {}",
+                    forum_safe(v.message.trim_start_matches(&format!("status {status}: ")))
+                )
+            });
+        let _ = writeln!(
+            out,
+            "\nThe gateway answered **{status}**{}.",
+            said.unwrap_or_default()
+        );
     }
     if let Some(body) = &example.sample.request {
         let (trimmed, notes) = trim_body(body, example);

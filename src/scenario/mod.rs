@@ -3,5 +3,5 @@
 
 pub mod expect;
 pub mod file;
-// pub mod run;
+pub mod run;
 pub mod select;

@@ -20,12 +20,12 @@ use crate::replay::prepare::Auth;
 use crate::replay::progress::Progress;
 use crate::replay::schedule::Pace;
 use crate::replay::{self, ReplayError, ReplayOptions, Target};
-use crate::report::model::{
-    ExchangeResult, ExchangeTimings, ExpectationFailure, ExpectationReport, GoldenChange, GoldenDiff, Outcome,
-    REPORT_FORMAT, REPORT_VERSION, Replayed, Report, Sample, ScenarioSummary, Summary, TIMINGS_FORMAT, Timings,
-    shorten_strings,
-};
 use crate::report::markdown;
+use crate::report::model::{
+    ExchangeResult, ExchangeTimings, ExpectationFailure, ExpectationReport, GoldenChange,
+    GoldenDiff, Outcome, REPORT_FORMAT, REPORT_VERSION, Replayed, Report, Sample, ScenarioSummary,
+    Summary, TIMINGS_FORMAT, Timings, shorten_strings,
+};
 
 /// How to run a scenario.
 #[derive(Debug, Clone)]
@@ -78,8 +78,15 @@ struct Item {
 pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
     let (scenario, _) = file::read(&options.scenario)?;
     let scenario_file = options.scenario.display().to_string();
-    let config = |message: String| RunError::Config { file: scenario_file.clone(), message };
-    let patterns: Vec<String> = scenario.captures.iter().map(|c| c.get_ref().clone()).collect();
+    let config = |message: String| RunError::Config {
+        file: scenario_file.clone(),
+        message,
+    };
+    let patterns: Vec<String> = scenario
+        .captures
+        .iter()
+        .map(|c| c.get_ref().clone())
+        .collect();
     let candidates = select::select(&patterns, Path::new(""), options.shard)?;
     let out = options
         .out
@@ -97,20 +104,36 @@ pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
                 exchange: Some(exchange.clone()),
                 error: None,
             },
-            Err(error) => Item { origin: loaded.origin.clone(), exchange: None, error: Some(error.clone()), checked: None },
+            Err(error) => Item {
+                origin: loaded.origin.clone(),
+                exchange: None,
+                error: Some(error.clone()),
+                checked: None,
+            },
         })
         .collect();
 
-    let target_text = options.target.clone().or_else(|| scenario.target.as_ref().map(|t| t.get_ref().clone()));
-    let mut replayed: HashMap<String, (Exchange, Option<String>, Option<u16>, Option<String>)> = HashMap::new();
+    let target_text = options
+        .target
+        .clone()
+        .or_else(|| scenario.target.as_ref().map(|t| t.get_ref().clone()));
+    let mut replayed: HashMap<String, Answer> = HashMap::new();
     if let Some(target_text) = &target_text {
-        let expanded = file::interpolate(target_text, |name| std::env::var(name).ok()).map_err(&config)?;
+        let expanded =
+            file::interpolate(target_text, |name| std::env::var(name).ok()).map_err(&config)?;
         let target = Target::parse(&expanded).map_err(&config)?;
         let auth = match &scenario.api_key_env {
-            Some(var) => Some(Auth::from_env(var.get_ref(), scenario.auth_header.as_deref()).map_err(|err| config(err.to_string()))?),
+            Some(var) => Some(
+                Auth::from_env(var.get_ref(), scenario.auth_header.as_deref())
+                    .map_err(|err| config(err.to_string()))?,
+            ),
             None => None,
         };
-        let pace: Pace = scenario.pace.get_ref().parse().map_err(|err: replay::schedule::PaceError| config(err.to_string()))?;
+        let pace: Pace = scenario
+            .pace
+            .get_ref()
+            .parse()
+            .map_err(|err: replay::schedule::PaceError| config(err.to_string()))?;
         let replay_root = out.join("replay");
         clear_previous_run(&replay_root.join("run"));
         let replay_options = ReplayOptions {
@@ -128,37 +151,85 @@ pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
             target_cas: Vec::new(),
         };
         let bar = options.progress_bar;
-        let run_file = replay::run_loaded(loaded, &replay_options, |total| if bar { Progress::for_terminal(total) } else { Progress::Lines }).await?;
+        let run_file = replay::run_loaded(loaded, &replay_options, |total| {
+            if bar {
+                Progress::for_terminal(total)
+            } else {
+                Progress::Lines
+            }
+        })
+        .await?;
         let run_dir = replay_root.join("run");
         for entry in &run_file.exchanges {
             let Some(file) = &entry.file else { continue };
             let path = run_dir.join(file);
-            let Some(Ok(exchange)) = input::load(&input::Candidate::File(path.clone())).into_iter().next().map(|l| l.result) else {
+            let Some(Ok(exchange)) = input::load(&input::Candidate::File(path.clone()))
+                .into_iter()
+                .next()
+                .map(|l| l.result)
+            else {
                 continue;
             };
-            let relative = path.strip_prefix(&out).map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+            let relative = path
+                .strip_prefix(&out)
+                .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
             replayed.insert(
                 entry.replay_of.clone(),
-                (exchange, Some(relative), entry.status, entry.error.as_ref().map(|e| format!("{}: {}", e.kind.as_str(), e.message))),
+                Answer {
+                    exchange,
+                    file: Some(relative),
+                    status: entry.status,
+                    error: entry
+                        .error
+                        .as_ref()
+                        .map(|e| format!("{}: {}", e.kind.as_str(), e.message)),
+                },
             );
         }
     }
 
     let rules = diff_rules(&scenario).map_err(&config)?;
-    let compiled = expect::compile(&scenario.expectations.iter().map(|e| e.get_ref().clone()).collect::<Vec<_>>());
-    let mut timings = Timings { format: TIMINGS_FORMAT.to_owned(), exchanges: Default::default() };
+    let compiled = expect::compile(
+        &scenario
+            .expectations
+            .iter()
+            .map(|e| e.get_ref().clone())
+            .collect::<Vec<_>>(),
+    );
+    let mut timings = Timings {
+        format: TIMINGS_FORMAT.to_owned(),
+        exchanges: Default::default(),
+    };
     let results: Vec<ExchangeResult> = items
         .drain(..)
         .map(|item| {
-            let (result, timing) = result_for(item, target_text.is_some(), &mut replayed, &rules, &compiled, profile);
+            let (result, timing) = result_for(
+                item,
+                target_text.is_some(),
+                &mut replayed,
+                &rules,
+                &compiled,
+                profile,
+            );
             if let Some(timing) = timing {
                 timings.exchanges.insert(result.capture.clone(), timing);
             }
             result
         })
         .collect();
-    let report = assemble(&scenario, &scenario_file, target_text, options.shard, results, &compiled);
-    Ok(RunOutput { report, timings, out })
+    let report = assemble(
+        &scenario,
+        &scenario_file,
+        target_text,
+        options.shard,
+        results,
+        &compiled,
+    );
+    Ok(RunOutput {
+        report,
+        timings,
+        out,
+    })
 }
 
 /// The previous run's replayed captures are ours to replace; anything else is left alone.
@@ -178,21 +249,32 @@ fn diff_rules(scenario: &ScenarioFile) -> Result<Rules, String> {
         rules.push(DiffRule::new(pointer, Tolerance::TypeOnly)?);
     }
     for range in &diff.range {
-        rules.push(DiffRule::new(&range.pointer, Tolerance::Within(range.within))?);
+        rules.push(DiffRule::new(
+            &range.pointer,
+            Tolerance::Within(range.within),
+        )?);
     }
     for regex in &diff.regex {
-        let compiled = regex::Regex::new(&regex.regex).map_err(|err| format!("[diff] regex {:?}: {err}", regex.regex))?;
+        let compiled = regex::Regex::new(&regex.regex)
+            .map_err(|err| format!("[diff] regex {:?}: {err}", regex.regex))?;
         rules.push(DiffRule::new(&regex.pointer, Tolerance::Matches(compiled))?);
     }
     Ok(Rules::new(rules, diff.keep_volatile))
 }
 
-type ReplayedEntry = (Exchange, Option<String>, Option<u16>, Option<String>);
+/// What the target answered for one capture (keyed by the capture's id).
+struct Answer {
+    exchange: Exchange,
+    /// The replayed capture, relative to the report folder.
+    file: Option<String>,
+    status: Option<u16>,
+    error: Option<String>,
+}
 
 fn result_for(
     item: Item,
     has_target: bool,
-    replayed: &mut HashMap<String, ReplayedEntry>,
+    replayed: &mut HashMap<String, Answer>,
     rules: &Rules,
     compiled: &[Compiled],
     profile: Profile,
@@ -203,7 +285,10 @@ fn result_for(
         return (result, None);
     };
     let checked = item.checked.expect("checked with its exchange");
-    let mut timings = ExchangeTimings { recorded: checked.timing.clone(), ..ExchangeTimings::default() };
+    let mut timings = ExchangeTimings {
+        recorded: checked.timing.clone(),
+        ..ExchangeTimings::default()
+    };
     let mut result = ExchangeResult {
         capture: item.origin.clone(),
         id: Some(exchange.id.clone()),
@@ -222,19 +307,34 @@ fn result_for(
     let replay_entry = replayed.remove(&exchange.id);
     if has_target {
         match &replay_entry {
-            Some((answer, file, status, error)) => {
+            Some(Answer {
+                exchange: answer,
+                file,
+                status,
+                error,
+            }) => {
                 let report = check_exchange(answer, item.origin.clone(), profile);
                 timings.replayed = report.timing.clone();
                 timings.file = file.clone();
-                result.replayed = Some(Replayed { status: *status, error: error.clone(), response: report.response });
+                result.replayed = Some(Replayed {
+                    status: *status,
+                    error: error.clone(),
+                    response: report.response,
+                });
                 if exchange.response.is_some() {
-                    let pair = crate::diff::diff_pair(&exchange, "golden", answer, "replayed", rules);
+                    let pair =
+                        crate::diff::diff_pair(&exchange, "golden", answer, "replayed", rules);
                     result.golden = Some(GoldenDiff {
                         equal: pair.equal,
                         changes: pair
                             .changes
                             .iter()
-                            .map(|c| GoldenChange { pointer: c.path.clone(), kind: format!("{:?}", c.kind).to_lowercase(), before: c.before.clone(), after: c.after.clone() })
+                            .map(|c| GoldenChange {
+                                pointer: c.path.clone(),
+                                kind: format!("{:?}", c.kind).to_lowercase(),
+                                before: c.before.clone(),
+                                after: c.after.clone(),
+                            })
                             .collect(),
                         text: pair.unified,
                     });
@@ -242,7 +342,11 @@ fn result_for(
                 judged_exchange = answer;
             }
             None => {
-                result.replayed = Some(Replayed { status: None, error: Some("not replayed (the request could not be prepared)".to_owned()), response: None });
+                result.replayed = Some(Replayed {
+                    status: None,
+                    error: Some("not replayed (the request could not be prepared)".to_owned()),
+                    response: None,
+                });
             }
         }
     }
@@ -291,14 +395,23 @@ fn sample(captured: &Exchange, judged: &Exchange) -> Sample {
         None => (None, None),
         Some(body) => match body.json() {
             Ok(value) => (Some(shorten_strings(&value, 600)), None),
-            Err(_) => (None, Some(cut(&String::from_utf8_lossy(&body.to_bytes()), TEXT_LIMIT))),
+            Err(_) => (
+                None,
+                Some(cut(&String::from_utf8_lossy(&body.to_bytes()), TEXT_LIMIT)),
+            ),
         },
     };
     let response = judged.response.as_ref().and_then(|r| {
-        let bytes = r.stream_bytes().or_else(|| r.body.as_ref().map(|b| pretty_body(b)))?;
+        let bytes = r
+            .stream_bytes()
+            .or_else(|| r.body.as_ref().map(pretty_body))?;
         Some(cut(&String::from_utf8_lossy(&bytes), TEXT_LIMIT))
     });
-    Sample { request, request_text, response }
+    Sample {
+        request,
+        request_text,
+        response,
+    }
 }
 
 fn pretty_body(body: &Body) -> Vec<u8> {
@@ -327,14 +440,21 @@ fn assemble(
     exchanges: Vec<ExchangeResult>,
     compiled: &[Compiled],
 ) -> Report {
-    let mut summary = Summary { expectations: compiled.len(), ..Summary::default() };
+    let mut summary = Summary {
+        expectations: compiled.len(),
+        ..Summary::default()
+    };
     for result in &exchanges {
         if result.error.is_some() {
             summary.unreadable += 1;
             continue;
         }
         summary.exchanges += 1;
-        if result.request.as_ref().is_some_and(|r| r.verdict == Verdict::Breaks) {
+        if result
+            .request
+            .as_ref()
+            .is_some_and(|r| r.verdict == Verdict::Breaks)
+        {
             summary.requests_break += 1;
         }
         if Report::judged_response(result).is_some_and(|r| r.verdict == Verdict::Breaks) {
@@ -351,23 +471,42 @@ fn assemble(
         .iter()
         .map(|c| {
             let name = &c.expectation.name;
-            let outcomes: Vec<(&ExchangeResult, &crate::report::model::ExpectationResult)> = exchanges
-                .iter()
-                .filter_map(|e| e.expectations.iter().find(|o| &o.name == name).map(|o| (e, o)))
-                .collect();
+            let outcomes: Vec<(&ExchangeResult, &crate::report::model::ExpectationResult)> =
+                exchanges
+                    .iter()
+                    .filter_map(|e| {
+                        e.expectations
+                            .iter()
+                            .find(|o| &o.name == name)
+                            .map(|o| (e, o))
+                    })
+                    .collect();
             let failures: Vec<ExpectationFailure> = outcomes
                 .iter()
                 .filter(|(_, o)| !o.passed)
-                .map(|(e, o)| ExpectationFailure { capture: e.capture.clone(), reasons: o.reasons.clone() })
+                .map(|(e, o)| ExpectationFailure {
+                    capture: e.capture.clone(),
+                    reasons: o.reasons.clone(),
+                })
                 .collect();
-            ExpectationReport { name: name.clone(), matched: outcomes.len(), failed: failures.len(), failures }
+            ExpectationReport {
+                name: name.clone(),
+                matched: outcomes.len(),
+                failed: failures.len(),
+                failures,
+            }
         })
         .collect();
     // An expectation that covers nothing is a scenario bug (a typo in a glob), not a pass.
     let empty_expectations = expectations.iter().filter(|e| e.matched == 0).count();
-    summary.expectations_failed = expectations.iter().filter(|e| e.failed > 0).count() + empty_expectations;
+    summary.expectations_failed =
+        expectations.iter().filter(|e| e.failed > 0).count() + empty_expectations;
     let coverage_failed = scenario.strict_coverage && summary.uncovered > 0;
-    let outcome = if summary.expectations_failed > 0 || coverage_failed || summary.unreadable > 0 { Outcome::Fail } else { Outcome::Pass };
+    let outcome = if summary.expectations_failed > 0 || coverage_failed || summary.unreadable > 0 {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
+    };
     Report {
         format: REPORT_FORMAT.to_owned(),
         version: REPORT_VERSION,

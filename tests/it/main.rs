@@ -5,6 +5,8 @@ mod support;
 
 /// `check` end to end through the binary: input kinds, bad inputs, formats, exit codes.
 mod check_cli;
+/// `diff` through the binary: changes caught, noise ignored, folders paired, sessions compared.
+mod diff;
 /// `record --forward`: the MITM proxy with real TLS, curl, blind tunnels, trust failures.
 mod forward;
 /// `ca` and `record --forward` as real processes: CA files, refusals, a whole session.
@@ -13,9 +15,18 @@ mod forward_cli;
 mod golden;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, failures, stub, curl.
 mod record;
+/// `replay` through the binary: golden and SDK bodies against the gateway, child processes.
+mod replay;
+/// `replay` against test upstreams: headers and auth, secrets, chunk timing, failures, pacing.
+mod replay_wire;
 /// Every checker rule: a violating example that triggers it, a conforming one that does not.
 mod rules;
+/// `run`, `report` and `export` through the binary: golden scenario, stable forum-safe reports,
+/// failing expectations, shards, scenario errors, HTML in a real browser, HAR and curl export.
+mod run;
 /// The checked-in JSON Schemas validate real output and every file under `captures/`.
 mod schemas;
+/// The run.json and diff schemas validate real output of `replay` and `diff`.
+mod schemas_replay;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
 mod sdk;

@@ -15,11 +15,11 @@ use serde_json::{Value, json};
 
 use crate::support::{self, fixtures};
 
-const CAPTURE_SCHEMA: &str = "schemas/capture.v1.schema.json";
+pub(crate) const CAPTURE_SCHEMA: &str = "schemas/capture.v1.schema.json";
 const RESULTS_SCHEMA: &str = "schemas/check-results.schema.json";
 
 /// Compile a checked-in schema as draft 2020-12 (which also checks it against the meta-schema).
-fn schema(relative: &str) -> Validator {
+pub(crate) fn schema(relative: &str) -> Validator {
     let path = support::project_path(relative);
     let text = fs::read_to_string(&path).unwrap_or_else(|err| panic!("{relative}: {err}"));
     let value: Value =
@@ -32,14 +32,14 @@ fn schema(relative: &str) -> Validator {
 }
 
 /// Every way `instance` breaks the schema, one line each: `instance path: what`.
-fn violations(validator: &Validator, instance: &Value) -> Vec<String> {
+pub(crate) fn violations(validator: &Validator, instance: &Value) -> Vec<String> {
     validator
         .iter_errors(instance)
         .map(|err| format!("{}: {err}", err.instance_path()))
         .collect()
 }
 
-fn assert_matches(validator: &Validator, instance: &Value, what: &str, schema: &str) {
+pub(crate) fn assert_matches(validator: &Validator, instance: &Value, what: &str, schema: &str) {
     let found = violations(validator, instance);
     assert!(
         found.is_empty(),
@@ -49,7 +49,7 @@ fn assert_matches(validator: &Validator, instance: &Value, what: &str, schema: &
 }
 
 /// Whether the tool's own reader takes these bytes as a capture.
-fn reader_accepts(origin: &str, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn reader_accepts(origin: &str, bytes: &[u8]) -> Result<(), String> {
     let mut loaded = load_bytes(origin, bytes);
     if loaded.len() != 1 {
         return Err(format!(

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod process;
 pub mod proxy_client;
 pub mod recorder;
 pub mod tls_upstream;

@@ -1,0 +1,180 @@
+//! `cursor-harness replay`: check the options, run the replay, print the summary, choose the
+//! exit code.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::capture::input::InputError;
+use crate::cli::ReplayArgs;
+use crate::exit::{FAILED, Failure, OPERATIONAL};
+use crate::replay::prepare::Auth;
+use crate::replay::progress::Progress;
+use crate::replay::run_file::RunFile;
+use crate::replay::schedule::Pace;
+use crate::replay::{self, ReplayError, ReplayOptions, Target};
+
+pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    let target = Target::parse(&args.target).map_err(|why| {
+        Failure::usage(why).with_hint(
+            "give the gateway's base URL (what you would paste into Cursor) or `embedded`",
+        )
+    })?;
+    let pace: Pace = args
+        .pace
+        .parse()
+        .map_err(|err: replay::schedule::PaceError| Failure::usage(err.to_string()))?;
+    let auth = match &args.api_key_env {
+        Some(var) => Some(
+            Auth::from_env(var, args.auth_header.as_deref())
+                .map_err(|err| Failure::usage(err.to_string()).with_hint(format!("export {var}=<the gateway's key> first; keys are never taken on the command line")))?,
+        ),
+        None => None,
+    };
+    let run_id = match &args.run_id {
+        Some(name) => valid_run_id(name)?,
+        None => format!(
+            "run-{}",
+            jiff::Timestamp::now()
+                .to_zoned_datetime(jiff::tz::TimeZone::system())
+                .strftime("%Y%m%d-%H%M%S")
+        ),
+    };
+    let run_dir = args.out.join(&run_id);
+    if run_dir.join("run.json").exists() {
+        return Err(Failure::usage(format!(
+            "{} already holds a run; a run folder is never overwritten",
+            run_dir.display()
+        ))
+        .with_hint("pick another --run-id, or leave it out for a timestamped one")
+        .into());
+    }
+    let options = ReplayOptions {
+        paths: args.paths.clone(),
+        target,
+        target_text: args.target.clone(),
+        auth,
+        auth_env: args.api_key_env.clone(),
+        concurrency: args.concurrency,
+        pace,
+        timeout: Duration::from_secs(args.timeout),
+        out: args.out.clone(),
+        run_id,
+        http2: args.http2,
+        target_cas: args.target_ca.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(replay::run(&options, Progress::for_terminal));
+    let run = result.map_err(|err| match err {
+        ReplayError::Input(input) => {
+            let hint = match input {
+                InputError::NoCaptures { .. } => {
+                    "a folder walk reads *.json and *.har files, skipping manifest.json, run.json, report.json and dot-files"
+                }
+                _ => "give capture files, folders, HAR files or JSON request bodies",
+            };
+            anyhow::Error::from(Failure::usage(input.to_string()).with_hint(hint))
+        }
+        ReplayError::Client(client) => Failure::usage(client.to_string()).into(),
+        other => Failure::operational(other.to_string())
+            .with_hint("check that the --out folder is writable and the disk has space")
+            .into(),
+    })?;
+    summary(&run, &run_dir);
+    Ok(ExitCode::from(exit_code(&run)))
+}
+
+/// 0 when every request got an answer (any status); 3 when none did (the target is
+/// unreachable) or captures could not be written; 1 when some got none or inputs were
+/// unreadable.
+pub fn exit_code(run: &RunFile) -> u8 {
+    let counts = &run.counts;
+    if counts.lost > 0 || (counts.replayed > 0 && counts.answered == 0) {
+        OPERATIONAL
+    } else if counts.answered < counts.replayed || counts.unreadable > 0 || counts.replayed == 0 {
+        FAILED
+    } else {
+        0
+    }
+}
+
+fn valid_run_id(name: &str) -> anyhow::Result<String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err(
+            Failure::usage(format!("--run-id {name:?} is not a usable folder name"))
+                .with_hint("use letters, digits, '.', '_' and '-'")
+                .into(),
+        )
+    }
+}
+
+fn summary(run: &RunFile, run_dir: &std::path::Path) {
+    let counts = &run.counts;
+    let statuses: Vec<String> = counts
+        .statuses
+        .iter()
+        .map(|(status, n)| format!("{status}×{n}"))
+        .collect();
+    println!(
+        "\nreplayed {} exchange(s) against {} ({}): {} answered [{}], {} transport error(s), {} unreadable · {:.1} req/s",
+        counts.replayed,
+        run.target,
+        run.base_url,
+        counts.answered,
+        statuses.join(" "),
+        counts.transport_errors,
+        counts.unreadable,
+        run.throughput.requests_per_second,
+    );
+    if let Some(late) = run.schedule.late_max_ms
+        && run.options.pace != "asap"
+    {
+        println!(
+            "  schedule: sends were late by p50 {:.2} ms, p99 {:.2} ms, max {late:.2} ms",
+            run.schedule.late_p50_ms.unwrap_or_default(),
+            run.schedule.late_p99_ms.unwrap_or_default(),
+        );
+    }
+    let fmt = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
+    if !run.by_model.is_empty() {
+        println!(
+            "  {:<28} {:>5} {:>17} {:>17} {:>17} {:>17}",
+            "model",
+            "n",
+            "ttfb p50/p99 ms",
+            "ttft p50/p99 ms",
+            "gap p50/p99 ms",
+            "total p50/p99 ms"
+        );
+    }
+    for row in &run.by_model {
+        println!(
+            "  {:<28} {:>5} {:>17} {:>17} {:>17} {:>17}",
+            row.model,
+            row.exchanges,
+            format!("{}/{}", fmt(row.ttfb_ms.p50), fmt(row.ttfb_ms.p99)),
+            format!("{}/{}", fmt(row.ttft_ms.p50), fmt(row.ttft_ms.p99)),
+            format!("{}/{}", fmt(row.gap_ms.p50), fmt(row.gap_ms.p99)),
+            format!("{}/{}", fmt(row.total_ms.p50), fmt(row.total_ms.p99)),
+        );
+    }
+    for unreadable in &run.unreadable {
+        eprintln!("cursor-harness: skipped {}", unreadable.error);
+    }
+    println!("  captures and run.json in {}/", run_dir.display());
+    if counts.replayed > 0 && counts.answered == 0 {
+        eprintln!(
+            "cursor-harness: the target answered none of the {} request(s); is it running and is --target right?",
+            counts.replayed
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! What a replay shows while it runs: a progress bar when standard error is a terminal, one
+//! line per exchange on standard output otherwise (CI logs, pipes).
+
+use std::io::{IsTerminal as _, Write as _};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::run_file::RunExchange;
+
+pub enum Progress {
+    Bar(ProgressBar),
+    Lines,
+    /// Nothing at all (library callers and tests).
+    Silent,
+}
+
+impl Progress {
+    /// A bar on a terminal, lines otherwise.
+    pub fn for_terminal(total: usize) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress::Lines;
+        }
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {per_sec} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        Progress::Bar(bar)
+    }
+
+    /// An answer arrived (its capture may be written later).
+    pub fn received(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.inc(1);
+        }
+    }
+
+    /// A capture was written.
+    pub fn exchange(&self, entry: &RunExchange) {
+        match self {
+            Progress::Bar(bar) => {
+                if let Some(error) = &entry.error {
+                    bar.set_message(format!("last error: {}", error.kind.as_str()));
+                }
+            }
+            Progress::Lines => {
+                let mut out = std::io::stdout().lock();
+                // A closed pipe must not stop the run; the captures are the output that matters.
+                let _ = writeln!(out, "{}", line(entry));
+            }
+            Progress::Silent => {}
+        }
+    }
+
+    pub fn warn(&self, message: &str) {
+        match self {
+            Progress::Bar(bar) => bar.println(format!("warning: {message}")),
+            _ => eprintln!("cursor-harness: warning: {message}"),
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn ms(value: Option<f64>) -> String {
+    value.map_or("-".to_owned(), |v| format!("{v:.1}ms"))
+}
+
+/// `seq status model ttfb ttft total late capture-or-error`.
+pub fn line(entry: &RunExchange) -> String {
+    let status = entry
+        .status
+        .map_or("---".to_owned(), |status| status.to_string());
+    let tail = match (&entry.error, &entry.file) {
+        (Some(error), _) => format!("{}: {}", error.kind.as_str(), error.message),
+        (None, Some(file)) => file.clone(),
+        (None, None) => "(capture not written)".to_owned(),
+    };
+    format!(
+        "{:>5} {status} {:<24} ttfb {:>9} ttft {:>9} total {:>9} late {:>7}  {tail}",
+        entry.seq,
+        entry.model.as_deref().unwrap_or("(none)"),
+        ms(entry.timing.ttfb_ms),
+        ms(entry.timing.ttft_ms),
+        ms(entry.timing.duration_ms),
+        ms(Some(entry.late_ms)),
+    )
+}

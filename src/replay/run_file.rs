@@ -1,0 +1,185 @@
+//! `run.json`: what a replay run did, beside its captures (schema: `schemas/run.schema.json`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::capture::ErrorKind;
+use crate::timing::{Timing, percentile};
+
+/// The value of `format` in run.json.
+pub const RUN_FORMAT: &str = "cursor-harness/run";
+pub const RUN_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunFile {
+    pub format: String,
+    pub version: u32,
+    /// The run folder's name.
+    pub run: String,
+    /// `--target` as given (`embedded:strict`, or the URL with credentials redacted).
+    pub target: String,
+    /// The base URL requests went to (for `embedded`, the loopback port it was served on).
+    pub base_url: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub options: RunOptions,
+    pub counts: Counts,
+    pub throughput: Throughput,
+    pub schedule: ScheduleStats,
+    /// Latency per model (requests without a model are under `(none)`).
+    pub by_model: Vec<ModelLatency>,
+    /// One entry per replayed exchange, in input order.
+    pub exchanges: Vec<RunExchange>,
+    /// Inputs that could not be replayed, and why.
+    pub unreadable: Vec<Unreadable>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunOptions {
+    /// The paths given on the command line.
+    pub inputs: Vec<String>,
+    /// `asap`, `original` or `x<K>`.
+    pub pace: String,
+    pub concurrency: u32,
+    pub timeout_s: u64,
+    /// `HTTP/1.1` or `HTTP/2` (what was asked for; each capture says what was spoken).
+    pub http: String,
+    /// Where the credential came from; the key itself is never written.
+    pub auth: Option<AuthNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthNote {
+    /// The header it was sent in (`authorization` means `Bearer <key>`).
+    pub header: String,
+    /// The environment variable it was read from.
+    pub env: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Exchanges found in the inputs (readable or not).
+    pub inputs: usize,
+    /// Requests sent.
+    pub replayed: usize,
+    /// Requests that got a response status (any status).
+    pub answered: usize,
+    /// Exchanges that carry a transport error (before or after the status).
+    pub transport_errors: usize,
+    pub unreadable: usize,
+    /// Replayed exchanges whose capture could not be written.
+    pub lost: usize,
+    /// Response statuses with counts (`"200": 5`); `none` for no answer.
+    pub statuses: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Throughput {
+    /// From the first request's start to the last response's end.
+    pub window_ms: f64,
+    /// Replayed exchanges per second over that window.
+    pub requests_per_second: f64,
+}
+
+/// How far actual sends fell behind the intended schedule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleStats {
+    pub late_p50_ms: Option<f64>,
+    pub late_p99_ms: Option<f64>,
+    pub late_max_ms: Option<f64>,
+}
+
+/// Median and 99th percentile (nearest rank) of a latency figure.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub p50: Option<f64>,
+    pub p99: Option<f64>,
+}
+
+impl Stats {
+    pub fn of(mut values: Vec<f64>) -> Stats {
+        values.sort_by(f64::total_cmp);
+        Stats {
+            p50: percentile(&values, 50.0),
+            p99: percentile(&values, 99.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelLatency {
+    pub model: String,
+    pub exchanges: usize,
+    pub ttfb_ms: Stats,
+    pub ttft_ms: Stats,
+    /// Over every gap between consecutive chunks of the model's streams.
+    pub gap_ms: Stats,
+    pub total_ms: Stats,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunExchange {
+    /// Position in the run, 1-based, in input order (the file name starts with it).
+    pub seq: usize,
+    /// Where the replayed capture was read from.
+    pub capture: String,
+    /// The `id` of the replayed capture.
+    pub replay_of: String,
+    /// The new capture's id.
+    pub id: String,
+    /// The new capture, relative to the run folder; `null` when it could not be written.
+    pub file: Option<String>,
+    pub model: Option<String>,
+    pub status: Option<u16>,
+    pub error: Option<RunError>,
+    /// Intended start, from the run start (`null` under `--pace asap`).
+    pub scheduled_ms: Option<f64>,
+    /// How long after its intended start the request was actually sent.
+    pub late_ms: f64,
+    /// Measured from the intended start.
+    pub timing: Timing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unreadable {
+    pub capture: String,
+    pub error: String,
+}
+
+/// Per-model latency from the exchanges and the gaps collected per model.
+pub fn by_model(exchanges: &[RunExchange], gaps: &BTreeMap<String, Vec<f64>>) -> Vec<ModelLatency> {
+    let mut grouped: BTreeMap<String, Vec<&RunExchange>> = BTreeMap::new();
+    for exchange in exchanges {
+        grouped
+            .entry(model_key(exchange.model.as_deref()))
+            .or_default()
+            .push(exchange);
+    }
+    grouped
+        .into_iter()
+        .map(|(model, list)| {
+            let pick = |f: fn(&Timing) -> Option<f64>| -> Stats {
+                Stats::of(list.iter().filter_map(|e| f(&e.timing)).collect())
+            };
+            ModelLatency {
+                exchanges: list.len(),
+                ttfb_ms: pick(|t| t.ttfb_ms),
+                ttft_ms: pick(|t| t.ttft_ms),
+                gap_ms: Stats::of(gaps.get(&model).cloned().unwrap_or_default()),
+                total_ms: pick(|t| t.duration_ms),
+                model,
+            }
+        })
+        .collect()
+}
+
+pub fn model_key(model: Option<&str>) -> String {
+    model.unwrap_or("(none)").to_owned()
+}
