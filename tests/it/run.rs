@@ -475,3 +475,76 @@ fn the_report_schema_shares_its_check_definitions_unchanged() {
         "the report schema reuses the check definitions ({shared} shared)"
     );
 }
+
+#[test]
+fn the_shipped_scenarios_run_or_name_what_they_need() {
+    let out = tempfile::tempdir().unwrap();
+    let lenient = run_scenario(
+        "scenarios/lenient.toml",
+        &out.path().join("lenient"),
+        &[],
+        None,
+    );
+    expect_code(&lenient, 0);
+    for (scenario, variable) in [
+        ("scenarios/truefoundry-cursor.toml", "GATEWAY_BASE_URL"),
+        ("scenarios/litellm-proxy.toml", "LITELLM_BASE_URL"),
+    ] {
+        let output = run(harness()
+            .args(["run", scenario, "--out"])
+            .arg(out.path().join("x"))
+            .env_remove(variable));
+        assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(&format!("{variable} is not set"))
+        );
+    }
+}
+
+/// A scenario for a real gateway, run against a real gateway process: the URL target, the key
+/// from the environment, and expectations evaluated on what came back over the wire.
+#[test]
+fn a_url_scenario_runs_against_a_gateway_process_and_never_writes_the_key() {
+    let mut gateway = crate::support::process::Server::start(&[
+        "gateway",
+        "--listen",
+        "127.0.0.1:0",
+        "--profile",
+        "lenient",
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let key = "sk-scenario-test-KEY-0123456789abcdefghij";
+    let output = run(harness()
+        .args(["run", "scenarios/litellm-proxy.toml", "--out"])
+        .arg(out.path())
+        .env("LITELLM_BASE_URL", format!("http://{}", gateway.addr))
+        .env("LITELLM_API_KEY", key));
+    let stdout = expect_code(&output, 0);
+    assert!(stdout.contains("PASS"));
+    assert!(!stdout.contains(key) && !String::from_utf8_lossy(&output.stderr).contains(key));
+    let markdown = read(&out.path().join("report.md"));
+    assert!(
+        markdown.contains("a gateway under test (URL from the scenario)"),
+        "the URL is not printed"
+    );
+    for file in walk_files(out.path()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        assert!(!text.contains(key), "the key reached {}", file.display());
+    }
+    gateway.stop();
+}
+
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if entry.path().is_dir() {
+                stack.push(entry.path());
+            } else {
+                files.push(entry.path());
+            }
+        }
+    }
+    files
+}
