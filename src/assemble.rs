@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use crate::json::Node;
+use crate::json::node::Object;
 
 /// The message(s) a response amounts to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -66,23 +69,23 @@ pub struct Opening {
 
 impl Assembled {
     /// Fold one `chat.completion.chunk` (already parsed) into the message.
-    pub fn feed_chunk(&mut self, event: usize, chunk: &Value) {
-        if let Some(model) = chunk.get("model").and_then(Value::as_str) {
+    pub fn feed_chunk(&mut self, event: usize, chunk: &Node<'_>) {
+        if let Some(model) = chunk.get("model").and_then(Node::as_str) {
             self.model.get_or_insert_with(|| model.to_owned());
         }
         if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
-            self.usage = Some(usage.clone());
+            self.usage = Some(usage.to_value());
         }
-        let Some(choices) = chunk.get("choices").and_then(Value::as_array) else {
+        let Some(choices) = chunk.get("choices").and_then(Node::as_array) else {
             return;
         };
         for choice in choices {
-            let index = choice.get("index").and_then(Value::as_u64).unwrap_or(0);
+            let index = choice.get("index").and_then(Node::as_u64).unwrap_or(0);
             let entry = self.choices.entry(index).or_default();
-            if let Some(delta) = choice.get("delta").and_then(Value::as_object) {
+            if let Some(delta) = choice.get("delta").and_then(Node::as_object) {
                 entry.feed_delta(event, delta);
             }
-            if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
+            if let Some(reason) = choice.get("finish_reason").and_then(Node::as_str) {
                 entry.finish_reason = Some(reason.to_owned());
             }
         }
@@ -90,20 +93,22 @@ impl Assembled {
 
     /// The message of a non-streamed `chat.completion` body.
     pub fn from_completion(body: &Value) -> Assembled {
+        let usage = body.get("usage").filter(|u| u.is_object()).cloned();
+        let body = Node::from_value(body);
         let mut assembled = Assembled {
-            model: body.get("model").and_then(Value::as_str).map(str::to_owned),
-            usage: body.get("usage").filter(|u| u.is_object()).cloned(),
+            model: body.get("model").and_then(Node::as_str).map(str::to_owned),
+            usage,
             ..Assembled::default()
         };
         for choice in body
             .get("choices")
-            .and_then(Value::as_array)
+            .and_then(Node::as_array)
             .into_iter()
             .flatten()
         {
-            let index = choice.get("index").and_then(Value::as_u64).unwrap_or(0);
+            let index = choice.get("index").and_then(Node::as_u64).unwrap_or(0);
             let entry = assembled.choices.entry(index).or_default();
-            if let Some(message) = choice.get("message").and_then(Value::as_object) {
+            if let Some(message) = choice.get("message").and_then(Node::as_object) {
                 entry.feed_delta(0, message);
                 // A completed message lists whole calls; positions stand in for stream indexes.
                 for (position, call) in entry.tool_calls.iter_mut().enumerate() {
@@ -112,7 +117,7 @@ impl Assembled {
             }
             entry.finish_reason = choice
                 .get("finish_reason")
-                .and_then(Value::as_str)
+                .and_then(Node::as_str)
                 .map(str::to_owned);
         }
         assembled
@@ -120,29 +125,29 @@ impl Assembled {
 }
 
 impl AssembledChoice {
-    fn feed_delta(&mut self, event: usize, delta: &Map<String, Value>) {
-        if let Some(role) = delta.get("role").and_then(Value::as_str) {
+    fn feed_delta(&mut self, event: usize, delta: &Object<'_>) {
+        if let Some(role) = delta.get("role").and_then(Node::as_str) {
             self.role.get_or_insert_with(|| role.to_owned());
         }
-        if let Some(text) = delta.get("content").and_then(Value::as_str) {
+        if let Some(text) = delta.get("content").and_then(Node::as_str) {
             self.content.push_str(text);
         }
-        if let Some(text) = delta.get("refusal").and_then(Value::as_str) {
+        if let Some(text) = delta.get("refusal").and_then(Node::as_str) {
             self.refusal.push_str(text);
         }
         for key in ["reasoning_content", "reasoning"] {
-            if let Some(text) = delta.get(key).and_then(Value::as_str) {
+            if let Some(text) = delta.get(key).and_then(Node::as_str) {
                 self.reasoning.push_str(text);
             }
         }
-        let Some(calls) = delta.get("tool_calls").and_then(Value::as_array) else {
+        let Some(calls) = delta.get("tool_calls").and_then(Node::as_array) else {
             return;
         };
         for (position, call) in calls.iter().enumerate() {
             // A completion message has no `index`; its position is the index.
             let index = call
                 .get("index")
-                .and_then(Value::as_u64)
+                .and_then(Node::as_u64)
                 .unwrap_or(position as u64);
             let slot = match self.tool_calls.iter().position(|c| c.index == index) {
                 Some(slot) => slot,
@@ -152,11 +157,11 @@ impl AssembledChoice {
                         index,
                         first_event: event,
                         opened_with: Opening {
-                            id: call.get("id").is_some_and(Value::is_string),
-                            kind: call.get("type").is_some_and(Value::is_string),
+                            id: call.get("id").is_some_and(Node::is_string),
+                            kind: call.get("type").is_some_and(Node::is_string),
                             name: body
                                 .and_then(|b| b.get("name"))
-                                .is_some_and(Value::is_string),
+                                .is_some_and(Node::is_string),
                         },
                         ..AssembledToolCall::default()
                     });
@@ -164,19 +169,19 @@ impl AssembledChoice {
                 }
             };
             let entry = &mut self.tool_calls[slot];
-            if let Some(id) = call.get("id").and_then(Value::as_str) {
+            if let Some(id) = call.get("id").and_then(Node::as_str) {
                 entry.id.get_or_insert_with(|| id.to_owned());
             }
-            if let Some(kind) = call.get("type").and_then(Value::as_str) {
+            if let Some(kind) = call.get("type").and_then(Node::as_str) {
                 entry.kind.get_or_insert_with(|| kind.to_owned());
             }
             let body = call.get("function").or_else(|| call.get("custom"));
             if let Some(body) = body {
-                if let Some(name) = body.get("name").and_then(Value::as_str) {
+                if let Some(name) = body.get("name").and_then(Node::as_str) {
                     entry.name.get_or_insert_with(|| name.to_owned());
                 }
                 let fragment = body.get("arguments").or_else(|| body.get("input"));
-                if let Some(text) = fragment.and_then(Value::as_str) {
+                if let Some(text) = fragment.and_then(Node::as_str) {
                     entry.arguments.push_str(text);
                 }
             }
@@ -199,7 +204,7 @@ mod tests {
             json!({"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}}),
         ];
         for (i, chunk) in chunks.iter().enumerate() {
-            assembled.feed_chunk(i, chunk);
+            assembled.feed_chunk(i, &Node::from_value(chunk));
         }
         let choice = &assembled.choices[&0];
         assert_eq!(choice.content, "Hello");

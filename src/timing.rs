@@ -51,7 +51,7 @@ pub fn first_content_chunk(response: &Response) -> Option<usize> {
     let bytes: Vec<std::borrow::Cow<'_, [u8]>> = chunks.iter().map(|c| c.data.to_bytes()).collect();
     let parsed = crate::sse::parse_chunks(bytes.iter().map(|b| b.as_ref()));
     parsed.events().find_map(|event| {
-        let chunk: serde_json::Value = serde_json::from_str(&event.data).ok()?;
+        let chunk = crate::json::Node::parse(&event.data).ok()?;
         crate::conformance::carries_content(&chunk).then_some(event.chunk)
     })
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
+use crate::json::Node;
 
 use super::request::RequestContext;
 use super::{Findings, Rule};
@@ -32,9 +32,9 @@ const DELTA_KEYS: &[&str] = &["role", "content", "refusal", "tool_calls", "funct
 
 /// What must stay the same, or happen once, across the chunks.
 #[derive(Default)]
-pub(super) struct ChunkState {
-    id: Option<Value>,
-    created: Option<Value>,
+pub(super) struct ChunkState<'a> {
+    id: Option<Node<'a>>,
+    created: Option<Node<'a>>,
     consistency_reported: bool,
     missing_finish_key_reported: bool,
     extensions_reported: BTreeSet<String>,
@@ -48,20 +48,17 @@ pub(super) struct ChunkState {
     last_chunk: usize,
 }
 
-pub(super) fn check_chunk(
-    chunk: &Value,
+pub(super) fn check_chunk<'a>(
+    chunk: &Node<'a>,
     path: &str,
     findings: &mut Findings,
-    state: &mut ChunkState,
+    state: &mut ChunkState<'a>,
 ) {
-    let Value::Object(map) = chunk else {
+    let Some(map) = chunk.as_object() else {
         findings.add(
             Rule::StreamChunkShape,
             path,
-            format!(
-                "chunk is a JSON {}, not an object",
-                crate::json::kind(chunk)
-            ),
+            format!("chunk is a JSON {}, not an object", chunk.kind()),
         );
         return;
     };
@@ -80,7 +77,7 @@ pub(super) fn check_chunk(
             );
         }
     }
-    match map.get("object").and_then(Value::as_str) {
+    match map.get("object").and_then(Node::as_str) {
         Some("chat.completion.chunk") | None => {}
         Some(other) => findings.add(
             Rule::StreamChunkShape,
@@ -127,14 +124,14 @@ pub(super) fn check_chunk(
         check_usage(usage, &format!("{path}/usage"), findings);
     }
     for key in map.keys() {
-        if !CHUNK_KEYS.contains(&key.as_str()) {
+        if !CHUNK_KEYS.contains(&key) {
             extension(findings, state, &format!("{path}/{key}"), key);
         }
     }
     let Some(choices) = map.get("choices") else {
         return;
     };
-    let Value::Array(choices) = choices else {
+    let Some(choices) = choices.as_array() else {
         findings.add(
             Rule::StreamChunkShape,
             format!("{path}/choices"),
@@ -162,9 +159,9 @@ pub(super) fn check_chunk(
     }
 }
 
-fn remember_same(
-    slot: &mut Option<Value>,
-    value: &Value,
+fn remember_same<'a>(
+    slot: &mut Option<Node<'a>>,
+    value: &Node<'a>,
     name: &str,
     path: &str,
     findings: &mut Findings,
@@ -185,13 +182,13 @@ fn remember_same(
 }
 
 fn check_choice(
-    choice: &Value,
+    choice: &Node<'_>,
     path: &str,
     event: usize,
     findings: &mut Findings,
-    state: &mut ChunkState,
+    state: &mut ChunkState<'_>,
 ) {
-    let Value::Object(map) = choice else {
+    let Some(map) = choice.as_object() else {
         findings.add(Rule::StreamChunkShape, path, "choice is not an object");
         return;
     };
@@ -222,9 +219,9 @@ fn check_choice(
                 findings.add(Rule::StreamMissingFinishKey, format!("{path}/finish_reason"), "choice has no `finish_reason` key (it must be present, null until the last chunk)");
             }
         }
-        Some(Value::Null) => {}
-        Some(Value::String(reason)) => {
-            if !FINISH_REASONS.contains(&reason.as_str()) {
+        Some(Node::Null) => {}
+        Some(Node::Str(reason)) => {
+            if !FINISH_REASONS.contains(&reason.as_ref()) {
                 findings.add(
                     Rule::StreamFinishReason,
                     format!("{path}/finish_reason"),
@@ -249,17 +246,17 @@ fn check_choice(
             format!("{path}/finish_reason"),
             format!(
                 "`finish_reason` is a {}, not a string or null",
-                crate::json::kind(other)
+                other.kind()
             ),
         ),
     }
     for key in map.keys() {
-        if !CHOICE_KEYS.contains(&key.as_str()) {
+        if !CHOICE_KEYS.contains(&key) {
             extension(findings, state, &format!("{path}/{key}"), key);
         }
     }
     match map.get("delta") {
-        Some(Value::Object(delta)) => {
+        Some(Node::Object(delta)) => {
             if let Some(role) = delta.get("role")
                 && !role.as_str().is_some_and(|r| {
                     ["developer", "system", "user", "assistant", "tool"].contains(&r)
@@ -278,10 +275,7 @@ fn check_choice(
                     findings.add(
                         Rule::StreamChunkShape,
                         format!("{path}/delta/{key}"),
-                        format!(
-                            "delta `{key}` is a {}, not a string",
-                            crate::json::kind(value)
-                        ),
+                        format!("delta `{key}` is a {}, not a string", value.kind()),
                     );
                 }
             }
@@ -289,7 +283,7 @@ fn check_choice(
                 check_tool_call_deltas(calls, &format!("{path}/delta/tool_calls"), findings);
             }
             for key in delta.keys() {
-                if DELTA_KEYS.contains(&key.as_str()) {
+                if DELTA_KEYS.contains(&key) {
                     continue;
                 }
                 if (key == "reasoning_content" || key == "reasoning") && !state.reasoning_reported {
@@ -312,8 +306,8 @@ fn check_choice(
     }
 }
 
-fn check_tool_call_deltas(calls: &Value, path: &str, findings: &mut Findings) {
-    let Value::Array(calls) = calls else {
+fn check_tool_call_deltas(calls: &Node<'_>, path: &str, findings: &mut Findings) {
+    let Some(calls) = calls.as_array() else {
         findings.add(
             Rule::StreamToolCallDelta,
             path,
@@ -322,7 +316,7 @@ fn check_tool_call_deltas(calls: &Value, path: &str, findings: &mut Findings) {
         return;
     };
     for (i, call) in calls.iter().enumerate() {
-        if !call.get("index").is_some_and(Value::is_u64) {
+        if !call.get("index").is_some_and(Node::is_u64) {
             findings.add(
                 Rule::StreamToolCallDelta,
                 format!("{path}/{i}/index"),
@@ -332,7 +326,7 @@ fn check_tool_call_deltas(calls: &Value, path: &str, findings: &mut Findings) {
     }
 }
 
-fn extension(findings: &mut Findings, state: &mut ChunkState, path: &str, key: &str) {
+fn extension(findings: &mut Findings, state: &mut ChunkState<'_>, path: &str, key: &str) {
     if state.extensions_reported.insert(key.to_owned()) {
         findings.add(
             Rule::StreamExtension,
@@ -342,13 +336,13 @@ fn extension(findings: &mut Findings, state: &mut ChunkState, path: &str, key: &
     }
 }
 
-fn check_usage(usage: &Value, path: &str, findings: &mut Findings) {
-    let Value::Object(map) = usage else {
+fn check_usage(usage: &Node<'_>, path: &str, findings: &mut Findings) {
+    let Some(map) = usage.as_object() else {
         findings.add(Rule::StreamUsage, path, "`usage` is not an object");
         return;
     };
     for key in ["prompt_tokens", "completion_tokens", "total_tokens"] {
-        if !map.get(key).is_some_and(Value::is_u64) {
+        if !map.get(key).is_some_and(Node::is_u64) {
             findings.add(
                 Rule::StreamUsage,
                 format!("{path}/{key}"),
@@ -358,7 +352,7 @@ fn check_usage(usage: &Value, path: &str, findings: &mut Findings) {
     }
 }
 
-pub(super) fn finish_checks(state: &ChunkState, findings: &mut Findings) {
+pub(super) fn finish_checks(state: &ChunkState<'_>, findings: &mut Findings) {
     for (index, finished) in &state.finished {
         if finished.is_none() {
             findings.add(
@@ -371,7 +365,7 @@ pub(super) fn finish_checks(state: &ChunkState, findings: &mut Findings) {
 }
 
 pub(super) fn usage_checks(
-    state: &ChunkState,
+    state: &ChunkState<'_>,
     context: &RequestContext,
     complete: bool,
     findings: &mut Findings,

@@ -3,14 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
-
 use super::chunk::{ChunkState, check_chunk, finish_checks, usage_checks};
 use super::request::RequestContext;
 use super::tool_call::check_tool_calls;
 use super::{Findings, Rule};
 use crate::assemble::Assembled;
 use crate::dialect::Dialect;
+use crate::json::Node;
 use crate::sse::{self, Item};
 
 /// What the stream check learned besides violations.
@@ -123,7 +122,7 @@ pub fn check_stream(
                 );
             }
         }
-        let chunk: Value = match serde_json::from_str(&event.data) {
+        let chunk = match Node::parse(&event.data) {
             Ok(chunk) => chunk,
             // openai-python dispatches a named event without data and fails parsing "" as JSON.
             Err(_) if event.data_lines == 0 => {
@@ -157,7 +156,7 @@ pub fn check_stream(
         if let Some(error) = chunk.get("error") {
             let message = error
                 .get("message")
-                .and_then(Value::as_str)
+                .and_then(Node::as_str)
                 .unwrap_or("(no message)");
             findings.add(
                 Rule::StreamErrorEvent,
@@ -226,11 +225,11 @@ pub fn check_stream(
 fn foreign_dialect(events: &[&sse::Event]) -> Option<Dialect> {
     for event in events.iter().take(8) {
         let name = event.name.as_deref().unwrap_or("");
-        let data_type = serde_json::from_str::<Value>(&event.data).ok();
+        let data_type = Node::parse(&event.data).ok();
         let kind = data_type
             .as_ref()
             .and_then(|v| v.get("type"))
-            .and_then(Value::as_str)
+            .and_then(Node::as_str)
             .unwrap_or("");
         for label in [name, kind] {
             if label.starts_with("response.") {
@@ -252,10 +251,10 @@ fn foreign_dialect(events: &[&sse::Event]) -> Option<Dialect> {
 
 /// Whether a chunk carries what a user sees: non-empty content or refusal, or a tool call. The
 /// first chunk usually carries only the role, so it does not count for time to first token.
-pub fn carries_content(chunk: &Value) -> bool {
+pub fn carries_content(chunk: &Node<'_>) -> bool {
     chunk
         .get("choices")
-        .and_then(Value::as_array)
+        .and_then(Node::as_array)
         .is_some_and(|choices| {
             choices.iter().any(|choice| {
                 let Some(delta) = choice.get("delta") else {
@@ -263,15 +262,15 @@ pub fn carries_content(chunk: &Value) -> bool {
                 };
                 delta
                     .get("content")
-                    .and_then(Value::as_str)
+                    .and_then(Node::as_str)
                     .is_some_and(|s| !s.is_empty())
                     || delta
                         .get("refusal")
-                        .and_then(Value::as_str)
+                        .and_then(Node::as_str)
                         .is_some_and(|s| !s.is_empty())
                     || delta
                         .get("tool_calls")
-                        .and_then(Value::as_array)
+                        .and_then(Node::as_array)
                         .is_some_and(|c| !c.is_empty())
             })
         })

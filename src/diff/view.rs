@@ -111,7 +111,7 @@ fn response_view(response: &Response) -> (Value, Option<Chunking>) {
                 done = true;
                 continue;
             }
-            match serde_json::from_str::<Value>(&event.data) {
+            match crate::json::Node::parse(&event.data) {
                 Ok(chunk) if chunk.get("choices").is_some() => {
                     chat_chunks += 1;
                     if crate::conformance::carries_content(&chunk) {
@@ -119,7 +119,7 @@ fn response_view(response: &Response) -> (Value, Option<Chunking>) {
                     }
                     assembled.feed_chunk(index, &chunk);
                 }
-                Ok(other) => others.push(other),
+                Ok(other) => others.push(other.to_value()),
                 Err(_) => others.push(Value::String(event.data.clone())),
             }
         }

@@ -1,4 +1,9 @@
-//! Small JSON helpers shared by the checker, the differ and the reports.
+//! Small JSON helpers shared by the checker, the differ and the reports, and [`node::Node`], the
+//! borrowed JSON tree the stream checker parses chunks into.
+
+pub mod node;
+
+pub use node::Node;
 
 use std::borrow::Cow;
 
