@@ -12,6 +12,10 @@
 
 mod common;
 
+#[path = "../tests/it/support/tls_upstream.rs"]
+#[allow(dead_code)]
+mod tls_upstream;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -155,7 +159,61 @@ fn stream_section(upstream: &Upstream, options: &Options) -> Value {
         );
     }
     stop(list);
+    forward_probes(&runtime, options, &mut rows);
     json!(rows)
+}
+
+/// Forward mode over TLS: a TLS upstream with its own CA, reached directly and through
+/// `record --forward` (CONNECT, then TLS terminated by the recorder's CA).
+fn forward_probes(
+    runtime: &tokio::runtime::Runtime,
+    options: &Options,
+    rows: &mut BTreeMap<String, Value>,
+) {
+    let events: Vec<String> = (0..200)
+        .map(|i| String::from_utf8(event(i, 200).to_vec()).unwrap())
+        .collect();
+    let upstream = runtime.block_on(tls_upstream::TlsUpstream::sse(
+        events,
+        Duration::from_millis(5),
+    ));
+    let ca_dir = tempfile::tempdir().unwrap();
+    let captures = tempfile::tempdir().unwrap();
+    let (child, port) = start_forward_recorder(ca_dir.path(), &upstream.ca_pem, captures.path());
+    let proxy: SocketAddr = ([127, 0, 0, 1], port).into();
+    let harness_ca = ca_dir.path().join(cursor_harness::tls::ca::CERT_FILE);
+    let mut direct = None;
+    for (name, via, ca) in [
+        ("direct-tls", None, upstream.ca_pem.clone()),
+        ("record-forward-tls", Some(proxy), harness_ca),
+    ] {
+        runtime.block_on(probe_stream_tls(via, upstream.addr, &ca));
+        let probes: Vec<StreamProbe> = (0..options.runs)
+            .map(|_| runtime.block_on(probe_stream_tls(via, upstream.addr, &ca)))
+            .collect();
+        let (ttfb, ttfb_min, ttfb_max) =
+            stats(&mut probes.iter().map(|p| ms(p.ttfb)).collect::<Vec<_>>());
+        let (ttft, ..) = stats(&mut probes.iter().map(|p| ms(p.ttft)).collect::<Vec<_>>());
+        let (total, ..) = stats(&mut probes.iter().map(|p| ms(p.total)).collect::<Vec<_>>());
+        let coalesced = probes.iter().map(|p| p.coalesced).max().unwrap_or(0);
+        let (added_ttfb, added_ttft) = match direct {
+            None => {
+                direct = Some((ttfb, ttft));
+                (0.0, 0.0)
+            }
+            Some((d_ttfb, d_ttft)) => (ttfb - d_ttfb, ttft - d_ttft),
+        };
+        println!(
+            "  {name:<18} ttfb {ttfb:>7.3} ms (min {ttfb_min:.3}, max {ttfb_max:.3}) added {added_ttfb:>+7.3} ms | ttft {ttft:>7.3} ms added {added_ttft:>+7.3} ms | events {} coalesced {coalesced} | total {total:>7.1} ms",
+            probes[0].events
+        );
+        rows.insert(
+            name.to_owned(),
+            json!({"ttfb_ms": ttfb, "ttfb_min_ms": ttfb_min, "ttfb_max_ms": ttfb_max, "added_ttfb_ms": added_ttfb,
+                   "ttft_ms": ttft, "added_ttft_ms": added_ttft, "events": probes[0].events, "max_coalesced": coalesced, "total_ms": total}),
+        );
+    }
+    interrupt(child);
 }
 
 fn load_section(upstream: &Upstream, options: &Options) -> Value {

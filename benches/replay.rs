@@ -178,9 +178,12 @@ fn median(values: &mut [f64]) -> f64 {
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter that is not ours means another bench was asked for.
-    if std::env::args()
-        .skip(1)
-        .any(|a| !a.starts_with('-') && a != "replay")
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json_value = args.iter().position(|a| a == "--json").map(|i| i + 1);
+    if args
+        .iter()
+        .enumerate()
+        .any(|(i, a)| !a.starts_with('-') && a != "replay" && Some(i) != json_value)
     {
         return;
     }
@@ -232,8 +235,10 @@ fn main() {
     let mut ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(o, t)| o / t).collect();
     let rps = median(&mut ours);
     println!("  replay:  {rps:>9.0} req/s (median of {rounds})");
+    let mut figures = serde_json::json!({"bench": "replay", "requests": requests, "rounds": rounds, "replay_rps": rps});
     if theirs.is_empty() {
         println!("  oha:     skipped (not installed)");
+        figures["oha"] = serde_json::json!("skipped: not installed");
     } else {
         let oha_rps = median(&mut theirs);
         let ratio = median(&mut ratios);
@@ -246,6 +251,8 @@ fn main() {
             ratio * 100.0,
             if ratio >= 0.8 { "ok" } else { "BELOW TARGET" }
         );
+        figures["oha_rps"] = serde_json::json!(oha_rps);
+        figures["replay_vs_oha"] = serde_json::json!(ratio);
     }
 
     let (run, _) = replay(
@@ -269,4 +276,17 @@ fn main() {
         schedule["late_p99_ms"].as_f64().unwrap(),
         if max <= 5.0 { "ok" } else { "ABOVE TARGET" }
     );
+    figures["pace_original"] = serde_json::json!({
+        "requests": paced,
+        "late_p50_ms": schedule["late_p50_ms"], "late_p99_ms": schedule["late_p99_ms"], "late_max_ms": max,
+    });
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(path) = args
+        .iter()
+        .position(|a| a == "--json")
+        .and_then(|i| args.get(i + 1))
+    {
+        cursor_harness::capture::write_json_atomically(std::path::Path::new(path), &figures)
+            .unwrap();
+    }
 }

@@ -102,6 +102,7 @@ async fn bench() {
     })
     .await;
     println!("handshakes/s (sequential, full handshakes, fresh TCP each):");
+    let direct_rate = direct;
     println!("  direct to the upstream (no proxy)    {direct:>8.0}");
     println!("  through the MITM, leaf cache warm    {warm:>8.0}");
     println!("  through the MITM, leaf cache cold    {cold:>8.0}   (a new leaf minted each time)");
@@ -134,6 +135,28 @@ async fn bench() {
     let _ = stop.send(());
     let report = session.await.unwrap().unwrap();
     println!("captures written during the run: {}", report.written);
+    write_json(serde_json::json!({
+        "bench": "tls_handshakes",
+        "handshakes_per_s": {"direct": direct_rate, "mitm_warm": warm, "mitm_cold": cold},
+        "ttfb_ms": {
+            "direct_new_connection": direct_conn, "forward_new_connection": proxied_conn,
+            "added_new_connection": proxied_conn - direct_conn,
+            "direct_open_connection": direct_first, "forward_open_connection": proxied_first,
+            "added_open_connection": proxied_first - direct_first,
+        },
+    }));
+}
+
+/// `--json FILE` writes the figures for `bench/run.sh`.
+fn write_json(value: serde_json::Value) {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(path) = args
+        .iter()
+        .position(|a| a == "--json")
+        .and_then(|i| args.get(i + 1))
+    {
+        cursor_harness::capture::write_json_atomically(Path::new(path), &value).unwrap();
+    }
 }
 
 fn cores() -> usize {

@@ -264,39 +264,7 @@ pub async fn probe_stream(addr: SocketAddr, path: &str, chunks: usize, gap_ms: u
         .body(Full::new(Bytes::from_static(br#"{"model":"plainmodel-x","messages":[{"role":"user","content":"hi"}],"stream":true}"#)))
         .unwrap();
     let response = sender.send_request(request).await.unwrap();
-    let ttfb = start.elapsed();
-    let mut body = response.into_body();
-    let mut frames = 0;
-    let mut events = 0;
-    let mut coalesced = 0;
-    let mut ttft = None;
-    let mut pending = Vec::new();
-    while let Some(Ok(frame)) = body.frame().await {
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        frames += 1;
-        pending.extend_from_slice(&data);
-        let mut in_frame: usize = 0;
-        while let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {
-            pending.drain(..end + 2);
-            events += 1;
-            in_frame += 1;
-            // The second event is the first with content.
-            if events == 2 {
-                ttft = Some(start.elapsed());
-            }
-        }
-        coalesced += in_frame.saturating_sub(1);
-    }
-    StreamProbe {
-        ttfb,
-        ttft: ttft.unwrap_or_default(),
-        total: start.elapsed(),
-        frames,
-        events,
-        coalesced,
-    }
+    read_probe(start, response).await
 }
 
 /// oha's figures for one load run.
@@ -405,4 +373,119 @@ pub fn stats(values: &mut [f64]) -> (f64, f64, f64) {
 
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// The same probe over TLS: direct to `upstream` (trusting `ca`), or through a forward proxy
+/// with CONNECT (trusting the proxy's CA), so the TLS cost of both paths is in the numbers.
+pub async fn probe_stream_tls(
+    proxy: Option<SocketAddr>,
+    upstream: SocketAddr,
+    ca: &Path,
+) -> StreamProbe {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let start = Instant::now();
+    let mut tcp = tokio::net::TcpStream::connect(proxy.unwrap_or(upstream))
+        .await
+        .unwrap();
+    let _ = tcp.set_nodelay(true);
+    if proxy.is_some() {
+        let connect = format!("CONNECT {upstream} HTTP/1.1\r\nHost: {upstream}\r\n\r\n");
+        tcp.write_all(connect.as_bytes()).await.unwrap();
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            assert_eq!(
+                tcp.read(&mut byte).await.unwrap(),
+                1,
+                "the proxy closed the CONNECT"
+            );
+            head.push(byte[0]);
+        }
+        assert!(
+            head.starts_with(b"HTTP/1.1 200"),
+            "CONNECT refused: {}",
+            String::from_utf8_lossy(&head)
+        );
+    }
+    let mut config = cursor_harness::tls::client_config(&[ca], &[]).unwrap();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let name = rustls::pki_types::ServerName::IpAddress(upstream.ip().into());
+    let tls = connector.connect(name, tcp).await.expect("TLS handshake");
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let request = http::Request::post(format!("https://{upstream}/v1/chat/completions"))
+        .header("host", upstream.to_string())
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from_static(br#"{"model":"plainmodel-x","messages":[{"role":"user","content":"hi"}],"stream":true}"#)))
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    read_probe(start, response).await
+}
+
+/// Time the frames of a streamed response: TTFB, TTFT (the second event: the first carries
+/// only the role), how many events arrived merged into one frame, and the total.
+async fn read_probe(start: Instant, response: http::Response<Incoming>) -> StreamProbe {
+    let ttfb = start.elapsed();
+    let mut body = response.into_body();
+    let mut frames = 0;
+    let mut events = 0;
+    let mut coalesced = 0;
+    let mut ttft = None;
+    let mut pending = Vec::new();
+    while let Some(Ok(frame)) = body.frame().await {
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        frames += 1;
+        pending.extend_from_slice(&data);
+        let mut in_frame: usize = 0;
+        while let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {
+            pending.drain(..end + 2);
+            events += 1;
+            in_frame += 1;
+            if events == 2 {
+                ttft = Some(start.elapsed());
+            }
+        }
+        coalesced += in_frame.saturating_sub(1);
+    }
+    StreamProbe {
+        ttfb,
+        ttft: ttft.unwrap_or_default(),
+        total: start.elapsed(),
+        frames,
+        events,
+        coalesced,
+    }
+}
+
+/// `cursor-harness ca init` into `dir`, then `record --forward` trusting `upstream_ca`.
+pub fn start_forward_recorder(ca_dir: &Path, upstream_ca: &Path, captures: &Path) -> (Child, u16) {
+    let status = Command::new(harness_binary())
+        .args(["ca", "init", "--dir"])
+        .arg(ca_dir)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "ca init failed");
+    let port = free_port();
+    let child = Command::new(harness_binary())
+        .args(["record", "--forward", "--session", "bench", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--ca-dir")
+        .arg(ca_dir)
+        .arg("--upstream-ca")
+        .arg(upstream_ca)
+        .arg("--captures")
+        .arg(captures)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start cursor-harness record --forward");
+    wait_for_port(port, "cursor-harness record --forward");
+    (child, port)
 }
