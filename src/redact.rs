@@ -52,8 +52,9 @@ const SECRET_PARAMS: &[&str] = &[
     "x-api-key",
 ];
 
-/// A key-shaped string: (name, pattern, capture group holding the secret).
-const PATTERNS: &[(&str, &str, usize)] = &[
+/// The key shapes redaction replaces and the scanner looks for: (kind, regular expression,
+/// capture group holding the secret). Public so tests can plant one key of every kind.
+pub const PATTERNS: &[(&str, &str, usize)] = &[
     ("openai/anthropic-style key", r"\bsk-[A-Za-z0-9_-]{20,}", 0),
     ("google api key", r"\bAIza[0-9A-Za-z_-]{35}", 0),
     ("aws access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", 0),

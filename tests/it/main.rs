@@ -7,6 +7,9 @@ mod support;
 mod check_cli;
 /// The golden captures classify and break the way the public evidence says.
 mod golden;
+/// Properties over generated inputs: SSE chunking, classifier and checker robustness, the
+/// capture round trip, body encodings, redaction.
+mod properties;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, failures, stub, curl.
 mod record;
 /// Every checker rule: a violating example that triggers it, a conforming one that does not.
