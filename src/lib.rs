@@ -19,6 +19,8 @@
 //! - [`timing`]: TTFB, TTFT, duration and inter-chunk gaps of an exchange.
 //! - [`check`]: checks many exchanges in parallel into the results model, and renders it.
 //! - [`redact`]: secret scrubbing with stable keyed-hash tokens, and the scanner that proves it.
+//! - [`scan`]: that scanner over files and folders, with masked excerpts (`scan`, and reports
+//!   checked before they are called ready to share).
 //! - [`tls`]: the one crypto provider (ring), server and client configs, self-signed certs.
 //! - [`proxy`]: the reverse proxy, the accept loop, the upstream client, hop-by-hop headers and
 //!   the tee that records each chunk with its arrival time.
@@ -40,6 +42,7 @@ pub mod json;
 pub mod proxy;
 pub mod record;
 pub mod redact;
+pub mod scan;
 pub mod sse;
 pub mod timing;
 pub mod tls;

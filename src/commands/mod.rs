@@ -3,6 +3,7 @@
 mod check;
 mod output;
 mod record;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -14,6 +15,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Record(args) => record::run(*args),
         Command::Check(args) => check::run(args),
+        Command::Scan(args) => scan::run(args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Md => catalogue_markdown(),

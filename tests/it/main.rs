@@ -14,6 +14,8 @@ mod properties;
 mod record;
 /// Every checker rule: a violating example that triggers it, a conforming one that does not.
 mod rules;
+/// `scan` end to end: clean folders, planted keys in every kind of file, symlinks, masking.
+mod scan_cli;
 /// The checked-in JSON Schemas validate real output and every file under `captures/`.
 mod schemas;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
