@@ -21,9 +21,13 @@ fn body_bytes() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-/// Milliseconds as the recorder stores them (microsecond precision, see `capture::millis`).
+/// Milliseconds as the recorder stores them (microsecond precision, see `capture::millis`),
+/// and now and then any finite number, as a hand-written or imported file may hold.
 fn millis() -> impl Strategy<Value = f64> {
-    (0u64..86_400_000_000).prop_map(|micros| micros as f64 / 1000.0)
+    prop_oneof![
+        4 => (0u64..86_400_000_000).prop_map(|micros| micros as f64 / 1000.0),
+        1 => any::<f64>().prop_filter("finite", |ms| ms.is_finite()),
+    ]
 }
 
 fn headers() -> impl Strategy<Value = Vec<(String, String)>> {
