@@ -161,6 +161,7 @@ fn walk(dir: &Path, root: &Path, report: &mut ScanReport) {
         .collect();
     entries.sort();
     for (name, path) in entries {
+        // An entry removed since the listing is no longer there to be shared.
         let Ok(own) = fs::symlink_metadata(&path) else {
             continue;
         };
