@@ -36,6 +36,7 @@ pub enum Command {
     Run(RunArgs),
     Report(ReportArgs),
     Export(ExportArgs),
+    Scan(ScanArgs),
     Rules(RulesArgs),
 }
 
@@ -492,4 +493,22 @@ pub enum DiffMode {
     Auto,
     Pairs,
     Sessions,
+}
+
+/// Look for key-shaped strings (API keys, tokens, JWTs, bearer tokens, assigned passwords) in
+/// files before you share them: captures, reports, Markdown, HTML, JSON, logs.
+///
+/// PATH may be a file or a folder, walked recursively in sorted order. Every regular file is
+/// read as text (hidden files too; `.git`, `.hg` and `.svn` folders are not walked), and a
+/// symlink in a folder is followed only when it leads to a file inside that folder. Each find
+/// prints as FILE:LINE:COLUMN, the kind of key, and the line with every key on it masked
+/// (`sk-p…6789`); the key itself is never printed.
+///
+/// Exit codes: 0 nothing found; 1 a key-shaped string was found or a file could not be read;
+/// 2 a PATH does not exist.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and folders to scan.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }

@@ -19,6 +19,8 @@
 //! - [`timing`]: TTFB, TTFT, duration and inter-chunk gaps of an exchange.
 //! - [`check`]: checks many exchanges in parallel into the results model, and renders it.
 //! - [`redact`]: secret scrubbing with stable keyed-hash tokens, and the scanner that proves it.
+//! - [`scan`]: that scanner over files and folders, with masked excerpts (`scan`, and reports
+//!   checked before they are called ready to share).
 //! - [`tls`]: the one crypto provider (ring), server and client configs, self-signed certs,
 //!   the forward proxy's CA and its cache of leaf certificates.
 //! - [`proxy`]: the reverse and forward proxies and the recording pipeline they share, the
@@ -50,6 +52,7 @@ pub mod record;
 pub mod redact;
 pub mod replay;
 pub mod report;
+pub mod scan;
 pub mod scenario;
 pub mod sse;
 pub mod timing;

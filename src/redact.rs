@@ -52,8 +52,9 @@ const SECRET_PARAMS: &[&str] = &[
     "x-api-key",
 ];
 
-/// A key-shaped string: (name, pattern, capture group holding the secret).
-const PATTERNS: &[(&str, &str, usize)] = &[
+/// The key shapes redaction replaces and the scanner looks for: (kind, regular expression,
+/// capture group holding the secret). Public so tests can plant one key of every kind.
+pub const PATTERNS: &[(&str, &str, usize)] = &[
     ("openai/anthropic-style key", r"\bsk-[A-Za-z0-9_-]{20,}", 0),
     ("google api key", r"\bAIza[0-9A-Za-z_-]{35}", 0),
     ("aws access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", 0),
@@ -378,6 +379,8 @@ pub struct Finding {
     pub kind: &'static str,
     /// Byte offset in the scanned text.
     pub offset: usize,
+    /// Length in bytes of the secret at `offset`.
+    pub len: usize,
     /// The match with its middle masked, safe to print.
     pub masked: String,
 }
@@ -396,6 +399,7 @@ pub fn scan_text(text: &str) -> Vec<Finding> {
             findings.push(Finding {
                 kind,
                 offset: secret.start(),
+                len: secret.len(),
                 masked: mask(secret.as_str()),
             });
         }
@@ -405,14 +409,18 @@ pub fn scan_text(text: &str) -> Vec<Finding> {
     findings
 }
 
-/// `sk-abcd…wxyz` style: enough to recognise, not enough to use.
+/// `sk-p…wxyz` style: enough to recognise, not enough to use. Short secrets (an assigned
+/// password of 12 characters) show two characters at each end, not four: eight of twelve
+/// would leave too few to guess.
 pub fn mask(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
-    if chars.len() <= 8 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
+    let shown = match chars.len() {
+        0..=8 => return "*".repeat(chars.len()),
+        9..=23 => 2,
+        _ => 4,
+    };
+    let head: String = chars[..shown].iter().collect();
+    let tail: String = chars[chars.len() - shown..].iter().collect();
     format!("{head}…{tail}")
 }
 
@@ -487,6 +495,9 @@ mod tests {
         let findings = scan_text(&format!("x {KEY} y Bearer abcdefghijklmnopqrstuvwxyz z"));
         assert_eq!(findings.len(), 2, "{findings:?}");
         assert_eq!(findings[0].masked, "sk-p…6789");
+        assert_eq!(findings[0].len, KEY.len());
+        assert_eq!(mask("hunter2hunter2"), "hu…r2");
+        assert_eq!(mask("12345678"), "********");
         assert!(scan_text("Bearer [REDACTED:0123456789ab]").is_empty());
     }
 

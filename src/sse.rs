@@ -67,8 +67,13 @@ pub struct Parser {
     pending: Pending,
     /// Whether the byte-order mark check has been done.
     started: bool,
+    /// The first bytes of the stream while they could still be the start of a byte-order mark
+    /// (a network read can split one).
+    head: Vec<u8>,
     chunk: usize,
 }
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 #[derive(Debug, Default)]
 struct Pending {
@@ -87,17 +92,35 @@ impl Parser {
 
     /// Feed the next chunk; `emit` is called for every item it completes.
     pub fn push(&mut self, bytes: &[u8], emit: &mut impl FnMut(Item)) {
-        let mut bytes = bytes;
-        let mut base = self.consumed;
+        let base = self.consumed;
         self.consumed += bytes.len();
-        if !self.started && !bytes.is_empty() {
-            // A byte-order mark may open the stream (and only the stream).
-            self.started = true;
-            if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-                bytes = rest;
-                base += 3;
+        if self.started {
+            self.feed(bytes, base, emit);
+        } else {
+            // A byte-order mark may open the stream (and only the stream). Its bytes can arrive
+            // in different chunks, so they wait until the mark is whole or ruled out.
+            self.head.extend_from_slice(bytes);
+            if self.head.len() >= BOM.len() || !BOM.starts_with(&self.head) {
+                self.start(emit);
             }
         }
+        self.chunk += 1;
+    }
+
+    /// Decide on the byte-order mark and parse the bytes held back for it.
+    fn start(&mut self, emit: &mut impl FnMut(Item)) {
+        self.started = true;
+        let head = std::mem::take(&mut self.head);
+        match head.strip_prefix(BOM) {
+            Some(rest) => self.feed(rest, BOM.len(), emit),
+            None => self.feed(&head, 0, emit),
+        }
+    }
+
+    /// Parse `bytes`, which start at stream offset `base`.
+    fn feed(&mut self, bytes: &[u8], base: usize, emit: &mut impl FnMut(Item)) {
+        let mut bytes = bytes;
+        let mut base = base;
         // An empty chunk (a zero-length network read) says nothing about the LF that may
         // follow a CR, so the pending check waits for bytes.
         if self.skip_lf && !bytes.is_empty() {
@@ -139,18 +162,24 @@ impl Parser {
             }
             self.partial.extend_from_slice(&bytes[start..]);
         }
-        self.chunk += 1;
     }
 
     /// End of input: returns the event that was still being built (data with no blank line
     /// after it). Clients drop such an event, so a checker reports it.
     pub fn finish(mut self, emit: &mut impl FnMut(Item)) -> Option<Event> {
+        // What is left was completed by the last chunk pushed, not by one after it: items from
+        // the final unended line must name a chunk that exists.
+        self.chunk = self.chunk.saturating_sub(1);
+        if !self.started {
+            // A stream shorter than a byte-order mark that began like one.
+            self.start(emit);
+        }
         if !self.partial.is_empty() {
             let line = std::mem::take(&mut self.partial);
             let offset = self.partial_offset;
             self.line(&line, offset, emit);
         }
-        let chunk = self.chunk.saturating_sub(1);
+        let chunk = self.chunk;
         let pending = std::mem::take(&mut self.pending);
         (pending.data_lines > 0 || pending.name.is_some()).then(|| Event {
             name: pending.name,
@@ -328,6 +357,54 @@ mod tests {
     fn a_crlf_split_by_an_empty_chunk_is_still_one_line_end() {
         let parsed = parse_chunks([b"event: delta\r".as_slice(), b"", b"\ndata: a\r\n\r\n"]);
         assert_eq!(events(&parsed), vec![(Some("delta"), "a", 2)]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_split_across_chunks_is_still_one() {
+        // Found by the `sse` fuzz target: only a whole mark in the first chunk was dropped, a
+        // split one became part of the first field name.
+        let whole = parse_chunks([b"\xEF\xBB\xBFdata: a\n\n".as_slice()]);
+        for split in [1, 2] {
+            let stream = b"\xEF\xBB\xBFdata: a\n\n";
+            let (first, rest) = stream.split_at(split);
+            let parsed = parse_chunks([first, b"", rest]);
+            assert_eq!(events(&parsed), vec![(None, "a", 2)], "split at {split}");
+            assert_eq!(parsed.events().next().unwrap().offset, 3);
+            assert_eq!(parsed.items.len(), whole.items.len());
+        }
+        // Bytes that only begin like a mark are data, reported as they would be unsplit.
+        let parsed = parse_chunks([b"\xEF".as_slice(), b"\xBB"]);
+        assert_eq!(
+            parsed.items,
+            vec![
+                Item::InvalidUtf8 { chunk: 1 },
+                Item::UnknownField {
+                    line: "\u{FFFD}".into(),
+                    chunk: 1
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn items_from_the_last_unended_line_name_the_last_chunk() {
+        // Found by the `sse` fuzz target: they named a chunk past the end.
+        let parsed = parse_chunks([b"data: a\n\n".as_slice(), b"bogus"]);
+        assert_eq!(
+            parsed.items.last(),
+            Some(&Item::UnknownField {
+                line: "bogus".into(),
+                chunk: 1
+            })
+        );
+        let parsed = parse_chunks([b": ping".as_slice()]);
+        assert_eq!(
+            parsed.items,
+            vec![Item::Comment {
+                text: "ping".into(),
+                chunk: 0
+            }]
+        );
     }
 
     #[test]

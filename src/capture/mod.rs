@@ -280,4 +280,32 @@ mod tests {
         assert_eq!(stamp.len(), "2026-11-26T18:52:37.880Z".len(), "{stamp}");
         assert!(stamp.ends_with('Z'));
     }
+
+    #[test]
+    fn times_read_from_a_file_survive_the_next_write_and_read_exactly() {
+        // Found by the `capture_load` fuzz target: serde_json's default float parsing is off by
+        // one unit in the last place for some inputs (an 89-digit `at_ms`, `1.0000000000000001e89`),
+        // so a capture changed on a load-save-load trip. Its `float_roundtrip` feature reads
+        // exactly. Test builds get that feature from jsonschema (a dev-dependency) whatever
+        // Cargo.toml says for the shipped binary, so the dependency line is checked too.
+        let manifest = include_str!("../../Cargo.toml");
+        let line = manifest
+            .lines()
+            .find(|line| line.starts_with("serde_json ="))
+            .expect("serde_json is a dependency");
+        assert!(line.contains("\"float_roundtrip\""), "{line}");
+        for text in [
+            "99999999999999999999999999999999999999999999999999999999999999999999999999999999999999802.0",
+            "1.0000000000000001e89",
+            "1e89",
+            "523.41600000858307",
+            "0.30000000000000004",
+        ] {
+            let value: f64 = serde_json::from_str(text).unwrap();
+            let written = serde_json::to_string(&value).unwrap();
+            let again: f64 = serde_json::from_str(&written).unwrap();
+            assert_eq!(again.to_bits(), value.to_bits(), "{text} -> {written}");
+            assert_eq!(value, text.parse::<f64>().unwrap(), "{text}");
+        }
+    }
 }

@@ -11,6 +11,7 @@ mod record_forward;
 mod replay;
 mod report;
 mod run;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gateway(args) => gateway::run(args),
         Command::Replay(args) => replay::run(*args),
         Command::Diff(args) => diff::run(args),
+        Command::Scan(args) => scan::run(args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Md => catalogue_markdown(),

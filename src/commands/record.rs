@@ -195,7 +195,9 @@ fn banner(
     let prefix = token.map_or(String::new(), |t| format!("/t/{t}"));
     println!("cursor-harness record: listening on {scheme}://{local} (HTTP/1.1 and HTTP/2)");
     match destination {
-        Destination::Upstream { base, .. } => println!("  forwarding to   {base}"),
+        Destination::Upstream { base, .. } => {
+            println!("  forwarding to   {}", shown_upstream(base))
+        }
         Destination::Stub => {
             println!("  stub mode       answering every request with the embedded gateway")
         }
@@ -235,6 +237,24 @@ fn banner(
 
 /// The heading of the console's exchange lines.
 pub const COLUMNS: &str = "time      model  dialect  status  ttfb  ttft  duration  bytes  capture";
+/// Where requests go, for the banner: scheme, host, port and path of the upstream base. A user,
+/// password or query in `--upstream` is not used for forwarding, and is not printed either.
+fn shown_upstream(base: &str) -> String {
+    match session::parse_upstream(base) {
+        Ok(uri) => {
+            let port = uri
+                .port_u16()
+                .map_or(String::new(), |port| format!(":{port}"));
+            format!(
+                "{}://{}{port}{}",
+                uri.scheme_str().unwrap_or("http"),
+                uri.host().unwrap_or_default(),
+                uri.path()
+            )
+        }
+        Err(_) => "(not a usable URL)".to_owned(),
+    }
+}
 
 /// Resolves on Ctrl-C or SIGTERM.
 async fn shutdown_signal(grace: u64) {
@@ -270,6 +290,23 @@ fn summary(report: &WriterReport, folder: &std::path::Path) {
         eprintln!(
             "cursor-harness: {} capture(s) could not be written (see the warnings above)",
             report.lost
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_banner_shows_where_requests_go_without_credentials() {
+        assert_eq!(
+            super::shown_upstream(
+                "https://user:hunter2hunter2@gw.example:8443/api/v1?key=AIzaSecret"
+            ),
+            "https://gw.example:8443/api/v1"
+        );
+        assert_eq!(
+            super::shown_upstream("http://[::1]:9/v1"),
+            "http://[::1]:9/v1"
         );
     }
 }

@@ -36,19 +36,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             ))
             .with_hint("check that the folder is writable and the disk has space")
         })?;
-    // The reports are meant to be posted: prove no key-shaped string made it into them.
-    let mut leaks = Vec::new();
-    for path in &written {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        for finding in crate::redact::scan_text(&text) {
-            leaks.push(format!(
-                "{}: {} {}",
-                path.display(),
-                finding.kind,
-                finding.masked
-            ));
-        }
-    }
+    // The reports are meant to be posted: prove no key-shaped string made it into them, with
+    // the same scanner as `cursor-harness scan`.
+    let scan =
+        crate::scan::scan_paths(&written).map_err(|err| Failure::operational(err.to_string()))?;
     let report = &output.report;
     let s = &report.summary;
     println!(
@@ -103,13 +94,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     for path in &written {
         println!("  {}", path.display());
     }
-    if !leaks.is_empty() {
+    if !scan.is_clean() {
         eprintln!(
             "cursor-harness: the reports hold key-shaped strings; they are NOT safe to share:"
         );
-        for leak in &leaks {
-            eprintln!("  {leak}");
-        }
+        eprint!("{}", scan.render());
         return Ok(ExitCode::from(FAILED));
     }
     let unreachable = report

@@ -13,6 +13,9 @@ mod forward;
 mod forward_cli;
 /// The golden captures classify and break the way the public evidence says.
 mod golden;
+/// Properties over generated inputs: SSE chunking, classifier and checker robustness, the
+/// capture round trip, body encodings, redaction.
+mod properties;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, failures, stub, curl.
 mod record;
 /// `replay` through the binary: golden and SDK bodies against the gateway, child processes.
@@ -24,6 +27,8 @@ mod rules;
 /// `run`, `report` and `export` through the binary: golden scenario, stable forum-safe reports,
 /// failing expectations, shards, scenario errors, HTML in a real browser, HAR and curl export.
 mod run;
+/// `scan` end to end: clean folders, planted keys in every kind of file, symlinks, masking.
+mod scan_cli;
 /// The checked-in JSON Schemas validate real output and every file under `captures/`.
 mod schemas;
 /// The run.json and diff schemas validate real output of `replay` and `diff`.

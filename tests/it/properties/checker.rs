@@ -1,0 +1,94 @@
+//! The classifier and the request, response and stream checkers never panic, whatever the
+//! JSON or the stream.
+
+use cursor_harness::capture::{Body, Chunk, Exchange, ProvenanceKind, Request, Response};
+use cursor_harness::check::check_exchange;
+use cursor_harness::conformance::{self, Profile, RequestContext};
+use cursor_harness::dialect;
+use proptest::prelude::*;
+use serde_json::Value;
+
+use super::{config, cut, json_value, provenance};
+
+fn request_for(body: &Value, models: bool) -> Request {
+    Request {
+        method: if models { "GET" } else { "POST" }.to_owned(),
+        target: if models {
+            "/v1/models"
+        } else {
+            "/v1/chat/completions"
+        }
+        .to_owned(),
+        http_version: "HTTP/1.1".to_owned(),
+        headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        body: Some(Body::from_bytes(&serde_json::to_vec(body).unwrap())),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(192))]
+
+    #[test]
+    fn the_classifier_and_request_checker_never_panic_on_any_json(body in json_value(), anthropic in any::<bool>()) {
+        let headers = if anthropic {
+            vec![("anthropic-version".to_owned(), "2023-06-01".to_owned())]
+        } else {
+            Vec::new()
+        };
+        let classification = dialect::classify(&body, &headers);
+        prop_assert!(!classification.foreign.contains(&classification.dialect));
+        for profile in [Profile::Strict, Profile::Lenient] {
+            for violation in conformance::check_request(&body, &classification, profile) {
+                prop_assert!(violation.path.is_empty() || violation.path.starts_with('/'), "{:?}", violation);
+            }
+        }
+    }
+
+    #[test]
+    fn the_response_and_stream_checker_never_panic_on_any_answer(
+        request in json_value(),
+        events in prop::collection::vec(json_value(), 0..6),
+        done in any::<bool>(),
+        points in prop::collection::vec(any::<usize>(), 0..6),
+        status in prop::sample::select(vec![200u16, 201, 400, 401, 429, 500, 0, 999]),
+        stream in any::<bool>(),
+        models in any::<bool>(),
+    ) {
+        let mut bytes = Vec::new();
+        for event in &events {
+            bytes.extend_from_slice(format!("data: {event}\n\n").as_bytes());
+        }
+        if done {
+            bytes.extend_from_slice(b"data: [DONE]\n\n");
+        }
+        let (body, chunks) = if stream {
+            (None, Some(cut(&bytes, &points).iter().enumerate().map(|(i, c)| Chunk::new(Some(i as f64), c)).collect()))
+        } else {
+            let first = events.first().map(|e| serde_json::to_vec(e).unwrap()).unwrap_or_default();
+            ((!first.is_empty()).then(|| Body::from_bytes(&first)), None)
+        };
+        let content_type = if stream { "text/event-stream" } else { "application/json" };
+        let response = Response {
+            status,
+            http_version: "HTTP/1.1".to_owned(),
+            headers: vec![("content-type".to_owned(), content_type.to_owned())],
+            headers_at_ms: Some(1.0),
+            body,
+            stream: chunks,
+            ended_at_ms: Some(2.0),
+        };
+        let http_request = request_for(&request, models);
+        let context = RequestContext::from_body(&request);
+        for profile in [Profile::Strict, Profile::Lenient] {
+            let checked = conformance::check_response(&response, &http_request, &context, profile);
+            for violation in &checked.violations {
+                prop_assert!(violation.path.is_empty() || violation.path.starts_with('/'), "{:?}", violation);
+            }
+        }
+        // And the whole pipeline `check` runs on one exchange.
+        let mut exchange = Exchange::new("p", provenance(ProvenanceKind::Synthesized), http_request);
+        exchange.response = Some(response);
+        let report = check_exchange(&exchange, "p.json".to_owned(), Profile::Strict);
+        prop_assert!(report.error.is_none());
+    }
+}
