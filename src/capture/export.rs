@@ -189,10 +189,7 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
         }
         Some(body) => {
             let text = String::from_utf8_lossy(&body.to_bytes()).into_owned();
-            let mut delimiter = "CURSOR_HARNESS_BODY".to_owned();
-            while text.lines().any(|line| line == delimiter) {
-                delimiter.push('_');
-            }
+            let delimiter = heredoc_delimiter(&text, "CURSOR_HARNESS_BODY");
             args.push("--data-binary @-".to_owned());
             let _ = writeln!(
                 out,
@@ -202,6 +199,16 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
         }
     }
     out
+}
+
+/// A here-document delimiter (starting from `base`) that no line of `text` equals, so the
+/// text cannot end the here-document early.
+pub fn heredoc_delimiter(text: &str, base: &str) -> String {
+    let mut delimiter = base.to_owned();
+    while text.lines().any(|line| line == delimiter) {
+        delimiter.push('_');
+    }
+    delimiter
 }
 
 /// Remove a recorder path token (`/t/<token>`) from a target.

@@ -13,6 +13,11 @@ pub fn escape(text: &str) -> String {
     for c in text.chars() {
         match c {
             '|' => out.push_str("\\|"),
+            // Links, images and mentions from captured text must not become markup.
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '@' => out.push_str("\\@"),
+            '\\' => out.push_str("\\\\"),
             '\n' | '\r' => out.push(' '),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

@@ -36,11 +36,10 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     let path_token = if args.allow_no_token || args.forward {
         None
     } else {
-        Some(
-            args.path_token
-                .clone()
-                .unwrap_or_else(session::random_token),
-        )
+        match &args.path_token {
+            Some(token) => Some(valid_token(token)?),
+            None => Some(session::random_token()),
+        }
     };
     let (tls_config, tls_note) = server_tls(&args)?;
     let client = ClientOptions {
@@ -138,6 +137,25 @@ fn valid_session(name: &str) -> anyhow::Result<String> {
                 .with_hint("use letters, digits, '.', '_' and '-' (for example qa-2026-11-26)")
                 .into(),
         )
+    }
+}
+
+/// A chosen path token is the only thing between the internet and the gateway: it must be as
+/// hard to guess as the generated one (16+ characters of `[A-Za-z0-9_-]`, which also keeps it a
+/// single path segment).
+fn valid_token(token: &str) -> anyhow::Result<String> {
+    let ok = token.len() >= 16
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(token.to_owned())
+    } else {
+        Err(Failure::usage(
+            "--path-token must be at least 16 characters of letters, digits, '-' and '_'",
+        )
+        .with_hint("leave --path-token out and a random 128-bit token is made for you")
+        .into())
     }
 }
 

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::model::{ExchangeResult, HeadlineRow, Outcome, Report, shorten_strings};
-use super::safe::{forum_safe, relative_display};
+use super::safe::{fenced, forum_safe, markdown_text, relative_display};
 use crate::conformance::{Severity, Verdict};
 
 /// Discourse's default post limit is 32,000 characters; stay under it with room to spare.
@@ -17,9 +17,13 @@ pub const DEFAULT_LIMIT: usize = 30_000;
 pub fn render(report: &Report, limit: usize) -> String {
     let mut head = String::new();
     let scenario = &report.scenario;
-    let _ = writeln!(head, "# cursor-harness: {}\n", forum_safe(&scenario.name));
+    let _ = writeln!(
+        head,
+        "# cursor-harness: {}\n",
+        markdown_text(&scenario.name)
+    );
     if !scenario.description.trim().is_empty() {
-        let _ = writeln!(head, "{}\n", forum_safe(scenario.description.trim()));
+        let _ = writeln!(head, "{}\n", markdown_text(scenario.description.trim()));
     }
     let s = &report.summary;
     let _ = writeln!(
@@ -61,7 +65,7 @@ pub fn render(report: &Report, limit: usize) -> String {
         let _ = writeln!(
             head,
             "- {mark} {} ({} exchange(s){})",
-            forum_safe(&expectation.name),
+            markdown_text(&expectation.name),
             expectation.matched,
             if expectation.failed > 0 {
                 format!(", {} failed", expectation.failed)
@@ -74,7 +78,7 @@ pub fn render(report: &Report, limit: usize) -> String {
                 head,
                 "  - `{}`: {}",
                 relative_display(&failure.capture),
-                forum_safe(&failure.reasons.join("; "))
+                markdown_text(&failure.reasons.join("; "))
             );
         }
     }
@@ -168,7 +172,7 @@ fn headline_row(out: &mut String, row: &HeadlineRow) {
     let _ = writeln!(
         out,
         "| {} | {dialect} | {breaks} | {statuses} | {response} |",
-        forum_safe(&row.model).replace('|', "\\|")
+        markdown_text(&row.model)
     );
 }
 
@@ -186,7 +190,7 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
     let _ = writeln!(
         out,
         "\n### {} · `{}`\n",
-        forum_safe(&row.model),
+        markdown_text(&row.model),
         row.dialect
     );
     let _ = writeln!(out, "Example: `{}`\n", relative_display(&example.capture));
@@ -213,7 +217,7 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
             "- `{}` at `{}`{owner}: {}",
             violation.code,
             path,
-            forum_safe(&violation.message)
+            markdown_text(&violation.message)
         );
     }
     if let Some(status) = Report::judged_status(example) {
@@ -225,7 +229,7 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
             .map(|v| {
                 format!(
                     ": {}",
-                    forum_safe(v.message.trim_start_matches(&format!("status {status}: ")))
+                    markdown_text(v.message.trim_start_matches(&format!("status {status}: ")))
                 )
             });
         let _ = writeln!(
@@ -246,11 +250,12 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
                 format!(" ({})", notes.join("; "))
             }
         );
-        let _ = writeln!(
-            out,
-            "```sh\ncurl -sS \"$GATEWAY_BASE_URL/chat/completions\" \\\n  -H \"Authorization: Bearer $GATEWAY_API_KEY\" \\\n  -H \"Content-Type: application/json\" \\\n  --data-binary @- <<'JSON'\n{}\nJSON\n```",
-            forum_safe(&json)
+        let body = forum_safe(&json);
+        let delimiter = crate::capture::export::heredoc_delimiter(&body, "JSON");
+        let script = format!(
+            "curl -sS \"$GATEWAY_BASE_URL/chat/completions\" \\\n  -H \"Authorization: Bearer $GATEWAY_API_KEY\" \\\n  -H \"Content-Type: application/json\" \\\n  --data-binary @- <<'{delimiter}'\n{body}\n{delimiter}"
         );
+        let _ = writeln!(out, "{}", fenced("sh", &script));
     }
     out
 }

@@ -71,6 +71,36 @@ pub fn forum_safe(text: &str) -> Cow<'_, str> {
     out
 }
 
+/// Free text for Markdown prose or a table cell: made forum-safe, then stripped of what would
+/// turn it into markup on a forum: links and images (`[`, `]`), raw HTML (`<`, `>`), mentions
+/// (`@`), table pipes and line breaks. Backticks stay, so quoted field names still read as code.
+pub fn markdown_text(text: &str) -> String {
+    let safe = forum_safe(text);
+    let mut out = String::with_capacity(safe.len());
+    for c in safe.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '@' => out.push_str("\\@"),
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A fenced code block that its content cannot close: the fence is longer than any run of
+/// backticks inside.
+pub fn fenced(info: &str, content: &str) -> String {
+    let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}{info}\n{content}\n{fence}")
+}
+
 /// A capture path as the report shows it: relative to the working directory when it is under
 /// it, otherwise its last three components, never absolute.
 pub fn relative_display(path: &str) -> String {
@@ -112,6 +142,33 @@ mod tests {
     fn ordinary_text_is_left_alone() {
         let text = "Unrecognized request argument supplied: input (an OpenAI Responses API field) at /tools/0/function";
         assert!(matches!(forum_safe(text), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn markdown_text_cannot_become_links_images_html_or_mentions() {
+        let hostile =
+            "![x](javascript:alert(1)) [click](http://evil.example) <img src=x> @everyone a|b";
+        let text = markdown_text(hostile);
+        for markup in ["![", "<img", " @everyone", "a|b"] {
+            assert!(!text.contains(markup), "{markup} survived in {text}");
+        }
+        // Every `](` that is left is escaped (`\](`), so no link or image can form.
+        assert_eq!(
+            text.matches("](").count(),
+            text.matches("\\](").count(),
+            "{text}"
+        );
+        assert_eq!(markdown_text("`input` is unknown"), "`input` is unknown");
+    }
+
+    #[test]
+    fn fences_outlast_the_backticks_inside() {
+        let block = fenced("json", "x ```` y");
+        assert!(
+            block.starts_with("`````json\n") && block.ends_with("\n`````"),
+            "{block}"
+        );
+        assert!(fenced("sh", "plain").starts_with("```sh\n"));
     }
 
     #[test]

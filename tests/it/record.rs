@@ -564,3 +564,24 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_guessable_path_token_is_refused() {
+    for token in ["short", "has/slash-and-long-enough", "space in the token!!"] {
+        let output = crate::support::run(crate::support::harness().args([
+            "record",
+            "--stub",
+            "--listen",
+            "127.0.0.1:0",
+            "--path-token",
+            token,
+        ]));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{}",
+            crate::support::describe(&output)
+        );
+        assert!(String::from_utf8_lossy(&output.stderr).contains("at least 16 characters"));
+    }
+}
