@@ -7,6 +7,9 @@ mod support;
 mod check_cli;
 /// `diff` through the binary: changes caught, noise ignored, folders paired, sessions compared.
 mod diff;
+/// Fault injection: upstreams, clients, disks and signals that misbehave on purpose; the proxy
+/// keeps serving, answers truthfully, records each exchange once and leaves no partial file.
+mod faults;
 /// `record --forward`: the MITM proxy with real TLS, curl, blind tunnels, trust failures.
 mod forward;
 /// `ca` and `record --forward` as real processes: CA files, refusals, a whole session.
