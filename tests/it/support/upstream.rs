@@ -61,8 +61,15 @@ pub enum Script {
         after: usize,
         gap: Duration,
     },
-    /// Send nothing for this long, then close.
+    /// Send nothing for this long (or until the client closes), then close.
     StallBeforeHead(Duration),
+    /// Send the head, wait until every request sharing `arrived` has come in (at most 30 s),
+    /// then stream like `Sse`: proof that that many responses were open at once.
+    AllAtOnce {
+        arrived: Arc<tokio::sync::Barrier>,
+        events: Vec<Vec<u8>>,
+        gap: Duration,
+    },
     /// Send the head and these events, then nothing for this long, then close.
     StallAfter {
         events: Vec<Vec<u8>>,
@@ -303,8 +310,27 @@ async fn respond(stream: &mut TcpStream, script: Script, index: usize, state: &S
             false
         }
         Script::StallBeforeHead(stall) => {
-            tokio::time::sleep(stall).await;
+            // A client that gives up closes the connection: that shows as EOF on a read.
+            let mut byte = [0u8; 1];
+            tokio::select! {
+                () = tokio::time::sleep(stall) => {}
+                read = stream.read(&mut byte) => if matches!(read, Ok(0) | Err(_)) {
+                    state.cancelled.store(true, Ordering::SeqCst);
+                    state.cancelled_requests.lock().unwrap().push(index);
+                }
+            }
             false
+        }
+        Script::AllAtOnce {
+            arrived,
+            events,
+            gap,
+        } => {
+            stream_head(stream, &[]).await
+                && tokio::time::timeout(Duration::from_secs(30), arrived.wait())
+                    .await
+                    .is_ok()
+                && stream_body(stream, &events, events.len(), gap, index, state).await
         }
         Script::StallAfter { events, stall } => {
             // All events but no terminating chunk: the response is open and silent.
@@ -340,6 +366,12 @@ async fn stream_events(
     index: usize,
     state: &State,
 ) -> bool {
+    stream_head(stream, extra_headers).await
+        && stream_body(stream, events, limit, gap, index, state).await
+}
+
+/// The head of a chunked event stream.
+async fn stream_head(stream: &mut TcpStream, extra_headers: &[(String, String)]) -> bool {
     let mut head = String::from(
         "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n",
     );
@@ -347,9 +379,19 @@ async fn stream_events(
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
-    if stream.write_all(head.as_bytes()).await.is_err() {
-        return false;
-    }
+    stream.write_all(head.as_bytes()).await.is_ok() && stream.flush().await.is_ok()
+}
+
+/// Up to `limit` events as chunks (flushed one by one), then the terminator when every event
+/// was sent.
+async fn stream_body(
+    stream: &mut TcpStream,
+    events: &[Vec<u8>],
+    limit: usize,
+    gap: Duration,
+    index: usize,
+    state: &State,
+) -> bool {
     for (i, event) in events.iter().enumerate().take(limit) {
         if i > 0 && !gap.is_zero() {
             tokio::time::sleep(gap).await;

@@ -1,0 +1,300 @@
+//! Clients that misbehave: leave mid-stream or before the head, send 50 MB, lie about the
+//! body's length, come 500 at once, reset one HTTP/2 stream among several.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use cursor_harness::capture::ErrorKind;
+use tokio::net::TcpStream;
+
+use super::{
+    Answer, Outcome, assert_clean, assert_exchange, assert_fault, assert_keeps_serving, body,
+    bounded, by_marker, call, healthy_events, path, upstream,
+};
+use crate::support::recorder::{Recorder, options, send};
+use crate::support::upstream::{Script, chat_events};
+
+fn numbered(n: usize) -> Vec<Vec<u8>> {
+    (0..n)
+        .map(|i| format!("data: {{\"n\":{i}}}\n\n").into_bytes())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_disconnects_mid_stream() {
+    let events = numbered(50);
+    let sent = events.concat();
+    let upstream = upstream(move |_| Script::Sse {
+        events: events.clone(),
+        gap: Duration::from_millis(20),
+    })
+    .await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let addr = recorder.addr;
+    let client = tokio::spawn(async move { call(addr, "gone").await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    client.abort();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let healthy = assert_keeps_serving(recorder.addr, "healthy").await;
+    recorder.stop().await;
+    let gone = upstream
+        .received()
+        .iter()
+        .position(|r| r.query("fault") == Some("gone"));
+    assert_eq!(
+        upstream.cancelled(),
+        vec![gone.unwrap()],
+        "the upstream request was cancelled too"
+    );
+    let root = recorder.captures.path();
+    let exchange = assert_fault(
+        root,
+        "gone",
+        None,
+        Answer::Abandoned(&sent),
+        Outcome::Failed(ErrorKind::ClientDisconnected),
+    );
+    let error = exchange.error.clone().unwrap();
+    assert!(
+        error.message.contains("upstream request was cancelled"),
+        "{}",
+        error.message
+    );
+    assert!(
+        !super::captured_bytes(&exchange).is_empty(),
+        "the bytes before are kept"
+    );
+    let whole = healthy_events().concat();
+    assert_fault(
+        root,
+        "healthy",
+        Some(&healthy),
+        Answer::Whole(&whole),
+        Outcome::Complete,
+    );
+}
+
+/// A chat request whose one message is `size` bytes of text, naming its marker.
+fn huge_body(marker: &str, size: usize) -> Vec<u8> {
+    let mut body = format!(
+        "{{\"model\":\"fault-model\",\"stream\":true,\"messages\":[{{\"role\":\"user\",\"content\":\"{marker} "
+    )
+    .into_bytes();
+    body.resize(body.len() + size, b'x');
+    body.extend_from_slice(b"\"}]}");
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_sends_a_50_mb_body() {
+    let events = healthy_events();
+    let sent = events.concat();
+    let upstream = upstream(move |_| Script::Sse {
+        events: events.clone(),
+        gap: Duration::ZERO,
+    })
+    .await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let huge = huge_body("huge", 50 * 1024 * 1024);
+    let started = Instant::now();
+    let got = bounded(
+        Duration::from_secs(30),
+        send(
+            recorder.addr,
+            "POST",
+            &path("huge"),
+            &[("content-type", "application/json")],
+            huge.clone(),
+            false,
+        ),
+    )
+    .await;
+    eprintln!("50 MB through the proxy in {:?}", started.elapsed());
+    let received = upstream.received();
+    assert!(
+        received[0].body == huge,
+        "the upstream got the 50 MB unchanged"
+    );
+    let healthy = assert_keeps_serving(recorder.addr, "healthy").await;
+    bounded(Duration::from_secs(60), recorder.stop()).await;
+    eprintln!("… and written in {:?}", started.elapsed());
+    let root = recorder.captures.path();
+    let exchange = assert_fault(
+        root,
+        "huge",
+        Some(&got),
+        Answer::Whole(&sent),
+        Outcome::Complete,
+    );
+    let captured = exchange.request.body.as_ref().unwrap().to_bytes();
+    assert!(captured == huge, "the capture keeps the request body whole");
+    let whole = healthy_events().concat();
+    assert_fault(
+        root,
+        "healthy",
+        Some(&healthy),
+        Answer::Whole(&whole),
+        Outcome::Complete,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_concurrent_connections() {
+    const CLIENTS: usize = 500;
+    let arrived = Arc::new(tokio::sync::Barrier::new(CLIENTS));
+    let events: Vec<Vec<u8>> = chat_events("fault-model", &["all", " at", " once"])
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
+    let sent = events.concat();
+    let upstream = upstream(move |_| Script::AllAtOnce {
+        arrived: arrived.clone(),
+        events: events.clone(),
+        gap: Duration::from_millis(10),
+    })
+    .await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let addr = recorder.addr;
+    let started = Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|i| tokio::spawn(async move { (i, call(addr, &format!("many-{i}")).await) }))
+        .collect();
+    let mut answers = Vec::new();
+    for client in clients {
+        answers.push(bounded(Duration::from_secs(30), client).await.unwrap());
+    }
+    eprintln!("{CLIENTS} concurrent streams in {:?}", started.elapsed());
+    assert_eq!(upstream.peak_concurrency(), CLIENTS, "all open at once");
+    let healthy = assert_keeps_serving(addr, "healthy").await;
+    bounded(Duration::from_secs(30), recorder.stop()).await;
+    let root = recorder.captures.path();
+    let mut captures = by_marker(&root.join(super::SESSION));
+    for (i, got) in &answers {
+        let marker = format!("many-{i}");
+        let found = captures.remove(&marker).unwrap_or_default();
+        assert_eq!(found.len(), 1, "exactly one capture for {marker}");
+        assert_exchange(
+            &found[0],
+            &marker,
+            Some(got),
+            Answer::Whole(&sent),
+            Outcome::Complete,
+        );
+    }
+    assert_eq!(captures.remove("healthy").map(|c| c.len()), Some(1));
+    assert!(
+        captures.is_empty(),
+        "no other captures: {:?}",
+        captures.keys()
+    );
+    assert_clean(root);
+    drop(healthy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_client_resets_one_stream_while_others_continue() {
+    let events = numbered(20);
+    let sent = events.concat();
+    let upstream = upstream(move |_| Script::Sse {
+        events: events.clone(),
+        gap: Duration::from_millis(25),
+    })
+    .await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let tcp = TcpStream::connect(recorder.addr).await.unwrap();
+    let (client, connection) = h2::client::handshake(tcp).await.unwrap();
+    let connection = tokio::spawn(connection);
+    let markers = ["h2-a", "h2-reset", "h2-b", "h2-c"];
+    let mut streams = Vec::new();
+    for marker in markers {
+        let mut client = client.clone().ready().await.unwrap();
+        let request = http::Request::post(format!("http://{}{}", recorder.addr, path(marker)))
+            .header("content-type", "application/json")
+            .body(())
+            .unwrap();
+        let (response, mut send) = client.send_request(request, false).unwrap();
+        send.send_data(Bytes::from(body(marker)), true).unwrap();
+        streams.push((marker, response, send));
+    }
+    let mut tasks = Vec::new();
+    for (marker, response, mut send) in streams {
+        tasks.push(tokio::spawn(async move {
+            let response = response.await.unwrap();
+            let status = response.status().as_u16();
+            let mut body = response.into_body();
+            let mut got = Vec::new();
+            let mut error = None;
+            while let Some(data) = body.data().await {
+                match data {
+                    Ok(data) => {
+                        let _ = body.flow_control().release_capacity(data.len());
+                        got.extend_from_slice(&data);
+                        if marker == "h2-reset" {
+                            send.send_reset(h2::Reason::CANCEL);
+                            break;
+                        }
+                    }
+                    Err(err) => {
+                        error = Some(err.to_string());
+                        break;
+                    }
+                }
+            }
+            (marker, status, got, error)
+        }));
+    }
+    for task in tasks {
+        let (marker, status, got, error) = bounded(Duration::from_secs(20), task).await.unwrap();
+        assert_eq!(status, 200, "{marker}");
+        if marker != "h2-reset" {
+            assert!(error.is_none(), "{marker}: {error:?}");
+            assert!(got == sent, "{marker}: the other streams get every byte");
+        }
+    }
+    // The same connection goes on serving new streams after the reset.
+    let mut client = client.ready().await.unwrap();
+    let request = http::Request::post(format!("http://{}{}", recorder.addr, path("healthy-h2")))
+        .body(())
+        .unwrap();
+    let (response, mut send) = client.send_request(request, false).unwrap();
+    send.send_data(Bytes::from(body("healthy-h2")), true)
+        .unwrap();
+    let mut healthy = response.await.unwrap().into_body();
+    let mut got = Vec::new();
+    while let Some(data) = healthy.data().await {
+        got.extend_from_slice(&data.unwrap());
+    }
+    assert_eq!(got, healthy_events().concat());
+    drop(client);
+    connection.abort();
+    recorder.stop().await;
+
+    let reset = upstream
+        .received()
+        .iter()
+        .position(|r| r.query("fault") == Some("h2-reset"));
+    assert_eq!(
+        upstream.cancelled(),
+        vec![reset.unwrap()],
+        "only the reset stream's upstream request was cancelled"
+    );
+    let root = recorder.captures.path();
+    let mut captures = by_marker(&root.join(super::SESSION));
+    for marker in markers {
+        let found = captures.remove(marker).unwrap_or_default();
+        assert_eq!(found.len(), 1, "exactly one capture for {marker}");
+        let (answer, outcome) = if marker == "h2-reset" {
+            (
+                Answer::Abandoned(&sent),
+                Outcome::Failed(ErrorKind::ClientDisconnected),
+            )
+        } else {
+            (Answer::Whole(&sent), Outcome::Complete)
+        };
+        assert_exchange(&found[0], marker, None, answer, outcome);
+        assert_eq!(found[0].request.http_version, "HTTP/2");
+    }
+    assert_eq!(captures.remove("healthy-h2").map(|c| c.len()), Some(1));
+    assert_clean(root);
+}
