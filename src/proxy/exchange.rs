@@ -6,9 +6,14 @@
 //! Request bodies are read whole before forwarding: a gateway cannot act on half a JSON body,
 //! and reading it first lets a lying `Content-Length` or an oversized body fail here, recorded,
 //! instead of half-way into the upstream. Response bodies stream.
+//!
+//! Every exchange that reserved a place is recorded exactly once, whatever happens: until the
+//! recording is handed to the tee or the writer it sits in an [`InFlight`] guard, which records
+//! why when the exchange is dropped early (the client went away before the response head, or
+//! the grace period ran out).
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use http::{Request, Response, StatusCode, Uri, header};
@@ -82,7 +87,7 @@ impl Pipeline {
             }
         };
         let (parts, body) = request.into_parts();
-        let mut recording = Box::new(Recording::new(
+        let recording = Box::new(Recording::new(
             parts.method.to_string(),
             parts
                 .uri
@@ -91,18 +96,23 @@ impl Pipeline {
             version_name(parts.version).to_owned(),
             to_capture(&parts.headers),
         ));
+        let mut in_flight = InFlight {
+            recording: Some((recording, permit)),
+            forwarded: false,
+            shutting_down: self.shutting_down.clone(),
+        };
         let body = match Limited::new(body, self.limits.max_request_body)
             .collect()
             .await
         {
             Ok(collected) => collected.to_bytes(),
-            Err(err) => return self.request_body_failed(recording, permit, &*err),
+            Err(err) => return self.request_body_failed(in_flight.take(), &*err),
         };
-        recording.request_body = body.clone();
+        in_flight.recording().request_body = body.clone();
         let (client, uri, upstream) = match hop {
             Hop::Embedded { gateway, path } => {
                 let response = gateway.respond(&parts.method, &path, &body);
-                return self.relay(recording, permit, response);
+                return self.relay(in_flight.take(), response);
             }
             Hop::Upstream {
                 client,
@@ -110,10 +120,11 @@ impl Pipeline {
                 upstream,
             } => (client, uri, upstream),
         };
-        recording.upstream = Some(upstream);
+        in_flight.recording().upstream = Some(upstream);
         let uri = match uri {
             Ok(uri) => uri,
             Err(message) => {
+                let (mut recording, permit) = in_flight.take();
                 recording.fail(ErrorKind::Other, message.clone());
                 recording.proxy_status = Some(400);
                 permit.send(recording);
@@ -135,23 +146,24 @@ impl Pipeline {
         *forward.method_mut() = parts.method;
         *forward.uri_mut() = uri;
         *forward.headers_mut() = headers;
+        in_flight.forwarded = true;
         let sent =
             tokio::time::timeout(self.limits.response_timeout, client.request(forward)).await;
         match sent {
             Ok(Ok(response)) => {
                 let response = response.map(|incoming| incoming.map_err(Into::into).boxed());
-                self.relay(recording, permit, response)
+                self.relay(in_flight.take(), response)
             }
             Ok(Err(err)) => {
                 let (kind, message) = upstream::classify(&err, &authority);
-                self.upstream_failed(recording, permit, kind, message)
+                self.upstream_failed(in_flight.take(), kind, message)
             }
             Err(_) => {
                 let message = format!(
                     "the upstream {authority} sent no response head within {:?}",
                     self.limits.response_timeout
                 );
-                self.upstream_failed(recording, permit, ErrorKind::Timeout, message)
+                self.upstream_failed(in_flight.take(), ErrorKind::Timeout, message)
             }
         }
     }
@@ -159,8 +171,7 @@ impl Pipeline {
     /// Send the answer back through the tee (which completes the recording).
     fn relay(
         &self,
-        mut recording: Box<Recording>,
-        permit: WriterPermit,
+        (mut recording, permit): (Box<Recording>, WriterPermit),
         response: Response<ProxyBody>,
     ) -> Response<ProxyBody> {
         let (mut parts, body) = response.into_parts();
@@ -183,8 +194,7 @@ impl Pipeline {
 
     fn upstream_failed(
         &self,
-        mut recording: Box<Recording>,
-        permit: WriterPermit,
+        (mut recording, permit): (Box<Recording>, WriterPermit),
         kind: ErrorKind,
         message: String,
     ) -> Response<ProxyBody> {
@@ -207,8 +217,7 @@ impl Pipeline {
 
     fn request_body_failed(
         &self,
-        mut recording: Box<Recording>,
-        permit: WriterPermit,
+        (mut recording, permit): (Box<Recording>, WriterPermit),
         err: &(dyn std::error::Error + 'static),
     ) -> Response<ProxyBody> {
         let too_large = err
@@ -241,5 +250,53 @@ impl Pipeline {
             None,
             Some("request_body"),
         )
+    }
+}
+
+/// A recording between its start and its hand-off to the tee or the writer. Dropped before the
+/// hand-off (the exchange's future was dropped: the client went away before the response head,
+/// or the grace period ran out), it records why and hands itself to the writer.
+struct InFlight {
+    recording: Option<(Box<Recording>, WriterPermit)>,
+    /// The request went to the upstream, so dropping the exchange cancelled it.
+    forwarded: bool,
+    shutting_down: Arc<AtomicBool>,
+}
+
+impl InFlight {
+    fn recording(&mut self) -> &mut Recording {
+        &mut self.recording.as_mut().expect("not handed off yet").0
+    }
+
+    fn take(&mut self) -> (Box<Recording>, WriterPermit) {
+        self.recording.take().expect("handed off once")
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let Some((mut recording, permit)) = self.recording.take() else {
+            return;
+        };
+        let upstream = if self.forwarded {
+            "the upstream request was cancelled"
+        } else {
+            "nothing was forwarded"
+        };
+        let (kind, message) = if self.shutting_down.load(Ordering::Relaxed) {
+            (
+                ErrorKind::Other,
+                format!(
+                    "the recorder shut down before the response head arrived (grace period over); {upstream}"
+                ),
+            )
+        } else {
+            (
+                ErrorKind::ClientDisconnected,
+                format!("the client went away before the response head arrived; {upstream}"),
+            )
+        };
+        recording.fail(kind, message);
+        permit.send(recording);
     }
 }

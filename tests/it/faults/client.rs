@@ -75,6 +75,51 @@ async fn client_disconnects_mid_stream() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_disconnects_before_the_response_head() {
+    let upstream = upstream(|_| Script::StallBeforeHead(Duration::from_secs(10))).await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let addr = recorder.addr;
+    let client = tokio::spawn(async move { call(addr, "gone-early").await });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while upstream.received().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the request never reached the upstream"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    client.abort();
+    while upstream.cancelled().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the upstream request was not cancelled"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let healthy = assert_keeps_serving(recorder.addr, "healthy").await;
+    recorder.stop().await;
+    let root = recorder.captures.path();
+    let exchange = assert_fault(
+        root,
+        "gone-early",
+        None,
+        Answer::Abandoned(&[]),
+        Outcome::Failed(ErrorKind::ClientDisconnected),
+    );
+    assert!(exchange.response.is_none());
+    let message = exchange.error.unwrap().message;
+    assert!(message.contains("before the response head"), "{message}");
+    let whole = healthy_events().concat();
+    assert_fault(
+        root,
+        "healthy",
+        Some(&healthy),
+        Answer::Whole(&whole),
+        Outcome::Complete,
+    );
+}
+
 /// A chat request whose one message is `size` bytes of text, naming its marker.
 fn huge_body(marker: &str, size: usize) -> Vec<u8> {
     let mut body = format!(
