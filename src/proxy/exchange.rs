@@ -16,8 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
 use http::{Request, Response, StatusCode, Uri, header};
-use http_body_util::{BodyExt as _, Limited};
+use http_body::Body as _;
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 
 use super::body::{ProxyBody, full, openai_error};
@@ -35,7 +37,7 @@ pub struct Limits {
     pub max_request_body: usize,
     /// Longest wait for the upstream's response head.
     pub response_timeout: Duration,
-    /// Longest silence from the upstream in the middle of a body.
+    /// Longest silence in the middle of a body: the upstream's response, the client's request.
     pub idle_timeout: Duration,
 }
 
@@ -101,12 +103,9 @@ impl Pipeline {
             forwarded: false,
             shutting_down: self.shutting_down.clone(),
         };
-        let body = match Limited::new(body, self.limits.max_request_body)
-            .collect()
-            .await
-        {
-            Ok(collected) => collected.to_bytes(),
-            Err(err) => return self.request_body_failed(in_flight.take(), &*err),
+        let body = match self.read_body(body, parts.version).await {
+            Ok(body) => body,
+            Err(err) => return self.request_body_failed(in_flight.take(), err),
         };
         in_flight.recording().request_body = body.clone();
         let (client, uri, upstream) = match hop {
@@ -168,6 +167,37 @@ impl Pipeline {
         }
     }
 
+    /// Read the whole request body: at most `max_request_body` bytes, with no silence longer
+    /// than the idle timeout (a client that declares more than it sends and waits would
+    /// otherwise hold its place in the writer's queue for ever).
+    async fn read_body(
+        &self,
+        mut body: Incoming,
+        version: http::Version,
+    ) -> Result<Bytes, BodyError> {
+        let limit = self.limits.max_request_body;
+        if body.size_hint().lower() > limit as u64 {
+            drain_http1(body, version, self.limits.idle_timeout);
+            return Err(BodyError::TooLarge);
+        }
+        let mut bytes = BytesMut::new();
+        loop {
+            let frame = match tokio::time::timeout(self.limits.idle_timeout, body.frame()).await {
+                Err(_) => return Err(BodyError::Stalled(bytes.len())),
+                Ok(None) => return Ok(bytes.freeze()),
+                Ok(Some(Err(err))) => return Err(BodyError::Broken(err)),
+                Ok(Some(Ok(frame))) => frame,
+            };
+            if let Some(data) = frame.data_ref() {
+                if bytes.len() + data.len() > limit {
+                    drain_http1(body, version, self.limits.idle_timeout);
+                    return Err(BodyError::TooLarge);
+                }
+                bytes.extend_from_slice(data);
+            }
+        }
+    }
+
     /// Send the answer back through the tee (which completes the recording).
     fn relay(
         &self,
@@ -218,27 +248,30 @@ impl Pipeline {
     fn request_body_failed(
         &self,
         (mut recording, permit): (Box<Recording>, WriterPermit),
-        err: &(dyn std::error::Error + 'static),
+        err: BodyError,
     ) -> Response<ProxyBody> {
-        let too_large = err
-            .downcast_ref::<http_body_util::LengthLimitError>()
-            .is_some();
-        let (status, message) = if too_large {
-            (
+        let (status, message) = match err {
+            BodyError::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
                     "the request body is larger than {} bytes (--max-request-body)",
                     self.limits.max_request_body
                 ),
-            )
-        } else {
-            (
+            ),
+            BodyError::Stalled(received) => (
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the client sent nothing for {:?} after {received} bytes of the request body (is its content-length larger than the body?)",
+                    self.limits.idle_timeout
+                ),
+            ),
+            BodyError::Broken(err) => (
                 StatusCode::BAD_REQUEST,
                 format!(
                     "the request body could not be read: {}",
-                    upstream::error_chain(err)
+                    upstream::error_chain(&err)
                 ),
-            )
+            ),
         };
         recording.proxy_status = Some(status.as_u16());
         recording.fail(ErrorKind::RequestBody, message.clone());
@@ -251,6 +284,30 @@ impl Pipeline {
             Some("request_body"),
         )
     }
+}
+
+/// Why a request body could not be read.
+enum BodyError {
+    TooLarge,
+    /// Silent past the idle timeout, after this many bytes.
+    Stalled(usize),
+    Broken(hyper::Error),
+}
+
+/// Read and discard the rest of an HTTP/1 request body beside the early answer. An HTTP/1
+/// server that closes a connection with unread bytes in it sends a reset, and a client still
+/// sending then loses the answer (413) to "connection reset"; draining lets it finish sending
+/// and read why. Bounded: it stops at a silence longer than `idle`, and after a minute.
+/// HTTP/2 needs none of this: a stream is reset on its own, after the answer.
+fn drain_http1(mut body: Incoming, version: http::Version, idle: Duration) {
+    if version >= http::Version::HTTP_2 {
+        return;
+    }
+    tokio::spawn(async move {
+        let drain =
+            async { while let Ok(Some(Ok(_))) = tokio::time::timeout(idle, body.frame()).await {} };
+        let _ = tokio::time::timeout(Duration::from_secs(60), drain).await;
+    });
 }
 
 /// A recording between its start and its hand-off to the tee or the writer. Dropped before the

@@ -1,18 +1,20 @@
 //! Clients that misbehave: leave mid-stream or before the head, send 50 MB, lie about the
 //! body's length, come 500 at once, reset one HTTP/2 stream among several.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use cursor_harness::capture::ErrorKind;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
 use super::{
     Answer, Outcome, assert_clean, assert_exchange, assert_fault, assert_keeps_serving, body,
     bounded, by_marker, call, healthy_events, path, upstream,
 };
-use crate::support::recorder::{Recorder, options, send};
+use crate::support::recorder::{Recorder, Timed, options, send};
 use crate::support::upstream::{Script, chat_events};
 
 fn numbered(n: usize) -> Vec<Vec<u8>> {
@@ -174,6 +176,199 @@ async fn client_sends_a_50_mb_body() {
     );
     let captured = exchange.request.body.as_ref().unwrap().to_bytes();
     assert!(captured == huge, "the capture keeps the request body whole");
+    let whole = healthy_events().concat();
+    assert_fault(
+        root,
+        "healthy",
+        Some(&healthy),
+        Answer::Whole(&whole),
+        Outcome::Complete,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_sends_a_50_mb_body_over_the_limit() {
+    let upstream = upstream(|_| unreachable!("an oversized body must not be forwarded")).await;
+    let mut opts = options(Some(upstream.url()));
+    opts.limits.max_request_body = 1024 * 1024;
+    let mut recorder = Recorder::start(opts).await;
+    // Like most HTTP/1 clients, this one sends its whole body before it reads the answer: the
+    // answer must still be there to read, not lost to a reset of a connection closed early.
+    let huge = huge_body("too-large", 50 * 1024 * 1024);
+    let mut bytes = head("too-large", huge.len());
+    bytes.extend_from_slice(&huge);
+    let got = raw(recorder.addr, &bytes, true).await;
+    let healthy = assert_keeps_serving(recorder.addr, "healthy").await;
+    recorder.stop().await;
+    assert_eq!(
+        upstream.received().len(),
+        1,
+        "only the healthy request was forwarded"
+    );
+    let root = recorder.captures.path();
+    assert_fault(
+        root,
+        "too-large",
+        Some(&got),
+        Answer::Error(413),
+        Outcome::Failed(ErrorKind::RequestBody),
+    );
+    let whole = healthy_events().concat();
+    assert_fault(
+        root,
+        "healthy",
+        Some(&healthy),
+        Answer::Whole(&whole),
+        Outcome::Complete,
+    );
+}
+
+/// Send raw bytes, then either half-close (`close`) or stay silent, and read the answer.
+async fn raw(addr: SocketAddr, bytes: &[u8], close: bool) -> Timed {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    bounded(Duration::from_secs(20), stream.write_all(bytes))
+        .await
+        .expect("the proxy takes every byte the client sends");
+    if close {
+        stream.shutdown().await.unwrap();
+    }
+    let mut answer = Vec::new();
+    let _ = bounded(Duration::from_secs(20), stream.read_to_end(&mut answer)).await;
+    parse_answer(&answer)
+}
+
+/// The first HTTP/1.1 answer in `bytes` (a content-length or chunked body).
+fn parse_answer(bytes: &[u8]) -> Timed {
+    let end = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no answer head: {:?}", String::from_utf8_lossy(bytes)));
+    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    let mut rest = &bytes[end + 4..];
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in lines.filter_map(|line| line.split_once(':')) {
+        let name: http::HeaderName = name.trim().to_ascii_lowercase().parse().unwrap();
+        headers.append(name, value.trim().parse().unwrap());
+    }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let mut body = Vec::new();
+    if header("transfer-encoding") == Some("chunked") {
+        loop {
+            let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size =
+                usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap(), 16).unwrap();
+            rest = &rest[line_end + 2..];
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&rest[..size]);
+            rest = &rest[size + 2..];
+        }
+    } else {
+        let length = header("content-length").map_or(rest.len(), |v| v.parse().unwrap());
+        body.extend_from_slice(&rest[..length]);
+    }
+    Timed {
+        status,
+        headers,
+        frames: vec![(Instant::now(), Bytes::from(body))],
+        error: None,
+    }
+}
+
+fn head(marker: &str, length: usize) -> Vec<u8> {
+    format!(
+        "POST {} HTTP/1.1\r\nhost: recorder\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\r\n",
+        path(marker)
+    )
+    .into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_sends_a_content_length_that_lies() {
+    let events = healthy_events();
+    let sent = events.concat();
+    let upstream = upstream(move |_| Script::Sse {
+        events: events.clone(),
+        gap: Duration::ZERO,
+    })
+    .await;
+    let mut opts = options(Some(upstream.url()));
+    opts.limits.idle_timeout = Duration::from_millis(500);
+    let mut recorder = Recorder::start(opts).await;
+    let addr = recorder.addr;
+
+    // Longer than the body, then the client closes its side: the body can never complete.
+    let short = body("short-then-close");
+    let mut bytes = head("short-then-close", short.len() + 100);
+    bytes.extend_from_slice(&short);
+    let short_then_close = raw(addr, &bytes, true).await;
+
+    // Longer than the body, then silence with the connection open: the wait must end.
+    let silent = body("short-then-silent");
+    let mut bytes = head("short-then-silent", silent.len() + 100);
+    bytes.extend_from_slice(&silent);
+    let started = Instant::now();
+    let short_then_silent = raw(addr, &bytes, false).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Shorter than the body: what it declares is the request; the rest is the next one on
+    // the connection, which is not HTTP.
+    let full = body("long");
+    let declared = full.len() - 10;
+    let mut bytes = head("long", declared);
+    bytes.extend_from_slice(&full);
+    let long = raw(addr, &bytes, true).await;
+
+    let healthy = assert_keeps_serving(addr, "healthy").await;
+    recorder.stop().await;
+    let root = recorder.captures.path();
+    assert_fault(
+        root,
+        "short-then-close",
+        Some(&short_then_close),
+        Answer::Error(400),
+        Outcome::Failed(ErrorKind::RequestBody),
+    );
+    assert_fault(
+        root,
+        "short-then-silent",
+        Some(&short_then_silent),
+        Answer::Error(408),
+        Outcome::Failed(ErrorKind::RequestBody),
+    );
+    let exchange = assert_fault(
+        root,
+        "long",
+        Some(&long),
+        Answer::Whole(&sent),
+        Outcome::Complete,
+    );
+    assert_eq!(
+        exchange.request.body.as_ref().unwrap().to_bytes().as_ref(),
+        &full[..declared],
+        "the declared length is the request"
+    );
+    assert!(
+        upstream
+            .received()
+            .iter()
+            .any(|r| r.body == full[..declared])
+    );
+    assert_eq!(super::captured_bytes(&exchange), sent);
     let whole = healthy_events().concat();
     assert_fault(
         root,
