@@ -16,7 +16,7 @@ mod forward;
 mod forward_cli;
 /// The golden captures classify and break the way the public evidence says.
 mod golden;
-/// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, failures, stub, curl.
+/// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, stub, curl.
 mod record;
 /// `replay` through the binary: golden and SDK bodies against the gateway, child processes.
 mod replay;
