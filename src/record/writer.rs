@@ -3,7 +3,10 @@
 //! Durability is batched: each capture is written to a hidden temp file at once, and at least
 //! once a second (and whenever the queue runs dry, and at shutdown) the batch is synced, renamed
 //! into place and the folder synced. A crash never leaves half a capture, and a burst of
-//! thousands of exchanges a second costs one sync per batch, not one per file.
+//! thousands of exchanges a second costs one sync per batch, not one per file. The manifest
+//! and the console name a capture only once it is in place, and a manifest that could not be
+//! written is tried again at every flush, so after a full or read-only disk recovers the
+//! manifest lists exactly the captures on disk.
 //!
 //! The queue is bounded. The proxy reserves a slot *before* forwarding a request, so when the
 //! writer falls behind new requests wait rather than any capture being dropped.
@@ -164,11 +167,14 @@ fn read_manifest(dir: &Path, session: &str) -> io::Result<Manifest> {
     }
 }
 
-/// A capture written to its temp file, waiting for the batch sync.
+/// A capture written to its temp file, waiting for the batch sync. Its manifest entry and its
+/// console line wait with it: neither may name a file before the file is in place.
 struct Pending {
     temp: PathBuf,
     file: File,
     target: PathBuf,
+    entry: ManifestEntry,
+    line: ExchangeLine,
 }
 
 struct Store {
@@ -269,45 +275,34 @@ impl Store {
         if exchange.error.is_some() {
             self.report.transport_errors += 1;
         }
-        let written = self.write_temp(&exchange, &target);
-        let file = match &written {
-            Ok(()) => Some(self.config.session_dir.join(&relative)),
-            Err(err) => {
-                self.lost(err);
-                None
-            }
+        let entry = ManifestEntry {
+            seq,
+            id: exchange.id.clone(),
+            file: relative,
+            model: exchange.model.clone(),
+            dialect: dialect.clone(),
+            status: exchange.response.as_ref().map(|r| r.status),
+            error: exchange.error.as_ref().map(|e| e.kind.as_str().to_owned()),
+            recorded_at: exchange.recorded_at.clone(),
         };
-        if written.is_ok() {
-            self.manifest.exchanges.push(ManifestEntry {
-                seq,
-                id: exchange.id.clone(),
-                file: relative,
-                model: exchange.model.clone(),
-                dialect: dialect.clone(),
-                status: exchange.response.as_ref().map(|r| r.status),
-                error: exchange.error.as_ref().map(|e| e.kind.as_str().to_owned()),
-                recorded_at: exchange.recorded_at.clone(),
-            });
-            self.manifest_dirty = true;
+        let mut line = ExchangeLine::new(recording, &exchange, &checked, Some(target.clone()));
+        match write_temp(&exchange, &target) {
+            Ok((temp, file)) => {
+                self.batch.push(Pending {
+                    temp,
+                    file,
+                    target,
+                    entry,
+                    line,
+                });
+                self.batch_started.get_or_insert_with(Instant::now);
+            }
+            Err(err) => {
+                self.lost(&err);
+                line.file = None;
+                self.console.exchange(&line);
+            }
         }
-        self.console
-            .exchange(&ExchangeLine::new(recording, &exchange, &checked, file));
-    }
-
-    fn write_temp(&mut self, exchange: &Exchange, target: &Path) -> io::Result<()> {
-        let temp = capture::temp_path_for(target)?;
-        let mut file = File::create(&temp)?;
-        if let Err(err) = file.write_all(&exchange.to_pretty_json()) {
-            let _ = fs::remove_file(&temp);
-            return Err(err);
-        }
-        self.batch.push(Pending {
-            temp,
-            file,
-            target: target.to_owned(),
-        });
-        self.batch_started.get_or_insert_with(Instant::now);
-        Ok(())
     }
 
     /// Sync the batch, rename each file into place, sync the folders, rewrite the manifest.
@@ -320,18 +315,23 @@ impl Store {
                 .file
                 .sync_data()
                 .and_then(|()| fs::rename(&pending.temp, &pending.target));
+            let mut line = pending.line;
             match result {
                 Ok(()) => {
                     self.report.written += 1;
                     if let Some(parent) = pending.target.parent() {
                         folders.insert(parent.to_owned());
                     }
+                    self.manifest.exchanges.push(pending.entry);
+                    self.manifest_dirty = true;
                 }
                 Err(err) => {
                     let _ = fs::remove_file(&pending.temp);
                     self.lost(&err);
+                    line.file = None;
                 }
             }
+            self.console.exchange(&line);
         }
         for folder in folders {
             if let Ok(dir) = File::open(&folder) {
@@ -339,13 +339,16 @@ impl Store {
             }
         }
         if self.manifest_dirty {
-            self.manifest_dirty = false;
             let path = self.config.session_dir.join("manifest.json");
-            if let Err(err) = capture::write_json_atomically(&path, &self.manifest) {
-                self.failure(
+            match capture::write_json_atomically(&path, &self.manifest) {
+                Ok(()) => self.manifest_dirty = false,
+                // Still dirty: the next flush (at the latest the one at shutdown) tries again,
+                // so a disk that fills up and recovers leaves a manifest that lists every
+                // capture on it.
+                Err(err) => self.failure(
                     &format!("cannot update {}: {err}", path.display()),
                     err.kind(),
-                );
+                ),
             }
         }
     }
@@ -366,6 +369,17 @@ impl Store {
             self.console.warn(message);
         }
     }
+}
+
+/// Write a capture to a hidden temp file beside `target`, unsynced (the batch syncs it).
+fn write_temp(exchange: &Exchange, target: &Path) -> io::Result<(PathBuf, File)> {
+    let temp = capture::temp_path_for(target)?;
+    let mut file = File::create(&temp)?;
+    if let Err(err) = file.write_all(&exchange.to_pretty_json()) {
+        let _ = fs::remove_file(&temp);
+        return Err(err);
+    }
+    Ok((temp, file))
 }
 
 /// A folder name for a model that can never leave the session folder: only `[A-Za-z0-9._-]`,
@@ -397,6 +411,79 @@ pub fn model_slug(model: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::console::Collect;
+
+    fn store(dir: &Path) -> (Store, Collect) {
+        let console = Collect::default();
+        let config = WriterConfig {
+            session_dir: dir.to_owned(),
+            session: "s".to_owned(),
+            source: "test".to_owned(),
+            redactor: Redactor::with_key(b"0123456789abcdef"),
+            queue: 8,
+            sync_interval: Duration::from_secs(1),
+        };
+        let manifest = read_manifest(dir, "s").unwrap();
+        (
+            Store::new(config, manifest, Box::new(console.clone())),
+            console,
+        )
+    }
+
+    fn recording() -> Recording {
+        let mut recording = Recording::new(
+            "POST".to_owned(),
+            "/v1/chat/completions".to_owned(),
+            "HTTP/1.1".to_owned(),
+            Vec::new(),
+        );
+        recording.request_body = bytes::Bytes::from_static(br#"{"model":"m","messages":[]}"#);
+        recording
+    }
+
+    fn listed(dir: &Path) -> Vec<String> {
+        read_manifest(dir, "s")
+            .unwrap()
+            .exchanges
+            .into_iter()
+            .map(|e| e.file)
+            .collect()
+    }
+
+    #[test]
+    fn a_capture_lost_at_its_rename_is_neither_listed_nor_shown_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, console) = store(dir.path());
+        store.write(&recording());
+        store.write(&recording());
+        // A folder where the first capture goes: its rename fails, the second's does not.
+        fs::create_dir_all(store.batch[0].target.join("occupied")).unwrap();
+        store.flush();
+        assert_eq!((store.report.written, store.report.lost), (1, 1));
+        let files = listed(dir.path());
+        assert_eq!(files.len(), 1);
+        assert!(dir.path().join(&files[0]).is_file());
+        let lines = console.lines.lock().unwrap();
+        let shown: Vec<bool> = lines.iter().map(|l| l.file.is_some()).collect();
+        assert_eq!(shown, vec![false, true], "the lost one says NOT WRITTEN");
+        assert_eq!(console.warnings.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_manifest_that_could_not_be_written_is_written_at_the_next_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, console) = store(dir.path());
+        let blocker = dir.path().join("manifest.json");
+        fs::create_dir_all(blocker.join("occupied")).unwrap();
+        store.write(&recording());
+        store.flush();
+        assert_eq!(store.report.written, 1);
+        assert_eq!(console.warnings.lock().unwrap().len(), 1);
+        fs::remove_dir_all(&blocker).unwrap();
+        // Nothing new arrives; the flush at shutdown must still bring the manifest up to date.
+        store.flush();
+        assert_eq!(listed(dir.path()).len(), 1);
+    }
 
     #[test]
     fn slugs_stay_inside_the_session_folder() {
