@@ -16,6 +16,8 @@
 //! upstream reads to choose its misbehaviour and the captures keep in `request.target`.
 
 mod client;
+mod disk;
+mod signals;
 mod upstream;
 
 use std::collections::{BTreeSet, HashMap};
@@ -29,6 +31,7 @@ use cursor_harness::record::Manifest;
 use serde_json::{Value, json};
 
 use crate::schemas::{CAPTURE_SCHEMA, reader_accepts, schema, violations};
+use crate::support::process::Server;
 use crate::support::recorder::{Timed, send};
 use crate::support::upstream::{Received, Script, TestUpstream, chat_events};
 
@@ -390,4 +393,37 @@ pub fn assert_clean(root: &Path) {
         listed, on_disk,
         "the manifest lists exactly the captures on disk"
     );
+}
+
+/// The recorder as a real child process (how users run it), forwarding to `upstream` with no
+/// path token, writing the [`SESSION`] under `captures`.
+pub fn recorder_process(upstream: &str, captures: &Path, extra: &[&str]) -> Server {
+    let mut command = crate::support::harness();
+    command
+        .args(["record", "--upstream", upstream, "--allow-no-token"])
+        .args(["--listen", "127.0.0.1:0", "--session", SESSION])
+        .arg("--captures")
+        .arg(captures)
+        .args(extra);
+    Server::spawn(command)
+}
+
+/// Wait (at most 10 s) until `condition` holds.
+pub async fn eventually(what: &str, condition: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !condition() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// How many captures the session's manifest lists (0 when it is not there yet).
+pub fn manifest_len(session_dir: &Path) -> usize {
+    std::fs::read(session_dir.join("manifest.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
+        .map_or(0, |m| m.exchanges.len())
 }
