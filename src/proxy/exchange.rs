@@ -180,7 +180,10 @@ impl Pipeline {
             drain_http1(body, version, self.limits.idle_timeout);
             return Err(BodyError::TooLarge);
         }
-        let mut bytes = BytesMut::new();
+        // The declared length sizes the buffer exactly (a body waiting for the writer holds
+        // its capacity, not its length), up to a cap: a lie costs no more than that.
+        let declared = usize::try_from(body.size_hint().lower()).unwrap_or(limit);
+        let mut bytes = BytesMut::with_capacity(declared.min(limit).min(16 * 1024 * 1024));
         loop {
             let frame = match tokio::time::timeout(self.limits.idle_timeout, body.frame()).await {
                 Err(_) => return Err(BodyError::Stalled(bytes.len())),

@@ -9,14 +9,14 @@
 //! manifest lists exactly the captures on disk.
 //!
 //! The queue is bounded. The proxy reserves a slot *before* forwarding a request, so when the
-//! writer falls behind new requests wait rather than any capture being dropped.
+//! writer falls behind new requests wait rather than any capture being dropped; how much may
+//! wait in memory is bounded too ([`super::queue`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -26,13 +26,11 @@ use tokio::sync::mpsc;
 use super::Recording;
 use super::console::{Console, ExchangeLine};
 use super::convert::to_exchange;
+use super::queue::{Backlog, BacklogLimits, WriterHandle};
 use crate::capture::{self, Exchange};
 use crate::check::check_exchange;
 use crate::conformance::Profile;
 use crate::redact::Redactor;
-
-/// A reserved place in the writer's queue; sending on it never waits.
-pub type WriterPermit = mpsc::OwnedPermit<Box<Recording>>;
 
 /// How the writer stores captures.
 pub struct WriterConfig {
@@ -44,6 +42,8 @@ pub struct WriterConfig {
     pub redactor: Redactor,
     /// Queue length (recordings in flight or waiting to be written).
     pub queue: usize,
+    /// How much may wait for the writer in memory before new requests wait.
+    pub backlog: BacklogLimits,
     /// Longest time a written capture waits for its sync and rename.
     pub sync_interval: Duration,
 }
@@ -84,35 +84,6 @@ pub struct Manifest {
 
 pub const MANIFEST_FORMAT: &str = "cursor-harness/manifest";
 
-/// The sending side, cloned into the proxy.
-#[derive(Clone)]
-pub struct WriterHandle {
-    tx: mpsc::Sender<Box<Recording>>,
-    waiting_reported: Arc<AtomicBool>,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("the capture writer has stopped")]
-pub struct WriterClosed;
-
-impl WriterHandle {
-    /// Reserve a queue slot for an exchange about to be forwarded; waits while the queue is full.
-    pub async fn reserve(&self) -> Result<WriterPermit, WriterClosed> {
-        match self.tx.clone().try_reserve_owned() {
-            Ok(permit) => Ok(permit),
-            Err(mpsc::error::TrySendError::Full(tx)) => {
-                if !self.waiting_reported.swap(true, Ordering::Relaxed) {
-                    eprintln!(
-                        "cursor-harness: the capture writer is behind; new requests wait for it (no capture is dropped)"
-                    );
-                }
-                tx.reserve_owned().await.map_err(|_| WriterClosed)
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(WriterClosed),
-        }
-    }
-}
-
 /// The running writer.
 pub struct Writer {
     handle: WriterHandle,
@@ -125,14 +96,13 @@ impl Writer {
         fs::create_dir_all(&config.session_dir)?;
         let manifest = read_manifest(&config.session_dir, &config.session)?;
         let (tx, rx) = mpsc::channel(config.queue.max(1));
+        let backlog = Arc::new(Backlog::new(config.backlog));
+        let taken = backlog.clone();
         let thread = std::thread::Builder::new()
             .name("capture-writer".to_owned())
-            .spawn(move || Store::new(config, manifest, console).run(rx))?;
+            .spawn(move || Store::new(config, manifest, console).run(rx, &taken))?;
         Ok(Writer {
-            handle: WriterHandle {
-                tx,
-                waiting_reported: Arc::new(AtomicBool::new(false)),
-            },
+            handle: WriterHandle::new(tx, backlog),
             thread,
         })
     }
@@ -206,7 +176,7 @@ impl Store {
         }
     }
 
-    fn run(mut self, mut rx: mpsc::Receiver<Box<Recording>>) -> WriterReport {
+    fn run(mut self, mut rx: mpsc::Receiver<Box<Recording>>, backlog: &Backlog) -> WriterReport {
         loop {
             let next = if self.batch.is_empty() {
                 rx.blocking_recv()
@@ -232,6 +202,8 @@ impl Store {
                     io::ErrorKind::Other,
                 );
             }
+            backlog.left(&recording);
+            drop(recording);
             if self
                 .batch_started
                 .is_some_and(|started| started.elapsed() >= self.config.sync_interval)
@@ -421,6 +393,7 @@ mod tests {
             source: "test".to_owned(),
             redactor: Redactor::with_key(b"0123456789abcdef"),
             queue: 8,
+            backlog: BacklogLimits::default(),
             sync_interval: Duration::from_secs(1),
         };
         let manifest = read_manifest(dir, "s").unwrap();
