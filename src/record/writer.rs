@@ -20,12 +20,12 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::Recording;
 use super::console::{Console, ExchangeLine};
 use super::convert::to_exchange;
+use super::manifest::{ManifestEntry, ManifestFile};
 use super::queue::{Backlog, BacklogLimits, WriterHandle};
 use crate::capture::{self, Exchange};
 use crate::check::check_exchange;
@@ -60,30 +60,6 @@ pub struct WriterReport {
     pub per_model: BTreeMap<(String, String), usize>,
 }
 
-/// One line of the session manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ManifestEntry {
-    pub seq: u64,
-    pub id: String,
-    /// Path relative to the session folder.
-    pub file: String,
-    pub model: Option<String>,
-    pub dialect: Option<String>,
-    pub status: Option<u16>,
-    pub error: Option<String>,
-    pub recorded_at: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
-    pub format: String,
-    pub version: u32,
-    pub session: String,
-    pub exchanges: Vec<ManifestEntry>,
-}
-
-pub const MANIFEST_FORMAT: &str = "cursor-harness/manifest";
-
 /// The running writer.
 pub struct Writer {
     handle: WriterHandle,
@@ -94,7 +70,7 @@ impl Writer {
     /// Start the writer thread. Reads an existing session manifest so sequence numbers continue.
     pub fn spawn(config: WriterConfig, console: Box<dyn Console>) -> io::Result<Writer> {
         fs::create_dir_all(&config.session_dir)?;
-        let manifest = read_manifest(&config.session_dir, &config.session)?;
+        let manifest = ManifestFile::open(&config.session_dir, &config.session)?;
         let (tx, rx) = mpsc::channel(config.queue.max(1));
         let backlog = Arc::new(Backlog::new(config.backlog));
         let taken = backlog.clone();
@@ -118,25 +94,6 @@ impl Writer {
     }
 }
 
-fn read_manifest(dir: &Path, session: &str) -> io::Result<Manifest> {
-    let path = dir.join("manifest.json");
-    match fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{} is not a session manifest: {err}", path.display()),
-            )
-        }),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Manifest {
-            format: MANIFEST_FORMAT.to_owned(),
-            version: 1,
-            session: session.to_owned(),
-            exchanges: Vec::new(),
-        }),
-        Err(err) => Err(err),
-    }
-}
-
 /// A capture written to its temp file, waiting for the batch sync. Its manifest entry and its
 /// console line wait with it: neither may name a file before the file is in place.
 struct Pending {
@@ -149,20 +106,19 @@ struct Pending {
 
 struct Store {
     config: WriterConfig,
-    manifest: Manifest,
+    manifest: ManifestFile,
     console: Box<dyn Console>,
     next_seq: u64,
     batch: Vec<Pending>,
     batch_started: Option<Instant>,
-    manifest_dirty: bool,
     report: WriterReport,
     /// Failure causes already reported (once per cause, loudly).
     reported: HashSet<String>,
 }
 
 impl Store {
-    fn new(config: WriterConfig, manifest: Manifest, console: Box<dyn Console>) -> Store {
-        let next_seq = manifest.exchanges.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
+    fn new(config: WriterConfig, manifest: ManifestFile, console: Box<dyn Console>) -> Store {
+        let next_seq = manifest.last_seq + 1;
         Store {
             config,
             manifest,
@@ -170,7 +126,6 @@ impl Store {
             next_seq,
             batch: Vec::new(),
             batch_started: None,
-            manifest_dirty: false,
             report: WriterReport::default(),
             reported: HashSet::new(),
         }
@@ -294,8 +249,7 @@ impl Store {
                     if let Some(parent) = pending.target.parent() {
                         folders.insert(parent.to_owned());
                     }
-                    self.manifest.exchanges.push(pending.entry);
-                    self.manifest_dirty = true;
+                    self.manifest.add(pending.entry);
                 }
                 Err(err) => {
                     let _ = fs::remove_file(&pending.temp);
@@ -310,18 +264,17 @@ impl Store {
                 let _ = dir.sync_all();
             }
         }
-        if self.manifest_dirty {
+        // On failure the entries stay pending: the next flush (at the latest the one at
+        // shutdown) tries again, so a disk that fills up and recovers leaves a manifest that
+        // lists every capture on it.
+        if self.manifest.is_dirty()
+            && let Err(err) = self.manifest.write()
+        {
             let path = self.config.session_dir.join("manifest.json");
-            match capture::write_json_atomically(&path, &self.manifest) {
-                Ok(()) => self.manifest_dirty = false,
-                // Still dirty: the next flush (at the latest the one at shutdown) tries again,
-                // so a disk that fills up and recovers leaves a manifest that lists every
-                // capture on it.
-                Err(err) => self.failure(
-                    &format!("cannot update {}: {err}", path.display()),
-                    err.kind(),
-                ),
-            }
+            self.failure(
+                &format!("cannot update {}: {err}", path.display()),
+                err.kind(),
+            );
         }
     }
 
@@ -396,7 +349,7 @@ mod tests {
             backlog: BacklogLimits::default(),
             sync_interval: Duration::from_secs(1),
         };
-        let manifest = read_manifest(dir, "s").unwrap();
+        let manifest = ManifestFile::open(dir, "s").unwrap();
         (
             Store::new(config, manifest, Box::new(console.clone())),
             console,
@@ -415,7 +368,7 @@ mod tests {
     }
 
     fn listed(dir: &Path) -> Vec<String> {
-        read_manifest(dir, "s")
+        super::super::manifest::read(dir, "s")
             .unwrap()
             .exchanges
             .into_iter()
