@@ -1,8 +1,8 @@
 //! The capture writer: a thread beside the proxy that turns recordings into capture files.
 //!
 //! Durability is batched: each capture is written to a hidden temp file at once, and at least
-//! once a second (and whenever the queue runs dry, and at shutdown) the batch is synced, renamed
-//! into place and the folder synced. A crash never leaves half a capture, and a burst of
+//! once a second (and whenever the queue runs dry, every [`MAX_BATCH`] captures, and at
+//! shutdown) the batch is synced, renamed into place and the folder synced. A crash never leaves half a capture, and a burst of
 //! thousands of exchanges a second costs one sync per batch, not one per file. The manifest
 //! and the console name a capture only once it is in place, and a manifest that could not be
 //! written is tried again at every flush, so after a full or read-only disk recovers the
@@ -59,6 +59,12 @@ pub struct WriterReport {
     /// Exchanges per (model, request dialect).
     pub per_model: BTreeMap<(String, String), usize>,
 }
+
+/// Captures in one batch at most. Each waits for the batch's sync with its file open, and a
+/// process may usually have 1,024 files open at once (the common default soft limit, beside
+/// every socket of the proxy): at thousands of captures a second an unbounded batch ran out of
+/// them and lost captures.
+const MAX_BATCH: usize = 128;
 
 /// The running writer.
 pub struct Writer {
@@ -223,6 +229,9 @@ impl Store {
                     line,
                 });
                 self.batch_started.get_or_insert_with(Instant::now);
+                if self.batch.len() >= MAX_BATCH {
+                    self.flush();
+                }
             }
             Err(err) => {
                 self.lost(&err);
@@ -393,6 +402,20 @@ mod tests {
         let shown: Vec<bool> = lines.iter().map(|l| l.file.is_some()).collect();
         assert_eq!(shown, vec![false, true], "the lost one says NOT WRITTEN");
         assert_eq!(console.warnings.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_batch_never_holds_more_than_max_batch_files_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = store(dir.path());
+        store.config.sync_interval = Duration::from_secs(3600);
+        for _ in 0..(2 * MAX_BATCH + 10) {
+            store.write(&recording());
+            assert!(store.batch.len() < MAX_BATCH);
+        }
+        assert_eq!(store.report.written, 2 * MAX_BATCH);
+        store.flush();
+        assert_eq!(listed(dir.path()).len(), 2 * MAX_BATCH + 10);
     }
 
     #[test]
