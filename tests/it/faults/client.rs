@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 
 use super::{
     Answer, Outcome, assert_clean, assert_exchange, assert_fault, assert_keeps_serving, body,
-    bounded, by_marker, call, healthy_events, path, upstream,
+    bounded, by_marker, call, healthy_events, path, recorder_process_with, upstream,
 };
 use crate::support::recorder::{Recorder, Timed, options, send};
 use crate::support::upstream::{Script, chat_events};
@@ -379,9 +379,20 @@ async fn client_sends_a_content_length_that_lies() {
     );
 }
 
+/// 500 clients streaming at once through the recorder as users run it: a child process whose
+/// soft limit on open files is 512 (macOS's default is 256, most Linux distributions' 1,024),
+/// when `prlimit` is there to set it. Each stream is two sockets in the recorder, so it must
+/// raise its own limit to get through.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_concurrent_connections() {
     const CLIENTS: usize = 500;
+    // This process holds both other ends of every stream.
+    cursor_harness::proxy::server::raise_open_files_limit();
+    let hard = rustix::process::getrlimit(rustix::process::Resource::Nofile).maximum;
+    if hard.is_some_and(|hard| hard < 4096) {
+        eprintln!("SKIPPED: the hard limit on open files ({hard:?}) is below 4096");
+        return;
+    }
     let arrived = Arc::new(tokio::sync::Barrier::new(CLIENTS));
     let events: Vec<Vec<u8>> = chat_events("fault-model", &["all", " at", " once"])
         .into_iter()
@@ -394,8 +405,19 @@ async fn five_hundred_concurrent_connections() {
         gap: Duration::from_millis(10),
     })
     .await;
-    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
-    let addr = recorder.addr;
+    let captures = tempfile::tempdir().unwrap();
+    let command = if std::process::Command::new("prlimit")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        crate::support::harness_via(&["prlimit", "--nofile=512:", "--"])
+    } else {
+        eprintln!("prlimit is not installed: the recorder runs with this process's limits");
+        crate::support::harness()
+    };
+    let mut server = recorder_process_with(command, &upstream.url(), captures.path(), &[]);
+    let addr = server.addr;
     let started = Instant::now();
     let clients: Vec<_> = (0..CLIENTS)
         .map(|i| tokio::spawn(async move { (i, call(addr, &format!("many-{i}")).await) }))
@@ -407,29 +429,35 @@ async fn five_hundred_concurrent_connections() {
     eprintln!("{CLIENTS} concurrent streams in {:?}", started.elapsed());
     assert_eq!(upstream.peak_concurrency(), CLIENTS, "all open at once");
     let healthy = assert_keeps_serving(addr, "healthy").await;
-    bounded(Duration::from_secs(30), recorder.stop()).await;
-    let root = recorder.captures.path();
-    let mut captures = by_marker(&root.join(super::SESSION));
+    server.signal("TERM");
+    let code = tokio::task::block_in_place(|| server.wait(Duration::from_secs(30)));
+    assert_eq!(code, Ok(Some(0)), "{}", server.stderr_text());
+    let root = captures.path();
+    let mut found = by_marker(&root.join(super::SESSION));
     for (i, got) in &answers {
         let marker = format!("many-{i}");
-        let found = captures.remove(&marker).unwrap_or_default();
-        assert_eq!(found.len(), 1, "exactly one capture for {marker}");
+        let captured = found.remove(&marker).unwrap_or_default();
+        assert_eq!(captured.len(), 1, "exactly one capture for {marker}");
         assert_exchange(
-            &found[0],
+            &captured[0],
             &marker,
             Some(got),
             Answer::Whole(&sent),
             Outcome::Complete,
         );
     }
-    assert_eq!(captures.remove("healthy").map(|c| c.len()), Some(1));
-    assert!(
-        captures.is_empty(),
-        "no other captures: {:?}",
-        captures.keys()
+    let whole = healthy_events().concat();
+    let captured = found.remove("healthy").unwrap_or_default();
+    assert_eq!(captured.len(), 1);
+    assert_exchange(
+        &captured[0],
+        "healthy",
+        Some(&healthy),
+        Answer::Whole(&whole),
+        Outcome::Complete,
     );
+    assert!(found.is_empty(), "no other captures: {:?}", found.keys());
     assert_clean(root);
-    drop(healthy);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

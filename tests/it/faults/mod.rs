@@ -398,7 +398,16 @@ pub fn assert_clean(root: &Path) {
 /// The recorder as a real child process (how users run it), forwarding to `upstream` with no
 /// path token, writing the [`SESSION`] under `captures`.
 pub fn recorder_process(upstream: &str, captures: &Path, extra: &[&str]) -> Server {
-    let mut command = crate::support::harness();
+    recorder_process_with(crate::support::harness(), upstream, captures, extra)
+}
+
+/// [`recorder_process`] from a prepared command (the binary under a wrapper, say).
+pub fn recorder_process_with(
+    mut command: std::process::Command,
+    upstream: &str,
+    captures: &Path,
+    extra: &[&str],
+) -> Server {
     command
         .args(["record", "--upstream", upstream, "--allow-no-token"])
         .args(["--listen", "127.0.0.1:0", "--session", SESSION])
