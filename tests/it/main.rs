@@ -33,3 +33,6 @@ mod schemas;
 mod schemas_replay;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
 mod sdk;
+/// The soak run (ignored by default): 10,000 exchanges through the recorder, captures and
+/// memory checked.
+mod soak;
