@@ -230,7 +230,8 @@ pub struct RecordArgs {
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub response_timeout: u64,
 
-    /// Seconds of upstream silence tolerated in the middle of a stream.
+    /// Seconds of silence tolerated in the middle of a body: the upstream's stream (cut and
+    /// recorded as a timeout), or the client's request body (408).
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub idle_timeout: u64,
 

@@ -6,13 +6,20 @@
 //! Request bodies are read whole before forwarding: a gateway cannot act on half a JSON body,
 //! and reading it first lets a lying `Content-Length` or an oversized body fail here, recorded,
 //! instead of half-way into the upstream. Response bodies stream.
+//!
+//! Every exchange that reserved a place is recorded exactly once, whatever happens: until the
+//! recording is handed to the tee or the writer it sits in an [`InFlight`] guard, which records
+//! why when the exchange is dropped early (the client went away before the response head, or
+//! the grace period ran out).
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
 use http::{Request, Response, StatusCode, Uri, header};
-use http_body_util::{BodyExt as _, Limited};
+use http_body::Body as _;
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 
 use super::body::{ProxyBody, full, openai_error};
@@ -30,7 +37,7 @@ pub struct Limits {
     pub max_request_body: usize,
     /// Longest wait for the upstream's response head.
     pub response_timeout: Duration,
-    /// Longest silence from the upstream in the middle of a body.
+    /// Longest silence in the middle of a body: the upstream's response, the client's request.
     pub idle_timeout: Duration,
 }
 
@@ -82,7 +89,7 @@ impl Pipeline {
             }
         };
         let (parts, body) = request.into_parts();
-        let mut recording = Box::new(Recording::new(
+        let recording = Box::new(Recording::new(
             parts.method.to_string(),
             parts
                 .uri
@@ -91,18 +98,20 @@ impl Pipeline {
             version_name(parts.version).to_owned(),
             to_capture(&parts.headers),
         ));
-        let body = match Limited::new(body, self.limits.max_request_body)
-            .collect()
-            .await
-        {
-            Ok(collected) => collected.to_bytes(),
-            Err(err) => return self.request_body_failed(recording, permit, &*err),
+        let mut in_flight = InFlight {
+            recording: Some((recording, permit)),
+            forwarded: false,
+            shutting_down: self.shutting_down.clone(),
         };
-        recording.request_body = body.clone();
+        let body = match self.read_body(body, parts.version).await {
+            Ok(body) => body,
+            Err(err) => return self.request_body_failed(in_flight.take(), err),
+        };
+        in_flight.recording().request_body = body.clone();
         let (client, uri, upstream) = match hop {
             Hop::Embedded { gateway, path } => {
                 let response = gateway.respond(&parts.method, &path, &body);
-                return self.relay(recording, permit, response);
+                return self.relay(in_flight.take(), response);
             }
             Hop::Upstream {
                 client,
@@ -110,10 +119,11 @@ impl Pipeline {
                 upstream,
             } => (client, uri, upstream),
         };
-        recording.upstream = Some(upstream);
+        in_flight.recording().upstream = Some(upstream);
         let uri = match uri {
             Ok(uri) => uri,
             Err(message) => {
+                let (mut recording, permit) = in_flight.take();
                 recording.fail(ErrorKind::Other, message.clone());
                 recording.proxy_status = Some(400);
                 permit.send(recording);
@@ -135,23 +145,58 @@ impl Pipeline {
         *forward.method_mut() = parts.method;
         *forward.uri_mut() = uri;
         *forward.headers_mut() = headers;
+        in_flight.forwarded = true;
         let sent =
             tokio::time::timeout(self.limits.response_timeout, client.request(forward)).await;
         match sent {
             Ok(Ok(response)) => {
                 let response = response.map(|incoming| incoming.map_err(Into::into).boxed());
-                self.relay(recording, permit, response)
+                self.relay(in_flight.take(), response)
             }
             Ok(Err(err)) => {
                 let (kind, message) = upstream::classify(&err, &authority);
-                self.upstream_failed(recording, permit, kind, message)
+                self.upstream_failed(in_flight.take(), kind, message)
             }
             Err(_) => {
                 let message = format!(
                     "the upstream {authority} sent no response head within {:?}",
                     self.limits.response_timeout
                 );
-                self.upstream_failed(recording, permit, ErrorKind::Timeout, message)
+                self.upstream_failed(in_flight.take(), ErrorKind::Timeout, message)
+            }
+        }
+    }
+
+    /// Read the whole request body: at most `max_request_body` bytes, with no silence longer
+    /// than the idle timeout (a client that declares more than it sends and waits would
+    /// otherwise hold its place in the writer's queue for ever).
+    async fn read_body(
+        &self,
+        mut body: Incoming,
+        version: http::Version,
+    ) -> Result<Bytes, BodyError> {
+        let limit = self.limits.max_request_body;
+        if body.size_hint().lower() > limit as u64 {
+            drain_http1(body, version, self.limits.idle_timeout);
+            return Err(BodyError::TooLarge);
+        }
+        // The declared length sizes the buffer exactly (a body waiting for the writer holds
+        // its capacity, not its length), up to a cap: a lie costs no more than that.
+        let declared = usize::try_from(body.size_hint().lower()).unwrap_or(limit);
+        let mut bytes = BytesMut::with_capacity(declared.min(limit).min(16 * 1024 * 1024));
+        loop {
+            let frame = match tokio::time::timeout(self.limits.idle_timeout, body.frame()).await {
+                Err(_) => return Err(BodyError::Stalled(bytes.len())),
+                Ok(None) => return Ok(bytes.freeze()),
+                Ok(Some(Err(err))) => return Err(BodyError::Broken(err)),
+                Ok(Some(Ok(frame))) => frame,
+            };
+            if let Some(data) = frame.data_ref() {
+                if bytes.len() + data.len() > limit {
+                    drain_http1(body, version, self.limits.idle_timeout);
+                    return Err(BodyError::TooLarge);
+                }
+                bytes.extend_from_slice(data);
             }
         }
     }
@@ -159,8 +204,7 @@ impl Pipeline {
     /// Send the answer back through the tee (which completes the recording).
     fn relay(
         &self,
-        mut recording: Box<Recording>,
-        permit: WriterPermit,
+        (mut recording, permit): (Box<Recording>, WriterPermit),
         response: Response<ProxyBody>,
     ) -> Response<ProxyBody> {
         let (mut parts, body) = response.into_parts();
@@ -183,8 +227,7 @@ impl Pipeline {
 
     fn upstream_failed(
         &self,
-        mut recording: Box<Recording>,
-        permit: WriterPermit,
+        (mut recording, permit): (Box<Recording>, WriterPermit),
         kind: ErrorKind,
         message: String,
     ) -> Response<ProxyBody> {
@@ -207,29 +250,31 @@ impl Pipeline {
 
     fn request_body_failed(
         &self,
-        mut recording: Box<Recording>,
-        permit: WriterPermit,
-        err: &(dyn std::error::Error + 'static),
+        (mut recording, permit): (Box<Recording>, WriterPermit),
+        err: BodyError,
     ) -> Response<ProxyBody> {
-        let too_large = err
-            .downcast_ref::<http_body_util::LengthLimitError>()
-            .is_some();
-        let (status, message) = if too_large {
-            (
+        let (status, message) = match err {
+            BodyError::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
                     "the request body is larger than {} bytes (--max-request-body)",
                     self.limits.max_request_body
                 ),
-            )
-        } else {
-            (
+            ),
+            BodyError::Stalled(received) => (
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the client sent nothing for {:?} after {received} bytes of the request body (is its content-length larger than the body?)",
+                    self.limits.idle_timeout
+                ),
+            ),
+            BodyError::Broken(err) => (
                 StatusCode::BAD_REQUEST,
                 format!(
                     "the request body could not be read: {}",
-                    upstream::error_chain(err)
+                    upstream::error_chain(&err)
                 ),
-            )
+            ),
         };
         recording.proxy_status = Some(status.as_u16());
         recording.fail(ErrorKind::RequestBody, message.clone());
@@ -241,5 +286,77 @@ impl Pipeline {
             None,
             Some("request_body"),
         )
+    }
+}
+
+/// Why a request body could not be read.
+enum BodyError {
+    TooLarge,
+    /// Silent past the idle timeout, after this many bytes.
+    Stalled(usize),
+    Broken(hyper::Error),
+}
+
+/// Read and discard the rest of an HTTP/1 request body beside the early answer. An HTTP/1
+/// server that closes a connection with unread bytes in it sends a reset, and a client still
+/// sending then loses the answer (413) to "connection reset"; draining lets it finish sending
+/// and read why. Bounded: it stops at a silence longer than `idle`, and after a minute.
+/// HTTP/2 needs none of this: a stream is reset on its own, after the answer.
+fn drain_http1(mut body: Incoming, version: http::Version, idle: Duration) {
+    if version >= http::Version::HTTP_2 {
+        return;
+    }
+    tokio::spawn(async move {
+        let drain =
+            async { while let Ok(Some(Ok(_))) = tokio::time::timeout(idle, body.frame()).await {} };
+        let _ = tokio::time::timeout(Duration::from_secs(60), drain).await;
+    });
+}
+
+/// A recording between its start and its hand-off to the tee or the writer. Dropped before the
+/// hand-off (the exchange's future was dropped: the client went away before the response head,
+/// or the grace period ran out), it records why and hands itself to the writer.
+struct InFlight {
+    recording: Option<(Box<Recording>, WriterPermit)>,
+    /// The request went to the upstream, so dropping the exchange cancelled it.
+    forwarded: bool,
+    shutting_down: Arc<AtomicBool>,
+}
+
+impl InFlight {
+    fn recording(&mut self) -> &mut Recording {
+        &mut self.recording.as_mut().expect("not handed off yet").0
+    }
+
+    fn take(&mut self) -> (Box<Recording>, WriterPermit) {
+        self.recording.take().expect("handed off once")
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let Some((mut recording, permit)) = self.recording.take() else {
+            return;
+        };
+        let upstream = if self.forwarded {
+            "the upstream request was cancelled"
+        } else {
+            "nothing was forwarded"
+        };
+        let (kind, message) = if self.shutting_down.load(Ordering::Relaxed) {
+            (
+                ErrorKind::Other,
+                format!(
+                    "the recorder shut down before the response head arrived (grace period over); {upstream}"
+                ),
+            )
+        } else {
+            (
+                ErrorKind::ClientDisconnected,
+                format!("the client went away before the response head arrived; {upstream}"),
+            )
+        };
+        recording.fail(kind, message);
+        permit.send(recording);
     }
 }

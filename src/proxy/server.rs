@@ -191,3 +191,31 @@ pub async fn serve<S, F>(
     while connections.join_next().await.is_some() {}
     detached.tracker.wait().await;
 }
+
+/// Raise this process's soft limit on open files to its hard limit. Every proxied stream is
+/// two sockets and every capture waiting for its sync an open file, and the usual soft limit
+/// (1,024 on most Linux distributions, 256 on macOS) is far below what the system allows
+/// (the hard limit, often a million): without this a few hundred concurrent streams fail to
+/// accept or to connect. Servers do this at start; nothing is lost when it cannot be done.
+pub fn raise_open_files_limit() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let limit = getrlimit(Resource::Nofile);
+        if limit.current < limit.maximum {
+            // macOS refuses more than OPEN_MAX for the soft limit, whatever the hard one says.
+            let wanted = if cfg!(target_os = "macos") {
+                limit.maximum.map(|max| max.min(10_240))
+            } else {
+                limit.maximum
+            };
+            let _ = setrlimit(
+                Resource::Nofile,
+                Rlimit {
+                    current: wanted,
+                    maximum: limit.maximum,
+                },
+            );
+        }
+    }
+}

@@ -117,7 +117,13 @@ where
                 let err: BoxError = err.into();
                 if let Some((mut recording, permit)) = this.recording.take() {
                     let kind = classify_body_error(&*err);
-                    recording.fail(kind, format!("the upstream response broke off: {err}"));
+                    recording.fail(
+                        kind,
+                        format!(
+                            "the upstream response broke off: {}",
+                            super::upstream::error_chain(&*err)
+                        ),
+                    );
                     permit.send(recording);
                 }
                 Poll::Ready(Some(Err(err)))
@@ -168,9 +174,14 @@ pub fn classify_body_error(err: &(dyn std::error::Error + 'static)) -> ErrorKind
             }
         }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            // hyper reports broken body framing (a bad chunk size line, a body longer than
+            // its length) as InvalidInput or InvalidData; a connection that just ends is
+            // UnexpectedEof, a reset ConnectionReset.
             return match io.kind() {
                 std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
-                std::io::ErrorKind::InvalidData => ErrorKind::InvalidHttp,
+                std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput => {
+                    ErrorKind::InvalidHttp
+                }
                 _ => ErrorKind::Reset,
             };
         }

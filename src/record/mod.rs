@@ -3,13 +3,14 @@
 
 pub mod console;
 mod convert;
+mod manifest;
+mod queue;
 mod recording;
 pub mod session;
 mod writer;
 
 pub use convert::to_exchange;
+pub use manifest::{MANIFEST_FORMAT, Manifest, ManifestEntry};
+pub use queue::{BacklogLimits, WriterClosed, WriterHandle, WriterPermit};
 pub use recording::{Failure, Recording, ResponseHead, version_name};
-pub use writer::{
-    MANIFEST_FORMAT, Manifest, ManifestEntry, Writer, WriterClosed, WriterConfig, WriterHandle,
-    WriterPermit, WriterReport, model_slug,
-};
+pub use writer::{Writer, WriterConfig, WriterReport, model_slug};

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use crate::capture::{ErrorKind, Headers};
 
@@ -90,6 +90,47 @@ impl Recording {
     pub fn response_bytes(&self) -> usize {
         self.chunks.iter().map(|(_, bytes)| bytes.len()).sum()
     }
+
+    /// Roughly what the recording holds in memory (bodies, headers, the rest).
+    pub fn held_bytes(&self) -> usize {
+        let headers = |headers: &Headers| -> usize {
+            headers.iter().map(|(n, v)| n.len() + v.len() + 48).sum()
+        };
+        let response = self.response.as_ref().map_or(0, |r| headers(&r.headers));
+        std::mem::size_of::<Recording>()
+            + self.request_body.len()
+            + self.response_bytes()
+            + self.chunks.len() * std::mem::size_of::<(Duration, Bytes)>()
+            + headers(&self.request_headers)
+            + response
+            + self.target.len()
+    }
+
+    /// Move small response chunks into one buffer of their exact size. Each chunk is a slice
+    /// of the connection's read buffer it arrived in, and keeps that whole buffer (kilobytes,
+    /// for a few bytes of event) alive while the recording waits for the writer. Large chunks
+    /// stay where they are: they waste little, and copying them would cost time at the end of
+    /// a big stream.
+    pub fn compact(&mut self) {
+        const SMALL: usize = 16 * 1024;
+        let small: usize = self
+            .chunks
+            .iter()
+            .filter(|(_, b)| b.len() < SMALL)
+            .map(|(_, b)| b.len())
+            .sum();
+        if small == 0 {
+            return;
+        }
+        let mut buffer = BytesMut::with_capacity(small);
+        for (_, bytes) in self.chunks.iter().filter(|(_, b)| b.len() < SMALL) {
+            buffer.extend_from_slice(bytes);
+        }
+        let mut whole = buffer.freeze();
+        for (_, bytes) in self.chunks.iter_mut().filter(|(_, b)| b.len() < SMALL) {
+            *bytes = whole.split_to(bytes.len());
+        }
+    }
 }
 
 /// The HTTP version as captures spell it.
@@ -100,5 +141,46 @@ pub fn version_name(version: http::Version) -> &'static str {
         http::Version::HTTP_2 => "HTTP/2",
         http::Version::HTTP_3 => "HTTP/3",
         _ => "HTTP/1.1",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compaction_lets_go_of_the_read_buffers_small_chunks_came_from() {
+        let read_buffer = Bytes::from(vec![b'a'; 64 * 1024]);
+        let big = Bytes::from(vec![b'b'; 32 * 1024]);
+        let mut recording = Recording::new(String::new(), String::new(), String::new(), vec![]);
+        recording.chunks = vec![
+            (Duration::from_millis(1), read_buffer.slice(0..10)),
+            (Duration::from_millis(2), big.clone()),
+            (Duration::from_millis(3), read_buffer.slice(100..107)),
+        ];
+        let before: Vec<(Duration, Vec<u8>)> = recording
+            .chunks
+            .iter()
+            .map(|(at, b)| (*at, b.to_vec()))
+            .collect();
+        recording.compact();
+        let after: Vec<(Duration, Vec<u8>)> = recording
+            .chunks
+            .iter()
+            .map(|(at, b)| (*at, b.to_vec()))
+            .collect();
+        assert_eq!(before, after, "same bytes, same times");
+        let buffer = read_buffer.as_ptr_range();
+        for (_, chunk) in [&recording.chunks[0], &recording.chunks[2]] {
+            assert!(
+                !buffer.contains(&chunk.as_ptr()),
+                "still a slice of the read buffer"
+            );
+        }
+        assert_eq!(
+            recording.chunks[1].1.as_ptr(),
+            big.as_ptr(),
+            "a large chunk is not copied"
+        );
     }
 }

@@ -142,6 +142,7 @@ pub async fn run(
             source,
             redactor,
             queue: options.queue,
+            backlog: super::BacklogLimits::default(),
             sync_interval: Duration::from_secs(1),
         },
         console,

@@ -1,35 +1,36 @@
 //! The capture writer: a thread beside the proxy that turns recordings into capture files.
 //!
 //! Durability is batched: each capture is written to a hidden temp file at once, and at least
-//! once a second (and whenever the queue runs dry, and at shutdown) the batch is synced, renamed
-//! into place and the folder synced. A crash never leaves half a capture, and a burst of
-//! thousands of exchanges a second costs one sync per batch, not one per file.
+//! once a second (and whenever the queue runs dry, every [`MAX_BATCH`] captures, and at
+//! shutdown) the batch is synced, renamed into place and the folder synced. A crash never leaves half a capture, and a burst of
+//! thousands of exchanges a second costs one sync per batch, not one per file. The manifest
+//! and the console name a capture only once it is in place, and a manifest that could not be
+//! written is tried again at every flush, so after a full or read-only disk recovers the
+//! manifest lists exactly the captures on disk.
 //!
 //! The queue is bounded. The proxy reserves a slot *before* forwarding a request, so when the
-//! writer falls behind new requests wait rather than any capture being dropped.
+//! writer falls behind new requests wait rather than any capture being dropped; how much may
+//! wait in memory is bounded too ([`super::queue`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::Recording;
 use super::console::{Console, ExchangeLine};
 use super::convert::to_exchange;
+use super::manifest::{ManifestEntry, ManifestFile};
+use super::queue::{Backlog, BacklogLimits, WriterHandle};
 use crate::capture::{self, Exchange};
 use crate::check::check_exchange;
 use crate::conformance::Profile;
 use crate::redact::Redactor;
-
-/// A reserved place in the writer's queue; sending on it never waits.
-pub type WriterPermit = mpsc::OwnedPermit<Box<Recording>>;
 
 /// How the writer stores captures.
 pub struct WriterConfig {
@@ -41,6 +42,8 @@ pub struct WriterConfig {
     pub redactor: Redactor,
     /// Queue length (recordings in flight or waiting to be written).
     pub queue: usize,
+    /// How much may wait for the writer in memory before new requests wait.
+    pub backlog: BacklogLimits,
     /// Longest time a written capture waits for its sync and rename.
     pub sync_interval: Duration,
 }
@@ -57,58 +60,11 @@ pub struct WriterReport {
     pub per_model: BTreeMap<(String, String), usize>,
 }
 
-/// One line of the session manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ManifestEntry {
-    pub seq: u64,
-    pub id: String,
-    /// Path relative to the session folder.
-    pub file: String,
-    pub model: Option<String>,
-    pub dialect: Option<String>,
-    pub status: Option<u16>,
-    pub error: Option<String>,
-    pub recorded_at: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
-    pub format: String,
-    pub version: u32,
-    pub session: String,
-    pub exchanges: Vec<ManifestEntry>,
-}
-
-pub const MANIFEST_FORMAT: &str = "cursor-harness/manifest";
-
-/// The sending side, cloned into the proxy.
-#[derive(Clone)]
-pub struct WriterHandle {
-    tx: mpsc::Sender<Box<Recording>>,
-    waiting_reported: Arc<AtomicBool>,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("the capture writer has stopped")]
-pub struct WriterClosed;
-
-impl WriterHandle {
-    /// Reserve a queue slot for an exchange about to be forwarded; waits while the queue is full.
-    pub async fn reserve(&self) -> Result<WriterPermit, WriterClosed> {
-        match self.tx.clone().try_reserve_owned() {
-            Ok(permit) => Ok(permit),
-            Err(mpsc::error::TrySendError::Full(tx)) => {
-                if !self.waiting_reported.swap(true, Ordering::Relaxed) {
-                    eprintln!(
-                        "cursor-harness: the capture writer is behind; new requests wait for it (no capture is dropped)"
-                    );
-                }
-                tx.reserve_owned().await.map_err(|_| WriterClosed)
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(WriterClosed),
-        }
-    }
-}
+/// Captures in one batch at most. Each waits for the batch's sync with its file open, and a
+/// process may usually have 1,024 files open at once (the common default soft limit, beside
+/// every socket of the proxy): at thousands of captures a second an unbounded batch ran out of
+/// them and lost captures.
+const MAX_BATCH: usize = 128;
 
 /// The running writer.
 pub struct Writer {
@@ -120,16 +76,15 @@ impl Writer {
     /// Start the writer thread. Reads an existing session manifest so sequence numbers continue.
     pub fn spawn(config: WriterConfig, console: Box<dyn Console>) -> io::Result<Writer> {
         fs::create_dir_all(&config.session_dir)?;
-        let manifest = read_manifest(&config.session_dir, &config.session)?;
+        let manifest = ManifestFile::open(&config.session_dir, &config.session)?;
         let (tx, rx) = mpsc::channel(config.queue.max(1));
+        let backlog = Arc::new(Backlog::new(config.backlog));
+        let taken = backlog.clone();
         let thread = std::thread::Builder::new()
             .name("capture-writer".to_owned())
-            .spawn(move || Store::new(config, manifest, console).run(rx))?;
+            .spawn(move || Store::new(config, manifest, console).run(rx, &taken))?;
         Ok(Writer {
-            handle: WriterHandle {
-                tx,
-                waiting_reported: Arc::new(AtomicBool::new(false)),
-            },
+            handle: WriterHandle::new(tx, backlog),
             thread,
         })
     }
@@ -145,48 +100,31 @@ impl Writer {
     }
 }
 
-fn read_manifest(dir: &Path, session: &str) -> io::Result<Manifest> {
-    let path = dir.join("manifest.json");
-    match fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{} is not a session manifest: {err}", path.display()),
-            )
-        }),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Manifest {
-            format: MANIFEST_FORMAT.to_owned(),
-            version: 1,
-            session: session.to_owned(),
-            exchanges: Vec::new(),
-        }),
-        Err(err) => Err(err),
-    }
-}
-
-/// A capture written to its temp file, waiting for the batch sync.
+/// A capture written to its temp file, waiting for the batch sync. Its manifest entry and its
+/// console line wait with it: neither may name a file before the file is in place.
 struct Pending {
     temp: PathBuf,
     file: File,
     target: PathBuf,
+    entry: ManifestEntry,
+    line: ExchangeLine,
 }
 
 struct Store {
     config: WriterConfig,
-    manifest: Manifest,
+    manifest: ManifestFile,
     console: Box<dyn Console>,
     next_seq: u64,
     batch: Vec<Pending>,
     batch_started: Option<Instant>,
-    manifest_dirty: bool,
     report: WriterReport,
     /// Failure causes already reported (once per cause, loudly).
     reported: HashSet<String>,
 }
 
 impl Store {
-    fn new(config: WriterConfig, manifest: Manifest, console: Box<dyn Console>) -> Store {
-        let next_seq = manifest.exchanges.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
+    fn new(config: WriterConfig, manifest: ManifestFile, console: Box<dyn Console>) -> Store {
+        let next_seq = manifest.last_seq + 1;
         Store {
             config,
             manifest,
@@ -194,13 +132,12 @@ impl Store {
             next_seq,
             batch: Vec::new(),
             batch_started: None,
-            manifest_dirty: false,
             report: WriterReport::default(),
             reported: HashSet::new(),
         }
     }
 
-    fn run(mut self, mut rx: mpsc::Receiver<Box<Recording>>) -> WriterReport {
+    fn run(mut self, mut rx: mpsc::Receiver<Box<Recording>>, backlog: &Backlog) -> WriterReport {
         loop {
             let next = if self.batch.is_empty() {
                 rx.blocking_recv()
@@ -226,6 +163,8 @@ impl Store {
                     io::ErrorKind::Other,
                 );
             }
+            backlog.left(&recording);
+            drop(recording);
             if self
                 .batch_started
                 .is_some_and(|started| started.elapsed() >= self.config.sync_interval)
@@ -269,45 +208,37 @@ impl Store {
         if exchange.error.is_some() {
             self.report.transport_errors += 1;
         }
-        let written = self.write_temp(&exchange, &target);
-        let file = match &written {
-            Ok(()) => Some(self.config.session_dir.join(&relative)),
-            Err(err) => {
-                self.lost(err);
-                None
-            }
+        let entry = ManifestEntry {
+            seq,
+            id: exchange.id.clone(),
+            file: relative,
+            model: exchange.model.clone(),
+            dialect: dialect.clone(),
+            status: exchange.response.as_ref().map(|r| r.status),
+            error: exchange.error.as_ref().map(|e| e.kind.as_str().to_owned()),
+            recorded_at: exchange.recorded_at.clone(),
         };
-        if written.is_ok() {
-            self.manifest.exchanges.push(ManifestEntry {
-                seq,
-                id: exchange.id.clone(),
-                file: relative,
-                model: exchange.model.clone(),
-                dialect: dialect.clone(),
-                status: exchange.response.as_ref().map(|r| r.status),
-                error: exchange.error.as_ref().map(|e| e.kind.as_str().to_owned()),
-                recorded_at: exchange.recorded_at.clone(),
-            });
-            self.manifest_dirty = true;
+        let mut line = ExchangeLine::new(recording, &exchange, &checked, Some(target.clone()));
+        match write_temp(&exchange, &target) {
+            Ok((temp, file)) => {
+                self.batch.push(Pending {
+                    temp,
+                    file,
+                    target,
+                    entry,
+                    line,
+                });
+                self.batch_started.get_or_insert_with(Instant::now);
+                if self.batch.len() >= MAX_BATCH {
+                    self.flush();
+                }
+            }
+            Err(err) => {
+                self.lost(&err);
+                line.file = None;
+                self.console.exchange(&line);
+            }
         }
-        self.console
-            .exchange(&ExchangeLine::new(recording, &exchange, &checked, file));
-    }
-
-    fn write_temp(&mut self, exchange: &Exchange, target: &Path) -> io::Result<()> {
-        let temp = capture::temp_path_for(target)?;
-        let mut file = File::create(&temp)?;
-        if let Err(err) = file.write_all(&exchange.to_pretty_json()) {
-            let _ = fs::remove_file(&temp);
-            return Err(err);
-        }
-        self.batch.push(Pending {
-            temp,
-            file,
-            target: target.to_owned(),
-        });
-        self.batch_started.get_or_insert_with(Instant::now);
-        Ok(())
     }
 
     /// Sync the batch, rename each file into place, sync the folders, rewrite the manifest.
@@ -320,33 +251,39 @@ impl Store {
                 .file
                 .sync_data()
                 .and_then(|()| fs::rename(&pending.temp, &pending.target));
+            let mut line = pending.line;
             match result {
                 Ok(()) => {
                     self.report.written += 1;
                     if let Some(parent) = pending.target.parent() {
                         folders.insert(parent.to_owned());
                     }
+                    self.manifest.add(pending.entry);
                 }
                 Err(err) => {
                     let _ = fs::remove_file(&pending.temp);
                     self.lost(&err);
+                    line.file = None;
                 }
             }
+            self.console.exchange(&line);
         }
         for folder in folders {
             if let Ok(dir) = File::open(&folder) {
                 let _ = dir.sync_all();
             }
         }
-        if self.manifest_dirty {
-            self.manifest_dirty = false;
+        // On failure the entries stay pending: the next flush (at the latest the one at
+        // shutdown) tries again, so a disk that fills up and recovers leaves a manifest that
+        // lists every capture on it.
+        if self.manifest.is_dirty()
+            && let Err(err) = self.manifest.write()
+        {
             let path = self.config.session_dir.join("manifest.json");
-            if let Err(err) = capture::write_json_atomically(&path, &self.manifest) {
-                self.failure(
-                    &format!("cannot update {}: {err}", path.display()),
-                    err.kind(),
-                );
-            }
+            self.failure(
+                &format!("cannot update {}: {err}", path.display()),
+                err.kind(),
+            );
         }
     }
 
@@ -366,6 +303,17 @@ impl Store {
             self.console.warn(message);
         }
     }
+}
+
+/// Write a capture to a hidden temp file beside `target`, unsynced (the batch syncs it).
+fn write_temp(exchange: &Exchange, target: &Path) -> io::Result<(PathBuf, File)> {
+    let temp = capture::temp_path_for(target)?;
+    let mut file = File::create(&temp)?;
+    if let Err(err) = file.write_all(&exchange.to_pretty_json()) {
+        let _ = fs::remove_file(&temp);
+        return Err(err);
+    }
+    Ok((temp, file))
 }
 
 /// A folder name for a model that can never leave the session folder: only `[A-Za-z0-9._-]`,
@@ -397,6 +345,94 @@ pub fn model_slug(model: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::console::Collect;
+
+    fn store(dir: &Path) -> (Store, Collect) {
+        let console = Collect::default();
+        let config = WriterConfig {
+            session_dir: dir.to_owned(),
+            session: "s".to_owned(),
+            source: "test".to_owned(),
+            redactor: Redactor::with_key(b"0123456789abcdef"),
+            queue: 8,
+            backlog: BacklogLimits::default(),
+            sync_interval: Duration::from_secs(1),
+        };
+        let manifest = ManifestFile::open(dir, "s").unwrap();
+        (
+            Store::new(config, manifest, Box::new(console.clone())),
+            console,
+        )
+    }
+
+    fn recording() -> Recording {
+        let mut recording = Recording::new(
+            "POST".to_owned(),
+            "/v1/chat/completions".to_owned(),
+            "HTTP/1.1".to_owned(),
+            Vec::new(),
+        );
+        recording.request_body = bytes::Bytes::from_static(br#"{"model":"m","messages":[]}"#);
+        recording
+    }
+
+    fn listed(dir: &Path) -> Vec<String> {
+        super::super::manifest::read(dir, "s")
+            .unwrap()
+            .exchanges
+            .into_iter()
+            .map(|e| e.file)
+            .collect()
+    }
+
+    #[test]
+    fn a_capture_lost_at_its_rename_is_neither_listed_nor_shown_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, console) = store(dir.path());
+        store.write(&recording());
+        store.write(&recording());
+        // A folder where the first capture goes: its rename fails, the second's does not.
+        fs::create_dir_all(store.batch[0].target.join("occupied")).unwrap();
+        store.flush();
+        assert_eq!((store.report.written, store.report.lost), (1, 1));
+        let files = listed(dir.path());
+        assert_eq!(files.len(), 1);
+        assert!(dir.path().join(&files[0]).is_file());
+        let lines = console.lines.lock().unwrap();
+        let shown: Vec<bool> = lines.iter().map(|l| l.file.is_some()).collect();
+        assert_eq!(shown, vec![false, true], "the lost one says NOT WRITTEN");
+        assert_eq!(console.warnings.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_batch_never_holds_more_than_max_batch_files_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = store(dir.path());
+        store.config.sync_interval = Duration::from_secs(3600);
+        for _ in 0..(2 * MAX_BATCH + 10) {
+            store.write(&recording());
+            assert!(store.batch.len() < MAX_BATCH);
+        }
+        assert_eq!(store.report.written, 2 * MAX_BATCH);
+        store.flush();
+        assert_eq!(listed(dir.path()).len(), 2 * MAX_BATCH + 10);
+    }
+
+    #[test]
+    fn a_manifest_that_could_not_be_written_is_written_at_the_next_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, console) = store(dir.path());
+        let blocker = dir.path().join("manifest.json");
+        fs::create_dir_all(blocker.join("occupied")).unwrap();
+        store.write(&recording());
+        store.flush();
+        assert_eq!(store.report.written, 1);
+        assert_eq!(console.warnings.lock().unwrap().len(), 1);
+        fs::remove_dir_all(&blocker).unwrap();
+        // Nothing new arrives; the flush at shutdown must still bring the manifest up to date.
+        store.flush();
+        assert_eq!(listed(dir.path()).len(), 1);
+    }
 
     #[test]
     fn slugs_stay_inside_the_session_folder() {

@@ -7,6 +7,9 @@ mod support;
 mod check_cli;
 /// `diff` through the binary: changes caught, noise ignored, folders paired, sessions compared.
 mod diff;
+/// Fault injection: upstreams, clients, disks and signals that misbehave on purpose; the proxy
+/// keeps serving, answers truthfully, records each exchange once and leaves no partial file.
+mod faults;
 /// `record --forward`: the MITM proxy with real TLS, curl, blind tunnels, trust failures.
 mod forward;
 /// `ca` and `record --forward` as real processes: CA files, refusals, a whole session.
@@ -16,7 +19,7 @@ mod golden;
 /// Properties over generated inputs: SSE chunking, classifier and checker robustness, the
 /// capture round trip, body encodings, redaction.
 mod properties;
-/// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, failures, stub, curl.
+/// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, stub, curl.
 mod record;
 /// `replay` through the binary: golden and SDK bodies against the gateway, child processes.
 mod replay;
@@ -35,3 +38,6 @@ mod schemas;
 mod schemas_replay;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
 mod sdk;
+/// The soak run (ignored by default): 10,000 exchanges through the recorder, captures and
+/// memory checked.
+mod soak;

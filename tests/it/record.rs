@@ -1,9 +1,9 @@
 //! `record` in reverse-proxy mode: streaming passthrough, capture fidelity, redaction, path
-//! safety, failures recorded, stub mode, real curl processes.
+//! safety, stub mode, real curl processes. Failures (upstreams, clients, disks, signals) are
+//! in the fault suite, `faults`.
 
 use std::time::Duration;
 
-use cursor_harness::capture::ErrorKind;
 use cursor_harness::check::check_exchange;
 use cursor_harness::conformance::{Profile, Verdict};
 use cursor_harness::dialect::Dialect;
@@ -226,156 +226,6 @@ async fn without_the_path_token_nothing_reaches_the_upstream() {
         "only the request with the token was forwarded"
     );
     assert_eq!(recorder.exchanges().len(), 1, "probes are not recorded");
-}
-
-/// Each failure: the client gets an OpenAI-shaped error (or the bytes that did flow), the
-/// capture carries `error`, and the recorder serves the next request.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn upstream_failures_are_recorded_and_the_proxy_keeps_serving() {
-    let events: Vec<Vec<u8>> = chat_events("m", &["a", "b", "c"])
-        .into_iter()
-        .map(String::into_bytes)
-        .collect();
-    let upstream =
-        TestUpstream::start(
-            move |request| match request.header("x-fault").unwrap_or("") {
-                "reset" => Script::ResetAfter {
-                    events: events.clone(),
-                    after: 2,
-                    gap: Duration::from_millis(20),
-                },
-                "invalid" => Script::Raw(b"HTTP/1.1 banana\r\n\r\n".to_vec()),
-                "stall-head" => Script::StallBeforeHead(Duration::from_secs(5)),
-                "stall-body" => Script::StallAfter {
-                    events: events[..2].to_vec(),
-                    stall: Duration::from_secs(5),
-                },
-                _ => Script::Sse {
-                    events: events.clone(),
-                    gap: Duration::ZERO,
-                },
-            },
-        )
-        .await;
-    let mut opts = options(Some(upstream.url()));
-    opts.limits.response_timeout = Duration::from_millis(500);
-    opts.limits.idle_timeout = Duration::from_millis(500);
-    let mut recorder = Recorder::start(opts).await;
-    let body = serde_json::to_vec(&chat_body("m")).unwrap();
-    let call = |fault: &'static str| {
-        let body = body.clone();
-        let addr = recorder.addr;
-        async move {
-            send(
-                addr,
-                "POST",
-                "/v1/chat/completions",
-                &[("x-fault", fault), ("content-type", "application/json")],
-                body,
-                false,
-            )
-            .await
-        }
-    };
-
-    let reset = call("reset").await;
-    assert_eq!(reset.status, 200);
-    assert!(reset.error.is_some(), "the client sees the stream break");
-    let invalid = call("invalid").await;
-    assert_eq!(invalid.status, 502);
-    assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&invalid.body()).unwrap()["error"]["type"],
-        "upstream_error"
-    );
-    let stall_head = call("stall-head").await;
-    assert_eq!(stall_head.status, 504);
-    let stall_body = call("stall-body").await;
-    assert_eq!(stall_body.status, 200);
-    assert!(stall_body.error.is_some());
-    let fine = call("").await;
-    assert_eq!(
-        fine.status, 200,
-        "the proxy keeps serving after each failure"
-    );
-    assert!(fine.error.is_none());
-
-    recorder.stop().await;
-    let kinds: Vec<Option<ErrorKind>> = recorder
-        .exchanges()
-        .iter()
-        .map(|(_, e)| e.error.as_ref().map(|e| e.kind))
-        .collect();
-    assert_eq!(
-        kinds,
-        vec![
-            Some(ErrorKind::Reset),
-            Some(ErrorKind::InvalidHttp),
-            Some(ErrorKind::Timeout),
-            Some(ErrorKind::Timeout),
-            None
-        ]
-    );
-    let (_, reset_capture) = &recorder.exchanges()[0];
-    let partial = reset_capture
-        .response
-        .as_ref()
-        .unwrap()
-        .stream_bytes()
-        .unwrap();
-    assert!(
-        partial.starts_with(&reset.body()[..]) || reset.body().starts_with(&partial[..]),
-        "the bytes that did flow are kept"
-    );
-    assert!(!partial.is_empty());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_upstream_gives_a_502_and_a_capture() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
-    let mut recorder = Recorder::start(options(Some(format!("http://127.0.0.1:{port}/v1")))).await;
-    let response = post_chat(recorder.addr, "/v1/chat/completions", &chat_body("m")).await;
-    assert_eq!(response.status, 502);
-    let error: serde_json::Value = serde_json::from_slice(&response.body()).unwrap();
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("connect"),
-        "{error}"
-    );
-    recorder.stop().await;
-    let (_, exchange) = &recorder.exchanges()[0];
-    assert!(exchange.response.is_none());
-    assert_eq!(exchange.error.as_ref().unwrap().kind, ErrorKind::Connect);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_that_goes_away_cancels_the_upstream_and_the_capture_says_so() {
-    let events: Vec<String> = (0..50)
-        .map(|i| format!("data: {{\"n\":{i}}}\n\n"))
-        .collect();
-    let upstream = TestUpstream::sse(events, Duration::from_millis(20)).await;
-    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
-    let addr = recorder.addr;
-    let client =
-        tokio::spawn(async move { post_chat(addr, "/v1/chat/completions", &chat_body("m")).await });
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    client.abort();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    recorder.stop().await;
-    assert!(
-        upstream.saw_cancellation(),
-        "the upstream request was cancelled too"
-    );
-    let (_, exchange) = &recorder.exchanges()[0];
-    let error = exchange
-        .error
-        .as_ref()
-        .expect("the capture records the disconnect");
-    assert_eq!(error.kind, ErrorKind::ClientDisconnected);
-    assert!(error.message.contains("upstream request was cancelled"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

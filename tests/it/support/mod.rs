@@ -33,6 +33,19 @@ pub fn harness() -> Command {
     command
 }
 
+/// The `cursor-harness` binary started through a wrapper program (`prlimit --nofile=…`, say),
+/// with the same folder and environment as [`harness`].
+pub fn harness_via(wrapper: &[&str]) -> Command {
+    let mut command = Command::new(wrapper[0]);
+    command
+        .args(&wrapper[1..])
+        .arg(env!("CARGO_BIN_EXE_cursor-harness"))
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
+    command
+}
+
 /// Run a command and return its output, with a message that shows everything on failure to
 /// start.
 pub fn run(command: &mut Command) -> Output {

@@ -1,9 +1,10 @@
 //! A test upstream that misbehaves on request: a raw HTTP/1.1 server (so it can send invalid
 //! HTTP, reset mid-stream or stall) that streams SSE with controlled gaps, remembers what it
-//! received and when it sent each event, and checks on drop that it was called.
+//! received, when it sent each event, which responses a client abandoned and how many it served
+//! at once, and checks on drop that it was called. [`malformed`] builds broken event streams.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,16 @@ impl Received {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// A query parameter of the request target (no percent-decoding: tests use plain values).
+    pub fn query(&self, name: &str) -> Option<&str> {
+        let (_, query) = self.target.split_once('?')?;
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
     }
 }
 
@@ -50,8 +61,15 @@ pub enum Script {
         after: usize,
         gap: Duration,
     },
-    /// Send nothing for this long, then close.
+    /// Send nothing for this long (or until the client closes), then close.
     StallBeforeHead(Duration),
+    /// Send the head, wait until every request sharing `arrived` has come in (at most 30 s),
+    /// then stream like `Sse`: proof that that many responses were open at once.
+    AllAtOnce {
+        arrived: Arc<tokio::sync::Barrier>,
+        events: Vec<Vec<u8>>,
+        gap: Duration,
+    },
     /// Send the head and these events, then nothing for this long, then close.
     StallAfter {
         events: Vec<Vec<u8>>,
@@ -68,6 +86,11 @@ struct State {
     sent: Mutex<Vec<(usize, usize, Instant)>>,
     /// Set when a client went away before a response was complete.
     cancelled: AtomicBool,
+    /// Indexes of the requests whose response a client abandoned.
+    cancelled_requests: Mutex<Vec<usize>>,
+    /// Responses being written right now, and the most at once.
+    active: AtomicUsize,
+    peak: AtomicUsize,
     panicked: AtomicBool,
 }
 
@@ -85,6 +108,14 @@ impl TestUpstream {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind test upstream");
+        TestUpstream::start_on(listener, handler)
+    }
+
+    /// Like [`TestUpstream::start`] on a listener the test bound (a port chosen in advance).
+    pub fn start_on(
+        listener: TcpListener,
+        handler: impl Fn(&Received) -> Script + Send + Sync + 'static,
+    ) -> TestUpstream {
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(State::default());
         let handler: Arc<Handler> = Arc::new(handler);
@@ -150,6 +181,16 @@ impl TestUpstream {
     pub fn saw_cancellation(&self) -> bool {
         self.state.cancelled.load(Ordering::SeqCst)
     }
+
+    /// The requests (by index into [`TestUpstream::received`]) whose response was abandoned.
+    pub fn cancelled(&self) -> Vec<usize> {
+        self.state.cancelled_requests.lock().unwrap().clone()
+    }
+
+    /// The most responses this upstream was writing at the same time.
+    pub fn peak_concurrency(&self) -> usize {
+        self.state.peak.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for TestUpstream {
@@ -181,7 +222,10 @@ async fn serve_connection(mut stream: TcpStream, state: Arc<State>, handler: Arc
             received.push(request.clone());
             received.len() - 1
         };
+        let active = state.active.fetch_add(1, Ordering::SeqCst) + 1;
+        state.peak.fetch_max(active, Ordering::SeqCst);
         let keep_going = respond(&mut stream, handler(&request), index, &state).await;
+        state.active.fetch_sub(1, Ordering::SeqCst);
         if !keep_going {
             return;
         }
@@ -266,8 +310,27 @@ async fn respond(stream: &mut TcpStream, script: Script, index: usize, state: &S
             false
         }
         Script::StallBeforeHead(stall) => {
-            tokio::time::sleep(stall).await;
+            // A client that gives up closes the connection: that shows as EOF on a read.
+            let mut byte = [0u8; 1];
+            tokio::select! {
+                () = tokio::time::sleep(stall) => {}
+                read = stream.read(&mut byte) => if matches!(read, Ok(0) | Err(_)) {
+                    state.cancelled.store(true, Ordering::SeqCst);
+                    state.cancelled_requests.lock().unwrap().push(index);
+                }
+            }
             false
+        }
+        Script::AllAtOnce {
+            arrived,
+            events,
+            gap,
+        } => {
+            stream_head(stream, &[]).await
+                && tokio::time::timeout(Duration::from_secs(30), arrived.wait())
+                    .await
+                    .is_ok()
+                && stream_body(stream, &events, events.len(), gap, index, state).await
         }
         Script::StallAfter { events, stall } => {
             // All events but no terminating chunk: the response is open and silent.
@@ -303,6 +366,12 @@ async fn stream_events(
     index: usize,
     state: &State,
 ) -> bool {
+    stream_head(stream, extra_headers).await
+        && stream_body(stream, events, limit, gap, index, state).await
+}
+
+/// The head of a chunked event stream.
+async fn stream_head(stream: &mut TcpStream, extra_headers: &[(String, String)]) -> bool {
     let mut head = String::from(
         "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\ntransfer-encoding: chunked\r\n",
     );
@@ -310,9 +379,19 @@ async fn stream_events(
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
-    if stream.write_all(head.as_bytes()).await.is_err() {
-        return false;
-    }
+    stream.write_all(head.as_bytes()).await.is_ok() && stream.flush().await.is_ok()
+}
+
+/// Up to `limit` events as chunks (flushed one by one), then the terminator when every event
+/// was sent.
+async fn stream_body(
+    stream: &mut TcpStream,
+    events: &[Vec<u8>],
+    limit: usize,
+    gap: Duration,
+    index: usize,
+    state: &State,
+) -> bool {
     for (i, event) in events.iter().enumerate().take(limit) {
         if i > 0 && !gap.is_zero() {
             tokio::time::sleep(gap).await;
@@ -323,6 +402,7 @@ async fn stream_events(
         state.sent.lock().unwrap().push((index, i, Instant::now()));
         if stream.write_all(&chunk).await.is_err() || stream.flush().await.is_err() {
             state.cancelled.store(true, Ordering::SeqCst);
+            state.cancelled_requests.lock().unwrap().push(index);
             return false;
         }
     }
@@ -356,4 +436,70 @@ pub fn chat_events(model: &str, pieces: &[&str]) -> Vec<String> {
     events.push(format!("data: {usage}\n\n"));
     events.push("data: [DONE]\n\n".to_owned());
     events
+}
+
+/// Event streams that break the SSE rules in one way each; every one is still valid HTTP, so
+/// the proxy must pass the bytes through untouched and record them as a complete exchange.
+pub mod malformed {
+    use super::chat_events;
+
+    /// Events with no blank line between them: one endless event to an SSE parser.
+    pub fn no_blank_line(model: &str) -> Vec<Vec<u8>> {
+        chat_events(model, &["no", "blank", "lines"])
+            .into_iter()
+            .map(|event| event.trim_end_matches('\n').to_owned() + "\n")
+            .map(String::into_bytes)
+            .collect()
+    }
+
+    /// One `data:` line of `size` bytes, written in `piece`-sized writes, between valid events.
+    pub fn giant_line(model: &str, size: usize, piece: usize) -> Vec<Vec<u8>> {
+        let mut events: Vec<Vec<u8>> = chat_events(model, &["before"])
+            .into_iter()
+            .take(2)
+            .map(String::into_bytes)
+            .collect();
+        let text = "x".repeat(size);
+        let line = format!(
+            "data: {{\"id\":\"chatcmpl-test\",\"object\":\"chat.completion.chunk\",\"created\":1767225600,\"model\":\"{model}\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{text}\"}},\"finish_reason\":null}}]}}\n\n"
+        );
+        events.extend(line.as_bytes().chunks(piece).map(<[u8]>::to_vec));
+        events.extend(
+            chat_events(model, &[])
+                .into_iter()
+                .skip(1)
+                .map(String::into_bytes),
+        );
+        events
+    }
+
+    /// A content delta whose bytes are not UTF-8, split so one write ends mid-sequence.
+    pub fn invalid_utf8(model: &str) -> Vec<Vec<u8>> {
+        let mut events: Vec<Vec<u8>> = chat_events(model, &["valid"])
+            .into_iter()
+            .map(String::into_bytes)
+            .collect();
+        let mut bad = b"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"".to_vec();
+        bad.extend_from_slice(&[0xff, 0xfe, b'a', 0xc3]);
+        let mut rest = vec![0x28, 0xe2, 0x82];
+        rest.extend_from_slice(b"\"},\"finish_reason\":null}]}\n\n");
+        events.insert(2, rest);
+        events.insert(2, bad);
+        events
+    }
+
+    /// A whole stream, `[DONE]`, then more events as if nothing had ended.
+    pub fn data_after_done(model: &str) -> Vec<Vec<u8>> {
+        let mut events: Vec<Vec<u8>> = chat_events(model, &["first"])
+            .into_iter()
+            .map(String::into_bytes)
+            .collect();
+        events.extend(
+            chat_events(model, &["after", "done"])
+                .into_iter()
+                .skip(1)
+                .map(String::into_bytes),
+        );
+        events
+    }
 }

@@ -1,0 +1,244 @@
+//! The writer's queue as the proxy sees it: a place reserved before an exchange is forwarded,
+//! a send that never waits, and a bound on the memory of what waits for the writer.
+//!
+//! Two bounds. The channel has a slot for every exchange in flight or waiting to be written, so
+//! a finished exchange always has its place and no capture is ever dropped. The backlog (the
+//! finished recordings the writer has not taken yet) is kept under [`BacklogLimits`]: past
+//! either limit, new requests wait before they are forwarded while those in flight go on. A
+//! writer slower than the proxy (a slow disk, a small machine) then slows the traffic down
+//! instead of holding thousands of recordings in memory.
+//!
+//! Recordings are compacted as they join the backlog, so what is counted is what is held: a
+//! response chunk is a slice of a connection's read buffer and would otherwise keep the whole
+//! buffer alive while it waits.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use tokio::sync::{Notify, mpsc};
+
+use super::Recording;
+
+/// How much may wait for the writer before new requests wait.
+#[derive(Debug, Clone, Copy)]
+pub struct BacklogLimits {
+    pub recordings: usize,
+    pub bytes: usize,
+}
+
+impl Default for BacklogLimits {
+    fn default() -> Self {
+        BacklogLimits {
+            recordings: 256,
+            bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// Finished recordings not yet taken by the writer.
+#[derive(Debug)]
+pub(super) struct Backlog {
+    limits: BacklogLimits,
+    recordings: AtomicUsize,
+    bytes: AtomicUsize,
+    drained: Notify,
+}
+
+impl Backlog {
+    pub(super) fn new(limits: BacklogLimits) -> Backlog {
+        Backlog {
+            limits,
+            recordings: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+            drained: Notify::new(),
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.recordings.load(Ordering::Acquire) >= self.limits.recordings
+            || self.bytes.load(Ordering::Acquire) >= self.limits.bytes
+    }
+
+    fn joined(&self, recording: &Recording) {
+        self.recordings.fetch_add(1, Ordering::AcqRel);
+        self.bytes
+            .fetch_add(recording.held_bytes(), Ordering::AcqRel);
+    }
+
+    /// The writer took `recording` off the backlog (and is done with it).
+    pub(super) fn left(&self, recording: &Recording) {
+        self.recordings.fetch_sub(1, Ordering::AcqRel);
+        self.bytes
+            .fetch_sub(recording.held_bytes(), Ordering::AcqRel);
+        self.drained.notify_waiters();
+    }
+}
+
+/// A reserved place in the writer's queue; sending on it never waits.
+pub struct WriterPermit {
+    permit: mpsc::OwnedPermit<Box<Recording>>,
+    backlog: Arc<Backlog>,
+}
+
+impl WriterPermit {
+    /// Hand a finished recording to the writer.
+    pub fn send(self, mut recording: Box<Recording>) {
+        recording.compact();
+        self.backlog.joined(&recording);
+        self.permit.send(recording);
+    }
+}
+
+/// The sending side, cloned into the proxy.
+#[derive(Clone)]
+pub struct WriterHandle {
+    tx: mpsc::Sender<Box<Recording>>,
+    backlog: Arc<Backlog>,
+    waiting_reported: Arc<AtomicBool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the capture writer has stopped")]
+pub struct WriterClosed;
+
+impl WriterHandle {
+    pub(super) fn new(tx: mpsc::Sender<Box<Recording>>, backlog: Arc<Backlog>) -> WriterHandle {
+        WriterHandle {
+            tx,
+            backlog,
+            waiting_reported: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Reserve a queue slot for an exchange about to be forwarded; waits while the backlog is
+    /// over its limits or the queue is full.
+    pub async fn reserve(&self) -> Result<WriterPermit, WriterClosed> {
+        loop {
+            // Registered before the check, so a drain between the check and the wait counts.
+            let drained = self.backlog.drained.notified();
+            if !self.backlog.full() {
+                break;
+            }
+            self.report_waiting();
+            tokio::select! {
+                () = drained => {}
+                () = self.tx.closed() => return Err(WriterClosed),
+            }
+        }
+        let permit = match self.tx.clone().try_reserve_owned() {
+            Ok(permit) => permit,
+            Err(mpsc::error::TrySendError::Full(tx)) => {
+                self.report_waiting();
+                tx.reserve_owned().await.map_err(|_| WriterClosed)?
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => return Err(WriterClosed),
+        };
+        Ok(WriterPermit {
+            permit,
+            backlog: self.backlog.clone(),
+        })
+    }
+
+    fn report_waiting(&self) {
+        if !self.waiting_reported.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "cursor-harness: the capture writer is behind; new requests wait for it (no capture is dropped)"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use bytes::Bytes;
+
+    use super::*;
+
+    fn recording(body: usize) -> Box<Recording> {
+        let mut recording = Recording::new(
+            "POST".to_owned(),
+            "/v1/chat/completions".to_owned(),
+            "HTTP/1.1".to_owned(),
+            Vec::new(),
+        );
+        recording.request_body = Bytes::from(vec![b'x'; body]);
+        Box::new(recording)
+    }
+
+    /// A queue with room for many in flight but a backlog of `limits`, and its writer's end.
+    fn queue(
+        limits: BacklogLimits,
+    ) -> (WriterHandle, mpsc::Receiver<Box<Recording>>, Arc<Backlog>) {
+        let (tx, rx) = mpsc::channel(64);
+        let backlog = Arc::new(Backlog::new(limits));
+        (WriterHandle::new(tx, backlog.clone()), rx, backlog)
+    }
+
+    async fn waits(handle: &WriterHandle) -> bool {
+        tokio::time::timeout(Duration::from_millis(100), handle.reserve())
+            .await
+            .is_err()
+    }
+
+    #[tokio::test]
+    async fn new_requests_wait_while_the_backlog_is_over_a_limit_and_go_on_when_it_drains() {
+        for (limits, body) in [
+            (
+                BacklogLimits {
+                    recordings: 2,
+                    bytes: usize::MAX,
+                },
+                10,
+            ),
+            (
+                BacklogLimits {
+                    recordings: 100,
+                    bytes: 50_000,
+                },
+                30_000,
+            ),
+        ] {
+            let (handle, mut rx, backlog) = queue(limits);
+            // Exchanges already in flight hold their places; only finished ones count.
+            let first = handle.reserve().await.unwrap();
+            let second = handle.reserve().await.unwrap();
+            let third = handle.reserve().await.unwrap();
+            first.send(recording(body));
+            second.send(recording(body));
+            assert!(waits(&handle).await, "{limits:?}");
+            third.send(recording(body));
+            let taken = rx.recv().await.unwrap();
+            backlog.left(&taken);
+            assert!(
+                waits(&handle).await,
+                "still over with one taken: {limits:?}"
+            );
+            let taken = rx.recv().await.unwrap();
+            let waiting = tokio::spawn({
+                let handle = handle.clone();
+                async move { handle.reserve().await.is_ok() }
+            });
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            backlog.left(&taken);
+            let reserved = tokio::time::timeout(Duration::from_secs(5), waiting).await;
+            assert!(
+                reserved.unwrap().unwrap(),
+                "a drain wakes the waiting request"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stopped_writer_ends_the_wait() {
+        let (handle, rx, _) = queue(BacklogLimits {
+            recordings: 1,
+            bytes: usize::MAX,
+        });
+        handle.reserve().await.unwrap().send(recording(1));
+        drop(rx);
+        let reserved = tokio::time::timeout(Duration::from_secs(5), handle.reserve()).await;
+        assert!(reserved.unwrap().is_err());
+    }
+}
