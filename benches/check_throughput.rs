@@ -195,6 +195,7 @@ fn capture(i: usize) -> Exchange {
             ),
         ],
         body: Some(Body::from_bytes(&serde_json::to_vec(&body).unwrap())),
+        omitted: None,
     };
     let mut exchange = Exchange::new(
         "bench",
@@ -240,6 +241,7 @@ fn capture(i: usize) -> Exchange {
                 .collect(),
         ),
         ended_at_ms: Some(1000.0),
+        omitted: None,
     });
     exchange
 }

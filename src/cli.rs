@@ -226,6 +226,11 @@ pub struct RecordArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
     pub max_request_body: usize,
 
+    /// Most bytes of a response body a capture keeps (held in memory until written). The
+    /// client still gets all of it; the capture keeps a prefix and says how much it left out.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_capture_body: usize,
+
     /// Seconds to wait for the upstream's response head.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub response_timeout: u64,

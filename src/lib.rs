@@ -26,15 +26,17 @@
 //! - [`proxy`]: the reverse and forward proxies and the recording pipeline they share, the
 //!   accept loop, the upstream client, hop-by-hop headers and the tee that records each chunk
 //!   with its arrival time.
-//! - [`record`]: recordings, their conversion to redacted captures, the batched writer, the
-//!   console, and a recording session end to end.
+//! - [`record`]: recordings, their conversion to redacted captures, the batched writer and its
+//!   backlog bounded by bytes and count, the session manifest, the console, and a recording
+//!   session end to end.
 //! - [`gateway`]: the embedded reference gateway (stub, strict, lenient) and its server.
 //! - [`replay`]: sends captures to a gateway on a schedule and records the answers as captures.
 //! - [`diff`]: compares exchanges by the message a client ends up with, with tolerances.
 //! - [`scenario`]: scenario files (TOML), capture selection and sharding, expectations, and
 //!   the `run` pipeline that ties check, replay and diff together.
 //! - [`report`]: the results model of a run and its Markdown, JSON, JUnit and HTML renderers.
-//! - [`json`]: small JSON helpers (type names, pointers, previews).
+//! - [`json`]: small JSON helpers (type names, pointers, previews) and the borrowed JSON tree
+//!   stream chunks are parsed into once.
 
 pub mod assemble;
 pub mod capture;

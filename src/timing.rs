@@ -88,6 +88,7 @@ mod tests {
                 Chunk::new(Some(36.0), b"done"),
             ]),
             ended_at_ms: Some(40.0),
+            omitted: None,
         };
         let timing = Timing::of(&response, Some(1));
         assert_eq!(timing.ttfb_ms, Some(5.0));

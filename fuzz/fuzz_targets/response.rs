@@ -34,6 +34,7 @@ fuzz_target!(|input: &[u8]| {
         http_version: "HTTP/1.1".to_owned(),
         headers: Vec::new(),
         body: (!request_bytes.is_empty()).then(|| Body::from_bytes(request_bytes)),
+        omitted: None,
     };
     let context = serde_json::from_slice::<Value>(request_bytes)
         .map(|body| RequestContext::from_body(&body))
@@ -63,6 +64,7 @@ fuzz_target!(|input: &[u8]| {
         body,
         stream,
         ended_at_ms: None,
+        omitted: None,
     };
     let profile = if flags & 8 != 0 {
         Profile::Lenient

@@ -71,6 +71,7 @@ fn entry_to_exchange(entry: &Value, origin: &str, creator: &str) -> Result<Excha
         http_version: http_version(request.get("httpVersion").and_then(Value::as_str)),
         headers: har_headers(request)?,
         body: body.map(|bytes| Body::from_bytes(&bytes)),
+        omitted: None,
     };
     let provenance = Provenance {
         kind: ProvenanceKind::Imported,
@@ -127,6 +128,7 @@ fn entry_to_exchange(entry: &Value, origin: &str, creator: &str) -> Result<Excha
         body,
         stream,
         ended_at_ms: total_time(entry),
+        omitted: None,
     });
     Ok(exchange)
 }

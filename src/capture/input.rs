@@ -286,6 +286,7 @@ fn raw_body_exchange(origin: &str, bytes: &[u8], value: Value) -> Exchange {
         http_version: "HTTP/1.1".to_owned(),
         headers: vec![("content-type".to_owned(), "application/json".to_owned())],
         body: Some(Body::from_parsed(bytes, Some(value))),
+        omitted: None,
     };
     let provenance = Provenance {
         kind: ProvenanceKind::Imported,

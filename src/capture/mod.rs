@@ -13,7 +13,10 @@ mod store;
 
 pub use body::{Body, Chunk, ChunkData};
 pub(crate) use store::temp_path_for;
-pub use store::{write_atomically, write_json_atomically, write_private_atomically};
+pub use store::{
+    create_private_dir_all, create_private_file, write_atomically, write_json_atomically,
+    write_private_atomically,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -109,6 +112,9 @@ pub struct Request {
     /// The body decoded from any content-encoding; `None` when there was none.
     #[serde(default)]
     pub body: Option<Body>,
+    /// Body bytes that were sent but are not kept here, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub omitted: Option<Omitted>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,6 +135,20 @@ pub struct Response {
     /// Milliseconds from the request start to the end of the body (or the failure).
     #[serde(default)]
     pub ended_at_ms: Option<f64>,
+    /// Body bytes the client received that are not kept here, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub omitted: Option<Omitted>,
+}
+
+/// Body bytes that went over the wire but are not in the capture: over the recorder's
+/// `--max-capture-body`, or past the point where a content-encoding failed to decode (bytes that
+/// cannot be read cannot be scrubbed of secrets, so they are never written).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Omitted {
+    /// Bytes left out, counted as they went over the wire.
+    pub bytes: u64,
+    pub reason: String,
 }
 
 /// Why an exchange did not complete.

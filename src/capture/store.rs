@@ -8,24 +8,30 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Write `bytes` to `path` atomically: readers see the old file or the whole new one, never a
 /// mix, and a crash leaves at most a hidden temp file beside it. Parent folders are created.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_with_options(path, bytes, fs::OpenOptions::new())
+    write_with(path, bytes, |temp| {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(temp)
+    })
 }
 
 /// Like [`write_atomically`], for a secret: the file is created mode 0600 (owner only) before a
 /// byte is written, so there is no moment when others could read it.
 pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    write_with_options(path, bytes, options)
+    write_with(path, bytes, create_private_file)
 }
 
-fn write_with_options(path: &Path, bytes: &[u8], mut options: fs::OpenOptions) -> io::Result<()> {
+fn write_with(
+    path: &Path,
+    bytes: &[u8],
+    create: fn(&Path) -> io::Result<fs::File>,
+) -> io::Result<()> {
     let temp = temp_path_for(path)?;
     // A crashed process with the same pid (pid 1 in a container) may have left this name.
     let _ = fs::remove_file(&temp);
     let result = (|| {
-        let mut file = options.write(true).create_new(true).open(&temp)?;
+        let mut file = create(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&temp, path)
@@ -34,6 +40,24 @@ fn write_with_options(path: &Path, bytes: &[u8], mut options: fs::OpenOptions) -
         let _ = fs::remove_file(&temp);
     }
     result
+}
+
+/// Create `dir` and any missing parents for the owner only (0700 on Unix). Captures hold
+/// prompts and code even after redaction; who else may read them is the user's call, not ours.
+pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Create a new file for the owner only (0600 on Unix); fails if it exists.
+pub fn create_private_file(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.write(true).create_new(true).open(path)
 }
 
 /// Serialise `value` as pretty JSON (with a trailing newline) and write it atomically.

@@ -128,6 +128,12 @@ fn details(out: &mut String, result: &ExchangeReport) {
             escape(&transport.message)
         );
     }
+    if let Some(bytes) = result.response.as_ref().and_then(|r| r.omitted_bytes) {
+        let _ = writeln!(
+            out,
+            "- capture cut: {bytes} body bytes are not in the capture; rules about how the body ends may be judging the cut"
+        );
+    }
     if let Some(request) = &result.request {
         let foreign: Vec<_> = request.foreign.iter().map(|d| d.as_str()).collect();
         let _ = writeln!(

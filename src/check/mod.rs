@@ -74,6 +74,10 @@ pub struct ResponseReport {
     pub dialect: Option<Dialect>,
     pub verdict: Verdict,
     pub violations: Vec<Violation>,
+    /// Body bytes the capture left out (its `omitted`): rules about how the body ends may be
+    /// judging the capture's cut, not the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub omitted_bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -223,6 +227,7 @@ pub fn check_exchange(exchange: &Exchange, origin: String, profile: Profile) -> 
                     dialect: checked.dialect,
                     verdict: Verdict::of(&checked.violations),
                     violations: checked.violations,
+                    omitted_bytes: response.omitted.as_ref().map(|o| o.bytes),
                 }),
                 Some(timing),
             )

@@ -111,6 +111,12 @@ fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
             transport.message
         );
     }
+    if let Some(bytes) = result.response.as_ref().and_then(|r| r.omitted_bytes) {
+        let _ = writeln!(
+            out,
+            "    {WARN}capture cut{WARN:#}: {bytes} body bytes are not in the capture; rules about how the body ends may be judging the cut"
+        );
+    }
     let shown: Vec<_> = result
         .violations()
         .filter(|v| detail == Detail::All || v.severity == Severity::Error)

@@ -72,6 +72,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         keep_headers: args.keep_header.clone(),
         limits: Limits {
             max_request_body: args.max_request_body,
+            max_capture_body: args.max_capture_body,
             response_timeout: Duration::from_secs(args.response_timeout),
             idle_timeout: Duration::from_secs(args.idle_timeout),
         },

@@ -232,6 +232,7 @@ mod tests {
                 http_version: "HTTP/1.1".into(),
                 headers: vec![],
                 body: Some(Body::Json(body)),
+                omitted: None,
             },
         )
     }

@@ -35,6 +35,9 @@ use crate::record::{Recording, ResponseHead, WriterHandle, WriterPermit, version
 pub struct Limits {
     /// Largest request body accepted (413 above it).
     pub max_request_body: usize,
+    /// Most response-body bytes a capture keeps (in memory until written); the client gets
+    /// every byte regardless.
+    pub max_capture_body: usize,
     /// Longest wait for the upstream's response head.
     pub response_timeout: Duration,
     /// Longest silence in the middle of a body: the upstream's response, the client's request.
@@ -45,6 +48,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_request_body: 256 * 1024 * 1024,
+            max_capture_body: 64 * 1024 * 1024,
             response_timeout: Duration::from_secs(300),
             idle_timeout: Duration::from_secs(300),
         }
@@ -220,6 +224,7 @@ impl Pipeline {
             recording,
             permit,
             Some(self.limits.idle_timeout),
+            self.limits.max_capture_body,
             self.shutting_down.clone(),
         );
         Response::from_parts(parts, tee.boxed())

@@ -26,6 +26,8 @@ pin_project_lite::pin_project! {
         inner: B,
         recording: Option<(Box<Recording>, WriterPermit)>,
         idle_timeout: Option<Duration>,
+        capture_limit: usize,
+        kept: usize,
         #[pin]
         deadline: Option<Sleep>,
         shutting_down: Arc<AtomicBool>,
@@ -56,12 +58,15 @@ impl<B> Tee<B> {
         recording: Box<Recording>,
         permit: WriterPermit,
         idle_timeout: Option<Duration>,
+        capture_limit: usize,
         shutting_down: Arc<AtomicBool>,
     ) -> Tee<B> {
         Tee {
             inner,
             recording: Some((recording, permit)),
             idle_timeout,
+            capture_limit,
+            kept: 0,
             deadline: idle_timeout.map(tokio::time::sleep),
             shutting_down,
         }
@@ -95,7 +100,7 @@ where
                     && let Some((recording, _)) = this.recording.as_mut()
                 {
                     let at = recording.elapsed();
-                    recording.chunks.push((at, data.clone()));
+                    recording.keep_chunk(at, data, this.kept, *this.capture_limit);
                 }
                 if let (Some(timeout), Some(deadline)) =
                     (this.idle_timeout, this.deadline.as_mut().as_pin_mut())

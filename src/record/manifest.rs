@@ -115,7 +115,7 @@ impl ManifestFile {
     }
 
     fn write_to(&self, temp: &Path) -> io::Result<()> {
-        let file = File::options().write(true).create_new(true).open(temp)?;
+        let file = crate::capture::create_private_file(temp)?;
         let mut out = BufWriter::new(file);
         match self.previous()? {
             // The common case: copy what is there up to its tail, add the new entries.

@@ -12,5 +12,5 @@ mod writer;
 pub use convert::to_exchange;
 pub use manifest::{MANIFEST_FORMAT, Manifest, ManifestEntry};
 pub use queue::{BacklogLimits, WriterClosed, WriterHandle, WriterPermit};
-pub use recording::{Failure, Recording, ResponseHead, version_name};
+pub use recording::{Failure, OverLimit, Recording, ResponseHead, version_name};
 pub use writer::{Writer, WriterConfig, WriterReport, model_slug};

@@ -28,6 +28,15 @@ pub struct Recording {
     pub error: Option<Failure>,
     /// The status the proxy itself answered with when the upstream gave none.
     pub proxy_status: Option<u16>,
+    /// Response bytes the client got but `chunks` does not hold: the body outgrew this limit.
+    pub over_limit: Option<OverLimit>,
+}
+
+/// The response body went past the capture limit: what is past it reached the client only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverLimit {
+    pub limit: usize,
+    pub bytes: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +75,7 @@ impl Recording {
             ended: None,
             error: None,
             proxy_status: None,
+            over_limit: None,
         }
     }
 
@@ -84,6 +94,20 @@ impl Recording {
             });
         }
         self.ended.get_or_insert(at);
+    }
+
+    /// Keep a response chunk that arrived at `at`, unless the kept body would outgrow `limit`
+    /// (`kept` is what is kept so far); from the first chunk that does not fit, every later one
+    /// is only counted, so the capture is a prefix of what the client got.
+    pub fn keep_chunk(&mut self, at: Duration, data: &Bytes, kept: &mut usize, limit: usize) {
+        if self.over_limit.is_none() && *kept + data.len() <= limit {
+            *kept += data.len();
+            self.chunks.push((at, data.clone()));
+        } else {
+            self.over_limit
+                .get_or_insert(OverLimit { limit, bytes: 0 })
+                .bytes += data.len() as u64;
+        }
     }
 
     /// Bytes of the response body received so far.

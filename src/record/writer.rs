@@ -75,7 +75,7 @@ pub struct Writer {
 impl Writer {
     /// Start the writer thread. Reads an existing session manifest so sequence numbers continue.
     pub fn spawn(config: WriterConfig, console: Box<dyn Console>) -> io::Result<Writer> {
-        fs::create_dir_all(&config.session_dir)?;
+        capture::create_private_dir_all(&config.session_dir)?;
         let manifest = ManifestFile::open(&config.session_dir, &config.session)?;
         let (tx, rx) = mpsc::channel(config.queue.max(1));
         let backlog = Arc::new(Backlog::new(config.backlog));
@@ -305,10 +305,14 @@ impl Store {
     }
 }
 
-/// Write a capture to a hidden temp file beside `target`, unsynced (the batch syncs it).
+/// Write a capture to a hidden temp file beside `target`, unsynced (the batch syncs it). The
+/// file and its model folder are the owner's only.
 fn write_temp(exchange: &Exchange, target: &Path) -> io::Result<(PathBuf, File)> {
+    if let Some(folder) = target.parent() {
+        capture::create_private_dir_all(folder)?;
+    }
     let temp = capture::temp_path_for(target)?;
-    let mut file = File::create(&temp)?;
+    let mut file = capture::create_private_file(&temp)?;
     if let Err(err) = file.write_all(&exchange.to_pretty_json()) {
         let _ = fs::remove_file(&temp);
         return Err(err);

@@ -427,6 +427,7 @@ async fn lane(
             ended: None,
             error: None,
             proxy_status: None,
+            over_limit: None,
         });
         client
             .exchange(&mut connection, prepared, &mut recording)

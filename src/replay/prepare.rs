@@ -192,6 +192,7 @@ mod tests {
                     .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
                     .collect(),
                 body: Some(Body::from_bytes(br#"{"model":"m","messages":[]}"#)),
+                omitted: None,
             },
         )
     }

@@ -77,7 +77,7 @@ pub fn spawn(
     config: StoreConfig,
     progress: Progress,
 ) -> io::Result<(mpsc::Sender<Done>, JoinHandle<Stored>)> {
-    fs::create_dir_all(&config.run_dir)?;
+    capture::create_private_dir_all(&config.run_dir)?;
     let (tx, rx) = mpsc::channel(QUEUE);
     let thread = std::thread::Builder::new()
         .name("replay-writer".to_owned())
@@ -240,8 +240,11 @@ impl Store {
     }
 
     fn write_temp(&self, bytes: &[u8], target: &Path) -> io::Result<PathBuf> {
+        if let Some(folder) = target.parent() {
+            capture::create_private_dir_all(folder)?;
+        }
         let temp = capture::temp_path_for(target)?;
-        let mut file = File::create(&temp)?;
+        let mut file = capture::create_private_file(&temp)?;
         if let Err(err) = file.write_all(bytes) {
             let _ = fs::remove_file(&temp);
             return Err(err);

@@ -168,11 +168,7 @@ pub fn create(dir: &Path, force: bool) -> Result<String, CaError> {
 }
 
 fn create_dir_private(dir: &Path) -> Result<(), CaError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|source| CaError::Write {
+    crate::capture::create_private_dir_all(dir).map_err(|source| CaError::Write {
         path: dir.to_owned(),
         source,
     })

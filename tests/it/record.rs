@@ -261,6 +261,39 @@ async fn gzip_streams_reach_the_client_untouched_and_are_decoded_for_the_capture
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_the_capture_limit_reaches_the_client_whole_and_the_capture_says_what_it_left_out()
+ {
+    let events = chat_events("m", &["a long answer ".repeat(20).as_str(), "and more"]);
+    let upstream = TestUpstream::sse(events.clone(), Duration::from_millis(5)).await;
+    let mut opts = options(Some(upstream.url()));
+    opts.limits.max_capture_body = events[0].len() + events[1].len();
+    let mut recorder = Recorder::start(opts).await;
+    let response = post_chat(recorder.addr, "/v1/chat/completions", &chat_body("m")).await;
+    assert_eq!(
+        response.text(),
+        events.concat(),
+        "the client gets every byte"
+    );
+    recorder.stop().await;
+    let (path, exchange) = &recorder.exchanges()[0];
+    let captured = exchange.response.as_ref().unwrap();
+    let kept = String::from_utf8(captured.stream_bytes().unwrap()).unwrap();
+    assert_eq!(kept, events[..2].concat(), "the capture keeps a prefix");
+    let omitted = captured.omitted.as_ref().unwrap();
+    assert_eq!(omitted.bytes as usize, events[2..].concat().len());
+    assert!(
+        omitted.reason.contains("--max-capture-body"),
+        "{}",
+        omitted.reason
+    );
+    assert!(exchange.error.is_none(), "the exchange itself went fine");
+    let report = check_exchange(exchange, "x".into(), Profile::Strict);
+    assert_eq!(report.response.unwrap().omitted_bytes, Some(omitted.bytes));
+    crate::faults::assert_clean(recorder.captures.path());
+    crate::faults::assert_private(recorder.captures.path(), path);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stub_mode_answers_every_dialect_and_check_names_them() {
     let mut recorder = Recorder::start(options(None)).await;
     let fixtures = crate::support::project_path("tests/fixtures/sdk");

@@ -195,6 +195,7 @@ fn exchanges_the_tool_writes() -> Vec<(&'static str, Exchange)> {
             ("authorization".to_owned(), "redacted:3f2a".to_owned()),
         ],
         body,
+        omitted: None,
     };
     let provenance = |kind| Provenance {
         kind,
@@ -224,6 +225,7 @@ fn exchanges_the_tool_writes() -> Vec<(&'static str, Exchange)> {
             Chunk::new(None, &text[1..]),
         ]),
         ended_at_ms: Some(40.0),
+        omitted: None,
     });
     everything.error = Some(TransportError {
         kind: ErrorKind::ClientDisconnected,
@@ -244,6 +246,7 @@ fn exchanges_the_tool_writes() -> Vec<(&'static str, Exchange)> {
         body: Some(Body::from_bytes(b"{\n  \"error\": \"bad gateway\"\n}")),
         stream: None,
         ended_at_ms: None,
+        omitted: None,
     });
 
     let mut failed = Exchange::new("s1", provenance(ProvenanceKind::Synthesized), request(None));

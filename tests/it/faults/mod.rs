@@ -347,13 +347,15 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Invariant 4: under `root` there are only the redaction key, session manifests that list
-/// exactly the captures on disk, and captures that read back and match the capture schema.
+/// exactly the captures on disk, and captures that read back and match the capture schema;
+/// every file is the owner's only (0600) and so is every folder the recorder made (0700).
 pub fn assert_clean(root: &Path) {
     let validator = schema(CAPTURE_SCHEMA);
     let mut listed = BTreeSet::new();
     let mut on_disk = BTreeSet::new();
     for path in walk(root) {
         let relative = path.strip_prefix(root).unwrap();
+        assert_private(root, &path);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if relative == Path::new(cursor_harness::redact::KEY_FILE) {
             continue;
@@ -393,6 +395,21 @@ pub fn assert_clean(root: &Path) {
         listed, on_disk,
         "the manifest lists exactly the captures on disk"
     );
+}
+
+/// `path` is the owner's only (0600), and so is each folder between it and `root` (0700).
+pub fn assert_private(root: &Path, path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(path), 0o600, "{} is {:o}", path.display(), mode(path));
+        let mut folder = path.parent();
+        while let Some(dir) = folder.filter(|dir| *dir != root) {
+            assert_eq!(mode(dir), 0o700, "{} is {:o}", dir.display(), mode(dir));
+            folder = dir.parent();
+        }
+    }
 }
 
 /// The recorder as a real child process (how users run it), forwarding to `upstream` with no

@@ -69,6 +69,7 @@ fn response() -> impl Strategy<Value = Response> {
                 body: body.map(|bytes| Body::from_bytes(&bytes)),
                 stream,
                 ended_at_ms,
+                omitted: None,
             },
         )
 }
@@ -134,6 +135,7 @@ fn exchange() -> impl Strategy<Value = Exchange> {
                         http_version: "HTTP/1.1".to_owned(),
                         headers,
                         body: body.map(|bytes| Body::from_bytes(&bytes)),
+                        omitted: None,
                     },
                     response,
                     error: error.map(|(kind, message, at_ms)| TransportError {

@@ -22,6 +22,7 @@ fn request_for(body: &Value, models: bool) -> Request {
         http_version: "HTTP/1.1".to_owned(),
         headers: vec![("content-type".to_owned(), "application/json".to_owned())],
         body: Some(Body::from_bytes(&serde_json::to_vec(body).unwrap())),
+        omitted: None,
     }
 }
 
@@ -76,6 +77,7 @@ proptest! {
             body,
             stream: chunks,
             ended_at_ms: Some(2.0),
+            omitted: None,
         };
         let http_request = request_for(&request, models);
         let context = RequestContext::from_body(&request);

@@ -17,6 +17,7 @@ pub(super) fn exchange(method: &str, target: &str, body: Option<Body>) -> Exchan
         http_version: "HTTP/1.1".to_owned(),
         headers: vec![("content-type".to_owned(), "application/json".to_owned())],
         body,
+        omitted: None,
     };
     Exchange::new("rules", provenance, request)
 }
@@ -65,6 +66,7 @@ pub(super) fn response(
         body,
         stream,
         ended_at_ms: Some(50.0),
+        omitted: None,
     }
 }
 
