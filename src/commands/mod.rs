@@ -71,6 +71,28 @@ async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpListe
     })
 }
 
+/// `name`, when it can be one folder under the output folder: 1 to 100 of `[A-Za-z0-9._-]`, no
+/// leading dot (so never `..`, never hidden). `flag` and `example` go into the error.
+fn valid_folder_name(flag: &str, name: &str, example: &str) -> anyhow::Result<String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err(
+            Failure::usage(format!("{flag} {name:?} is not a usable folder name"))
+                .with_hint(format!(
+                    "use letters, digits, '.', '_' and '-' (for example {example})"
+                ))
+                .into(),
+        )
+    }
+}
+
 /// Resolves on Ctrl-C or SIGTERM.
 async fn stop_signal() {
     let ctrl_c = tokio::signal::ctrl_c();

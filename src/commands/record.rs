@@ -20,7 +20,7 @@ const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOS
 
 pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     let session = match &args.session {
-        Some(name) => valid_session(name)?,
+        Some(name) => super::valid_folder_name("--session", name, "qa-2026-11-26")?,
         None => format!(
             "session-{}",
             jiff::Timestamp::now()
@@ -106,12 +106,13 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 &session,
             );
         }
-        let report = session::run(
-            listener,
-            options,
-            Box::new(Stdout),
-            shutdown_signal(args.grace),
-        )
+        let report = session::run(listener, options, Box::new(Stdout), async move {
+            super::stop_signal().await;
+            eprintln!(
+                "\ncursor-harness: stopping; in-flight streams get {}s to finish",
+                args.grace
+            );
+        })
         .await?;
         anyhow::Ok(report)
     })?;
@@ -121,24 +122,6 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn valid_session(name: &str) -> anyhow::Result<String> {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if ok {
-        Ok(name.to_owned())
-    } else {
-        Err(
-            Failure::usage(format!("--session {name:?} is not a usable folder name"))
-                .with_hint("use letters, digits, '.', '_' and '-' (for example qa-2026-11-26)")
-                .into(),
-        )
-    }
 }
 
 /// A chosen path token is the only thing between the internet and the gateway: it must be as
@@ -273,25 +256,6 @@ fn shown_upstream(base: &str) -> String {
         }
         Err(_) => "(not a usable URL)".to_owned(),
     }
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal(grace: u64) {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing a SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
-    eprintln!("\ncursor-harness: stopping; in-flight streams get {grace}s to finish");
 }
 
 fn summary(report: &WriterReport, folder: &std::path::Path) {

@@ -31,7 +31,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let run_id = match &args.run_id {
-        Some(name) => valid_run_id(name)?,
+        Some(name) => super::valid_folder_name("--run-id", name, "gateway-v2-try1")?,
         None => format!(
             "run-{}",
             jiff::Timestamp::now()
@@ -96,24 +96,6 @@ pub fn exit_code(run: &RunFile) -> u8 {
         FAILED
     } else {
         0
-    }
-}
-
-fn valid_run_id(name: &str) -> anyhow::Result<String> {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if ok {
-        Ok(name.to_owned())
-    } else {
-        Err(
-            Failure::usage(format!("--run-id {name:?} is not a usable folder name"))
-                .with_hint("use letters, digits, '.', '_' and '-'")
-                .into(),
-        )
     }
 }
 

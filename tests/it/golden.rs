@@ -217,20 +217,7 @@ const EXPECTATIONS: &[Golden] = &[
 ];
 
 fn golden_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|ext| ext == "json") {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&support::project_path(GOLDEN), &mut out);
-    out.sort();
-    out
+    support::json_files(&support::project_path(GOLDEN))
 }
 
 fn relative(path: &Path) -> String {

@@ -137,7 +137,7 @@ async fn planted_secrets_never_reach_the_captures_folder() {
     assert_eq!(response.status, 200);
     recorder.stop().await;
     let mut scanned = 0;
-    for entry in walk(recorder.captures.path()) {
+    for entry in crate::support::files_under(recorder.captures.path()) {
         if entry
             .file_name()
             .is_some_and(|n| n == cursor_harness::redact::KEY_FILE)
@@ -430,22 +430,6 @@ fn curl_streams_through_the_recorder_over_http1_and_http2() {
         .collect();
     assert_eq!(versions, vec!["HTTP/1.1", "HTTP/2"]);
     drop(upstream);
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path)
-            } else {
-                out.push(path)
-            }
-        }
-    }
-    out
 }
 
 #[test]

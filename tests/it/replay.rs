@@ -303,10 +303,11 @@ fn replaying_through_the_recorder_and_directly_gives_the_same_answers() {
     assert_eq!(report["equal"], true, "{}", describe(&diff));
     assert_eq!(diff.status.code(), Some(0));
     // And what the recorder saw between the replayer and the gateway is what the replayer got.
-    let recorded: Vec<PathBuf> = walk(&captures.path().join("legs"))
-        .into_iter()
-        .filter(|p| p.to_string_lossy().contains("deepseek-v4-pro"))
-        .collect();
+    let recorded: Vec<PathBuf> =
+        crate::support::recorder::capture_files(&captures.path().join("legs"))
+            .into_iter()
+            .filter(|p| p.to_string_lossy().contains("deepseek-v4-pro"))
+            .collect();
     assert_eq!(recorded.len(), 1, "{recorded:?}");
     let via_file = via.dir.join(
         via.run
@@ -324,19 +325,4 @@ fn replaying_through_the_recorder_and_directly_gives_the_same_answers() {
         via_file.to_str().unwrap(),
     ]));
     assert_eq!(diff.status.code(), Some(0), "{}", describe(&diff));
-}
-
-pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else if path.extension().is_some_and(|e| e == "json") && !path.ends_with("manifest.json")
-        {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::replay::{read_capture, replay, walk};
+use super::replay::{read_capture, replay};
+use crate::support::recorder::capture_files as walk;
 use crate::support::upstream::{Script, TestUpstream};
 use crate::support::{self, describe, fixtures, harness, run};
 

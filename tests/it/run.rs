@@ -527,24 +527,9 @@ fn a_url_scenario_runs_against_a_gateway_process_and_never_writes_the_key() {
         markdown.contains("a gateway under test (URL from the scenario)"),
         "the URL is not printed"
     );
-    for file in walk_files(out.path()) {
+    for file in crate::support::files_under(out.path()) {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         assert!(!text.contains(key), "the key reached {}", file.display());
     }
     gateway.stop();
-}
-
-fn walk_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            if entry.path().is_dir() {
-                stack.push(entry.path());
-            } else {
-                files.push(entry.path());
-            }
-        }
-    }
-    files
 }

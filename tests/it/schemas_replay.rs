@@ -16,7 +16,7 @@ const DIFF_SCHEMA: &str = "schemas/diff.schema.json";
 /// and a run against a target that is down (every entry an error, nothing answered).
 fn real_runs(out: &Path) -> Vec<(String, PathBuf)> {
     let inputs = out.join("inputs");
-    for file in walk_json(&support::project_path("captures/golden")) {
+    for file in crate::support::json_files(&support::project_path("captures/golden")) {
         let name = file.file_name().unwrap().to_owned();
         fs::create_dir_all(&inputs).unwrap();
         fs::copy(&file, inputs.join(name)).unwrap();
@@ -47,20 +47,6 @@ fn real_runs(out: &Path) -> Vec<(String, PathBuf)> {
     ]
 }
 
-fn walk_json(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk_json(&path));
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn replay_output_matches_the_run_and_capture_schemas() {
     let run_schema = schema(RUN_SCHEMA);
@@ -69,7 +55,7 @@ fn replay_output_matches_the_run_and_capture_schemas() {
     for (what, dir) in real_runs(out.path()) {
         let run: Value = serde_json::from_slice(&fs::read(dir.join("run.json")).unwrap()).unwrap();
         assert_matches(&run_schema, &run, &what, RUN_SCHEMA);
-        let captures: Vec<PathBuf> = walk_json(&dir)
+        let captures: Vec<PathBuf> = crate::support::json_files(&dir)
             .into_iter()
             .filter(|p| !p.ends_with("run.json"))
             .collect();

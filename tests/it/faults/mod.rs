@@ -22,7 +22,7 @@ mod upstream;
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use cursor_harness::capture::input::{self, Candidate};
@@ -292,7 +292,7 @@ pub fn one_capture(session_dir: &Path, marker: &str) -> Exchange {
 /// Every capture under `session_dir`, grouped by marker (read once, for many exchanges).
 pub fn by_marker(session_dir: &Path) -> HashMap<String, Vec<Exchange>> {
     let mut found: HashMap<String, Vec<Exchange>> = HashMap::new();
-    for path in capture_files(session_dir) {
+    for path in crate::support::recorder::capture_files(session_dir) {
         let exchange = load(&path);
         let marker = marker_of(&exchange).unwrap_or_default();
         found.entry(marker).or_default().push(exchange);
@@ -316,36 +316,6 @@ fn load(path: &Path) -> Exchange {
         .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 
-/// Capture files under a folder (every `.json` but manifests), hidden ones included.
-pub fn capture_files(dir: &Path) -> Vec<PathBuf> {
-    walk(dir)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .filter(|p| p.file_name().is_some_and(|n| n != "manifest.json"))
-        .collect()
-}
-
-/// Every file under `dir`, hidden ones included, sorted.
-pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// Invariant 4: under `root` there are only the redaction key, session manifests that list
 /// exactly the captures on disk, and captures that read back and match the capture schema;
 /// every file is the owner's only (0600) and so is every folder the recorder made (0700).
@@ -353,7 +323,7 @@ pub fn assert_clean(root: &Path) {
     let validator = schema(CAPTURE_SCHEMA);
     let mut listed = BTreeSet::new();
     let mut on_disk = BTreeSet::new();
-    for path in walk(root) {
+    for path in crate::support::files_under(root) {
         let relative = path.strip_prefix(root).unwrap();
         assert_private(root, &path);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();

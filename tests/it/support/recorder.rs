@@ -135,29 +135,6 @@ impl Recorder {
     }
 }
 
-/// Capture files (not the manifest) under a folder, sorted.
-pub fn capture_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "json")
-                && path.file_name().is_some_and(|n| n != "manifest.json")
-            {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// A response read frame by frame, each with its arrival time.
 #[derive(Debug)]
 pub struct Timed {
@@ -328,4 +305,12 @@ pub fn assert_capture_rebuilds(
     }
     assert!(response.headers_at_ms.unwrap() <= times[0]);
     times
+}
+
+/// Capture files (not the manifest) under a folder, sorted.
+pub fn capture_files(dir: &Path) -> Vec<PathBuf> {
+    super::json_files(dir)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "manifest.json"))
+        .collect()
 }
