@@ -12,11 +12,11 @@ pub mod input;
 mod store;
 
 pub use body::{Body, Chunk, ChunkData};
-pub(crate) use store::temp_path_for;
 pub use store::{
-    create_private_dir_all, create_private_file, write_atomically, write_json_atomically,
-    write_private_atomically,
+    create_private_dir_all, create_private_file, sync_filesystem, write_atomically,
+    write_json_atomically, write_private_atomically,
 };
+pub(crate) use store::{temp_path_for, temp_sibling};
 
 use serde::{Deserialize, Serialize};
 

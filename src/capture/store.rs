@@ -67,14 +67,36 @@ pub fn write_json_atomically<T: serde::Serialize>(path: &Path, value: &T) -> io:
     write_atomically(path, &bytes)
 }
 
+/// One sync of the filesystem that holds `dir`: a batch of thousands of captures becomes
+/// durable for the cost of one flush instead of one per file. `false` when it cannot be done
+/// (then the caller syncs each file).
+#[cfg(unix)]
+pub fn sync_filesystem(dir: &Path) -> bool {
+    fs::File::open(dir).is_ok_and(|folder| rustix::fs::syncfs(&folder).is_ok())
+}
+
+#[cfg(not(unix))]
+pub fn sync_filesystem(_dir: &Path) -> bool {
+    false
+}
+
 /// A hidden, unique sibling of `path` to write into before the rename. Creates the parent.
 pub(crate) fn temp_path_for(path: &Path) -> io::Result<PathBuf> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     fs::create_dir_all(parent)?;
+    temp_sibling(path)
+}
+
+/// [`temp_path_for`] when the parent is known to exist: no filesystem call at all.
+pub(crate) fn temp_sibling(path: &Path) -> io::Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;

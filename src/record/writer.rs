@@ -2,11 +2,14 @@
 //!
 //! Durability is batched: each capture is written to a hidden temp file at once, and at least
 //! once a second (and whenever the queue runs dry, every [`MAX_BATCH`] captures, and at
-//! shutdown) the batch is synced, renamed into place and the folder synced. A crash never leaves half a capture, and a burst of
-//! thousands of exchanges a second costs one sync per batch, not one per file. The manifest
-//! and the console name a capture only once it is in place, and a manifest that could not be
-//! written is tried again at every flush, so after a full or read-only disk recovers the
-//! manifest lists exactly the captures on disk.
+//! shutdown) the batch is synced, renamed into place and the folder synced. A crash never
+//! leaves half a capture, and a burst of thousands of exchanges a second costs one sync of the
+//! filesystem per batch (`syncfs`), not one per file. The console names a capture only once it
+//! is in place; so does the manifest, which is rewritten at most once per sync interval and at
+//! shutdown (it is an index that grows with the session, so rewriting it at every batch made a
+//! long session slower and slower). A manifest that could not be written is tried again at the
+//! next chance, so after a full or read-only disk recovers it lists exactly the captures on
+//! disk.
 //!
 //! The queue is bounded. The proxy reserves a slot *before* forwarding a request, so when the
 //! writer falls behind new requests wait rather than any capture being dropped; how much may
@@ -20,6 +23,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
 use tokio::sync::mpsc;
 
 use super::Recording;
@@ -27,7 +31,7 @@ use super::console::{Console, ExchangeLine};
 use super::convert::to_exchange;
 use super::manifest::{ManifestEntry, ManifestFile};
 use super::queue::{Backlog, BacklogLimits, WriterHandle};
-use crate::capture::{self, Exchange};
+use crate::capture;
 use crate::check::check_exchange;
 use crate::conformance::Profile;
 use crate::redact::Redactor;
@@ -120,6 +124,9 @@ struct Store {
     report: WriterReport,
     /// Failure causes already reported (once per cause, loudly).
     reported: HashSet<String>,
+    /// Model folders known to exist, so a capture costs no `mkdir`.
+    folders_made: HashSet<PathBuf>,
+    manifest_written: Instant,
 }
 
 impl Store {
@@ -134,12 +141,33 @@ impl Store {
             batch_started: None,
             report: WriterReport::default(),
             reported: HashSet::new(),
+            folders_made: HashSet::new(),
+            manifest_written: Instant::now(),
         }
     }
 
     fn run(mut self, mut rx: mpsc::Receiver<Box<Recording>>, backlog: &Backlog) -> WriterReport {
+        // Only for waiting on the queue with a timeout; the writer itself is plain blocking I/O.
+        let clock = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a timer for the capture writer");
         loop {
-            let next = if self.batch.is_empty() {
+            let next = if self.batch.is_empty() && self.manifest.is_dirty() {
+                // Idle with a manifest behind the disk: wait for the next capture only until
+                // the manifest is due, so a quiet session's manifest is never stale for long.
+                let due = self
+                    .config
+                    .sync_interval
+                    .saturating_sub(self.manifest_written.elapsed());
+                match clock.block_on(async { tokio::time::timeout(due, rx.recv()).await }) {
+                    Ok(next) => next,
+                    Err(_) => {
+                        self.write_manifest();
+                        continue;
+                    }
+                }
+            } else if self.batch.is_empty() {
                 rx.blocking_recv()
             } else {
                 match rx.try_recv() {
@@ -151,20 +179,40 @@ impl Store {
                     Err(mpsc::error::TryRecvError::Disconnected) => None,
                 }
             };
-            let Some(recording) = next else { break };
-            // One capture that cannot be converted must not take the writer (and every later
-            // capture) down with it: count it as lost and go on.
-            let written =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.write(&recording)));
-            if written.is_err() {
-                self.report.lost += 1;
-                self.failure(
-                    "a capture could not be converted (internal error); it was skipped",
-                    io::ErrorKind::Other,
-                );
+            let Some(first) = next else { break };
+            // Whatever else is waiting is converted alongside, on every core; the files are
+            // then written one by one, in the order the exchanges finished.
+            let mut recordings = vec![first];
+            while recordings.len() < PREPARE_AT_ONCE {
+                match rx.try_recv() {
+                    Ok(recording) => recordings.push(recording),
+                    Err(_) => break,
+                }
             }
-            backlog.left(&recording);
-            drop(recording);
+            let config = &self.config;
+            let prepared: Vec<Option<Prepared>> = if recordings.len() == 1 {
+                vec![prepare_caught(config, &recordings[0])]
+            } else {
+                recordings
+                    .par_iter()
+                    .map(|recording| prepare_caught(config, recording))
+                    .collect()
+            };
+            for (recording, prepared) in recordings.into_iter().zip(prepared) {
+                match prepared {
+                    Some(prepared) => self.store(prepared),
+                    // One capture that cannot be converted must not take the writer (and every
+                    // later capture) down with it: count it as lost and go on.
+                    None => {
+                        self.report.lost += 1;
+                        self.failure(
+                            "a capture could not be converted (internal error); it was skipped",
+                            io::ErrorKind::Other,
+                        );
+                    }
+                }
+                backlog.left(&recording);
+            }
             if self
                 .batch_started
                 .is_some_and(|started| started.elapsed() >= self.config.sync_interval)
@@ -172,54 +220,47 @@ impl Store {
                 self.flush();
             }
         }
-        self.flush();
+        self.flush_all();
         self.report
     }
 
+    /// Everything on disk now: the batch and the manifest.
+    fn flush_all(&mut self) {
+        self.flush();
+        self.write_manifest();
+    }
+
+    #[cfg(test)]
     fn write(&mut self, recording: &Recording) {
-        let exchange = to_exchange(
-            recording,
-            &self.config.session,
-            &self.config.source,
-            &self.config.redactor,
-        );
-        let seq = self.next_seq;
+        let prepared = prepare(&self.config, recording);
+        self.store(prepared);
+    }
+
+    /// Name a prepared capture, count it, and write it to its temp file in the batch.
+    fn store(&mut self, prepared: Prepared) {
+        let Prepared {
+            mut entry,
+            folder,
+            json,
+            mut line,
+        } = prepared;
+        entry.seq = self.next_seq;
         self.next_seq += 1;
-        let folder = if crate::conformance::is_models_request(&exchange.request) {
-            "_models".to_owned()
-        } else {
-            model_slug(exchange.model.as_deref())
-        };
-        let relative = format!("{folder}/{seq:06}-{}.json", exchange.id);
-        let target = self.config.session_dir.join(&relative);
-        let checked = check_exchange(&exchange, relative.clone(), Profile::Strict);
-        let dialect = checked
-            .request
-            .as_ref()
-            .map(|r| r.dialect.as_str().to_owned());
+        entry.file = format!("{folder}/{:06}-{}.json", entry.seq, entry.id);
+        let target = self.config.session_dir.join(&entry.file);
         *self
             .report
             .per_model
             .entry((
-                exchange.model.clone().unwrap_or_else(|| folder.clone()),
-                dialect.clone().unwrap_or_else(|| "none".to_owned()),
+                entry.model.clone().unwrap_or_else(|| folder.clone()),
+                entry.dialect.clone().unwrap_or_else(|| "none".to_owned()),
             ))
             .or_default() += 1;
-        if exchange.error.is_some() {
+        if entry.error.is_some() {
             self.report.transport_errors += 1;
         }
-        let entry = ManifestEntry {
-            seq,
-            id: exchange.id.clone(),
-            file: relative,
-            model: exchange.model.clone(),
-            dialect: dialect.clone(),
-            status: exchange.response.as_ref().map(|r| r.status),
-            error: exchange.error.as_ref().map(|e| e.kind.as_str().to_owned()),
-            recorded_at: exchange.recorded_at.clone(),
-        };
-        let mut line = ExchangeLine::new(recording, &exchange, &checked, Some(target.clone()));
-        match write_temp(&exchange, &target) {
+        line.file = Some(target.clone());
+        match self.write_temp(&json, &target) {
             Ok((temp, file)) => {
                 self.batch.push(Pending {
                     temp,
@@ -241,16 +282,21 @@ impl Store {
         }
     }
 
-    /// Sync the batch, rename each file into place, sync the folders, rewrite the manifest.
+    /// Sync the batch, rename each file into place, sync the folders; rewrite the manifest when
+    /// it is due.
     fn flush(&mut self) {
         let batch = std::mem::take(&mut self.batch);
         self.batch_started = None;
+        let synced_whole = batch.len() > 1 && capture::sync_filesystem(&self.config.session_dir);
         let mut folders = HashSet::new();
         for pending in batch {
-            let result = pending
-                .file
-                .sync_data()
-                .and_then(|()| fs::rename(&pending.temp, &pending.target));
+            let synced = if synced_whole {
+                Ok(())
+            } else {
+                pending.file.sync_data()
+            };
+            drop(pending.file);
+            let result = synced.and_then(|()| fs::rename(&pending.temp, &pending.target));
             let mut line = pending.line;
             match result {
                 Ok(()) => {
@@ -273,9 +319,15 @@ impl Store {
                 let _ = dir.sync_all();
             }
         }
-        // On failure the entries stay pending: the next flush (at the latest the one at
-        // shutdown) tries again, so a disk that fills up and recovers leaves a manifest that
-        // lists every capture on it.
+        if self.manifest_written.elapsed() >= self.config.sync_interval {
+            self.write_manifest();
+        }
+    }
+
+    /// On failure the entries stay pending: the next try (at the latest at shutdown) writes
+    /// them, so a disk that fills up and recovers leaves a manifest that lists every capture.
+    fn write_manifest(&mut self) {
+        self.manifest_written = Instant::now();
         if self.manifest.is_dirty()
             && let Err(err) = self.manifest.write()
         {
@@ -285,6 +337,33 @@ impl Store {
                 err.kind(),
             );
         }
+    }
+
+    /// Write a capture to a hidden temp file beside `target`, unsynced (the batch syncs it).
+    /// The file and its model folder are the owner's only.
+    fn write_temp(&mut self, json: &[u8], target: &Path) -> io::Result<(PathBuf, File)> {
+        if let Some(folder) = target.parent()
+            && !self.folders_made.contains(folder)
+        {
+            capture::create_private_dir_all(folder)?;
+            self.folders_made.insert(folder.to_owned());
+        }
+        let temp = capture::temp_sibling(target)?;
+        let mut file = match capture::create_private_file(&temp) {
+            // The folder went away under us (someone cleaned up): make it again, once.
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                if let Some(folder) = target.parent() {
+                    capture::create_private_dir_all(folder)?;
+                }
+                capture::create_private_file(&temp)?
+            }
+            file => file?,
+        };
+        if let Err(err) = file.write_all(json) {
+            let _ = fs::remove_file(&temp);
+            return Err(err);
+        }
+        Ok((temp, file))
     }
 
     fn lost(&mut self, err: &io::Error) {
@@ -305,19 +384,56 @@ impl Store {
     }
 }
 
-/// Write a capture to a hidden temp file beside `target`, unsynced (the batch syncs it). The
-/// file and its model folder are the owner's only.
-fn write_temp(exchange: &Exchange, target: &Path) -> io::Result<(PathBuf, File)> {
-    if let Some(folder) = target.parent() {
-        capture::create_private_dir_all(folder)?;
+/// Recordings converted together at most, so a burst is spread over every core while the
+/// memory of the converted captures waiting for their files stays small.
+const PREPARE_AT_ONCE: usize = 32;
+
+/// A capture ready to be written: everything but its sequence number and file name, which
+/// follow the order of writing.
+struct Prepared {
+    /// With `seq` and `file` still to fill.
+    entry: ManifestEntry,
+    folder: String,
+    json: Vec<u8>,
+    /// With `file` still to fill.
+    line: ExchangeLine,
+}
+
+/// The CPU work of a capture, apart from the writer's state: convert (decode, redact), check,
+/// serialise. `None` when it panicked (an internal error, counted as lost by the caller).
+fn prepare_caught(config: &WriterConfig, recording: &Recording) -> Option<Prepared> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare(config, recording))).ok()
+}
+
+fn prepare(config: &WriterConfig, recording: &Recording) -> Prepared {
+    let exchange = to_exchange(recording, &config.session, &config.source, &config.redactor);
+    let folder = if crate::conformance::is_models_request(&exchange.request) {
+        "_models".to_owned()
+    } else {
+        model_slug(exchange.model.as_deref())
+    };
+    let checked = check_exchange(&exchange, String::new(), Profile::Strict);
+    let dialect = checked
+        .request
+        .as_ref()
+        .map(|r| r.dialect.as_str().to_owned());
+    let entry = ManifestEntry {
+        seq: 0,
+        id: exchange.id.clone(),
+        file: String::new(),
+        model: exchange.model.clone(),
+        dialect,
+        status: exchange.response.as_ref().map(|r| r.status),
+        error: exchange.error.as_ref().map(|e| e.kind.as_str().to_owned()),
+        recorded_at: exchange.recorded_at.clone(),
+    };
+    let line = ExchangeLine::new(recording, &exchange, &checked, None);
+    Prepared {
+        entry,
+        folder,
+        json: exchange.to_pretty_json(),
+        line,
     }
-    let temp = capture::temp_path_for(target)?;
-    let mut file = capture::create_private_file(&temp)?;
-    if let Err(err) = file.write_all(&exchange.to_pretty_json()) {
-        let _ = fs::remove_file(&temp);
-        return Err(err);
-    }
-    Ok((temp, file))
 }
 
 /// A folder name for a model that can never leave the session folder: only `[A-Za-z0-9._-]`,
@@ -397,7 +513,7 @@ mod tests {
         store.write(&recording());
         // A folder where the first capture goes: its rename fails, the second's does not.
         fs::create_dir_all(store.batch[0].target.join("occupied")).unwrap();
-        store.flush();
+        store.flush_all();
         assert_eq!((store.report.written, store.report.lost), (1, 1));
         let files = listed(dir.path());
         assert_eq!(files.len(), 1);
@@ -418,7 +534,7 @@ mod tests {
             assert!(store.batch.len() < MAX_BATCH);
         }
         assert_eq!(store.report.written, 2 * MAX_BATCH);
-        store.flush();
+        store.flush_all();
         assert_eq!(listed(dir.path()).len(), 2 * MAX_BATCH + 10);
     }
 
@@ -429,12 +545,12 @@ mod tests {
         let blocker = dir.path().join("manifest.json");
         fs::create_dir_all(blocker.join("occupied")).unwrap();
         store.write(&recording());
-        store.flush();
+        store.flush_all();
         assert_eq!(store.report.written, 1);
         assert_eq!(console.warnings.lock().unwrap().len(), 1);
         fs::remove_dir_all(&blocker).unwrap();
         // Nothing new arrives; the flush at shutdown must still bring the manifest up to date.
-        store.flush();
+        store.flush_all();
         assert_eq!(listed(dir.path()).len(), 1);
     }
 

@@ -258,7 +258,8 @@ impl Store {
         if batch.is_empty() {
             return;
         }
-        let synced_whole = batch.len() > SMALL_BATCH && sync_filesystem(&self.config.run_dir);
+        let synced_whole =
+            batch.len() > SMALL_BATCH && capture::sync_filesystem(&self.config.run_dir);
         let mut folders = HashSet::new();
         for pending in batch {
             let result = if synced_whole {
@@ -299,16 +300,4 @@ impl Store {
             ));
         }
     }
-}
-
-/// One sync of the filesystem that holds `dir`: a batch of thousands of captures becomes
-/// durable for the cost of one flush. `false` when it cannot be done (then each file is synced).
-#[cfg(unix)]
-fn sync_filesystem(dir: &Path) -> bool {
-    File::open(dir).is_ok_and(|folder| rustix::fs::syncfs(&folder).is_ok())
-}
-
-#[cfg(not(unix))]
-fn sync_filesystem(_dir: &Path) -> bool {
-    false
 }
