@@ -45,10 +45,13 @@ impl Body {
 
     /// Like [`Body::from_bytes`] for a caller that has already parsed `bytes` as JSON.
     pub fn from_parsed(bytes: &[u8], parsed: Option<Value>) -> Body {
-        if let Some(value) = parsed
-            && serde_json::to_vec(&value).is_ok_and(|compact| compact == bytes)
-        {
-            return Body::Json(value);
+        if let Some(value) = parsed {
+            // Compared piece by piece as the serialiser writes, stopping at the first
+            // difference: a body of megabytes is not serialised into a second buffer.
+            let mut rest = SameAs(bytes);
+            if serde_json::to_writer(&mut rest, &value).is_ok() && rest.0.is_empty() {
+                return Body::Json(value);
+            }
         }
         match std::str::from_utf8(bytes) {
             Ok(text) => Body::Text(text.to_owned()),
@@ -102,6 +105,25 @@ impl Body {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A writer that accepts only the bytes it still holds, in order; what is left is `.0`.
+struct SameAs<'a>(&'a [u8]);
+
+impl std::io::Write for SameAs<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.strip_prefix(buf) {
+            Some(rest) => {
+                self.0 = rest;
+                Ok(buf.len())
+            }
+            None => Err(std::io::Error::other("the serialisation differs")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

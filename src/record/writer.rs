@@ -1,4 +1,6 @@
-//! The capture writer: a thread beside the proxy that turns recordings into capture files.
+//! The capture writer: two threads beside the proxy that turn recordings into capture files.
+//! The first converts (decodes, redacts, checks and serialises; a burst on every core), the
+//! second writes files, so the CPU work of one batch overlaps the file work of the previous.
 //!
 //! Durability is batched: each capture is written to a hidden temp file at once, and at least
 //! once a second (and whenever the queue runs dry, every [`MAX_BATCH`] captures, and at
@@ -20,6 +22,7 @@ use std::fs::{self, File};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -84,9 +87,14 @@ impl Writer {
         let (tx, rx) = mpsc::channel(config.queue.max(1));
         let backlog = Arc::new(Backlog::new(config.backlog));
         let taken = backlog.clone();
+        let conversion = Conversion::of(&config);
+        let (prepared_tx, prepared_rx) = std_mpsc::sync_channel(PREPARED_WAITING);
+        std::thread::Builder::new()
+            .name("capture-convert".to_owned())
+            .spawn(move || convert(&conversion, rx, &prepared_tx, &taken))?;
         let thread = std::thread::Builder::new()
             .name("capture-writer".to_owned())
-            .spawn(move || Store::new(config, manifest, console).run(rx, &taken))?;
+            .spawn(move || Store::new(config, manifest, console).run(prepared_rx))?;
         Ok(Writer {
             handle: WriterHandle::new(tx, backlog),
             thread,
@@ -146,12 +154,8 @@ impl Store {
         }
     }
 
-    fn run(mut self, mut rx: mpsc::Receiver<Box<Recording>>, backlog: &Backlog) -> WriterReport {
-        // Only for waiting on the queue with a timeout; the writer itself is plain blocking I/O.
-        let clock = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("a timer for the capture writer");
+    /// Write what the converter hands over until it stops, then put everything on disk.
+    fn run(mut self, prepared: std_mpsc::Receiver<Option<Prepared>>) -> WriterReport {
         loop {
             let next = if self.batch.is_empty() && self.manifest.is_dirty() {
                 // Idle with a manifest behind the disk: wait for the next capture only until
@@ -160,58 +164,38 @@ impl Store {
                     .config
                     .sync_interval
                     .saturating_sub(self.manifest_written.elapsed());
-                match clock.block_on(async { tokio::time::timeout(due, rx.recv()).await }) {
-                    Ok(next) => next,
-                    Err(_) => {
+                match prepared.recv_timeout(due) {
+                    Ok(next) => Some(next),
+                    Err(std_mpsc::RecvTimeoutError::Timeout) => {
                         self.write_manifest();
                         continue;
                     }
+                    Err(std_mpsc::RecvTimeoutError::Disconnected) => None,
                 }
             } else if self.batch.is_empty() {
-                rx.blocking_recv()
+                prepared.recv().ok()
             } else {
-                match rx.try_recv() {
-                    Ok(recording) => Some(recording),
-                    Err(mpsc::error::TryRecvError::Empty) => {
+                match prepared.try_recv() {
+                    Ok(next) => Some(next),
+                    Err(std_mpsc::TryRecvError::Empty) => {
                         self.flush();
                         continue;
                     }
-                    Err(mpsc::error::TryRecvError::Disconnected) => None,
+                    Err(std_mpsc::TryRecvError::Disconnected) => None,
                 }
             };
-            let Some(first) = next else { break };
-            // Whatever else is waiting is converted alongside, on every core; the files are
-            // then written one by one, in the order the exchanges finished.
-            let mut recordings = vec![first];
-            while recordings.len() < PREPARE_AT_ONCE {
-                match rx.try_recv() {
-                    Ok(recording) => recordings.push(recording),
-                    Err(_) => break,
+            let Some(next) = next else { break };
+            match next {
+                Some(prepared) => self.store(prepared),
+                // One capture that cannot be converted must not take the writer (and every
+                // later capture) down with it: count it as lost and go on.
+                None => {
+                    self.report.lost += 1;
+                    self.failure(
+                        "a capture could not be converted (internal error); it was skipped",
+                        io::ErrorKind::Other,
+                    );
                 }
-            }
-            let config = &self.config;
-            let prepared: Vec<Option<Prepared>> = if recordings.len() == 1 {
-                vec![prepare_caught(config, &recordings[0])]
-            } else {
-                recordings
-                    .par_iter()
-                    .map(|recording| prepare_caught(config, recording))
-                    .collect()
-            };
-            for (recording, prepared) in recordings.into_iter().zip(prepared) {
-                match prepared {
-                    Some(prepared) => self.store(prepared),
-                    // One capture that cannot be converted must not take the writer (and every
-                    // later capture) down with it: count it as lost and go on.
-                    None => {
-                        self.report.lost += 1;
-                        self.failure(
-                            "a capture could not be converted (internal error); it was skipped",
-                            io::ErrorKind::Other,
-                        );
-                    }
-                }
-                backlog.left(&recording);
             }
             if self
                 .batch_started
@@ -232,7 +216,7 @@ impl Store {
 
     #[cfg(test)]
     fn write(&mut self, recording: &Recording) {
-        let prepared = prepare(&self.config, recording);
+        let prepared = prepare(&Conversion::of(&self.config), recording);
         self.store(prepared);
     }
 
@@ -388,6 +372,62 @@ impl Store {
 /// memory of the converted captures waiting for their files stays small.
 const PREPARE_AT_ONCE: usize = 32;
 
+/// Converted captures that may wait for the file writer (their memory is no longer counted in
+/// the backlog, so this bounds it).
+const PREPARED_WAITING: usize = 2 * PREPARE_AT_ONCE;
+
+/// What converting a recording needs, apart from the writer.
+#[derive(Clone)]
+struct Conversion {
+    session: String,
+    source: String,
+    redactor: Redactor,
+}
+
+impl Conversion {
+    fn of(config: &WriterConfig) -> Conversion {
+        Conversion {
+            session: config.session.clone(),
+            source: config.source.clone(),
+            redactor: config.redactor.clone(),
+        }
+    }
+}
+
+/// The first stage: take recordings off the queue and convert them (on every core when several
+/// wait) while the writer stage is busy with the files of the previous ones. Ends when the
+/// queue closes; dropping `prepared` then ends the writer.
+fn convert(
+    conversion: &Conversion,
+    mut rx: mpsc::Receiver<Box<Recording>>,
+    prepared: &std_mpsc::SyncSender<Option<Prepared>>,
+    backlog: &Backlog,
+) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut recordings = vec![first];
+        while recordings.len() < PREPARE_AT_ONCE {
+            match rx.try_recv() {
+                Ok(recording) => recordings.push(recording),
+                Err(_) => break,
+            }
+        }
+        let converted: Vec<Option<Prepared>> = if recordings.len() == 1 {
+            vec![prepare_caught(conversion, &recordings[0])]
+        } else {
+            recordings
+                .par_iter()
+                .map(|recording| prepare_caught(conversion, recording))
+                .collect()
+        };
+        for (recording, converted) in recordings.iter().zip(converted) {
+            backlog.left(recording);
+            if prepared.send(converted).is_err() {
+                return;
+            }
+        }
+    }
+}
+
 /// A capture ready to be written: everything but its sequence number and file name, which
 /// follow the order of writing.
 struct Prepared {
@@ -401,12 +441,20 @@ struct Prepared {
 
 /// The CPU work of a capture, apart from the writer's state: convert (decode, redact), check,
 /// serialise. `None` when it panicked (an internal error, counted as lost by the caller).
-fn prepare_caught(config: &WriterConfig, recording: &Recording) -> Option<Prepared> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare(config, recording))).ok()
+fn prepare_caught(conversion: &Conversion, recording: &Recording) -> Option<Prepared> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        prepare(conversion, recording)
+    }))
+    .ok()
 }
 
-fn prepare(config: &WriterConfig, recording: &Recording) -> Prepared {
-    let exchange = to_exchange(recording, &config.session, &config.source, &config.redactor);
+fn prepare(conversion: &Conversion, recording: &Recording) -> Prepared {
+    let exchange = to_exchange(
+        recording,
+        &conversion.session,
+        &conversion.source,
+        &conversion.redactor,
+    );
     let folder = if crate::conformance::is_models_request(&exchange.request) {
         "_models".to_owned()
     } else {
