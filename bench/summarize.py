@@ -53,10 +53,10 @@ if compare:
 check = load("check.json")
 if check:
     out.append("\n### check vs parsing the same files with serde_json alone\n")
-    out.append("| cores | parse-only files/s | parse-only MB/s | check files/s | check MB/s | check / parse |")
-    out.append("|---|---|---|---|---|---|")
+    out.append("| cores | parse-only files/s | parse-only MB/s | load files/s | check files/s | check MB/s | check / parse |")
+    out.append("|---|---|---|---|---|---|---|")
     for row in check["results"]:
-        out.append(f"| {row['threads']} | {fmt(row['parse_only_files_per_s'], 0)} | {fmt(row['parse_only_mb_per_s'])} | "
+        out.append(f"| {row['threads']} | {fmt(row['parse_only_files_per_s'], 0)} | {fmt(row['parse_only_mb_per_s'])} | {fmt(row.get('load_files_per_s'), 0)} | "
                    f"{fmt(row['check_files_per_s'], 0)} | {fmt(row['check_mb_per_s'])} | {fmt(100 * row['check_vs_parse'], 0)}% |")
 
 replay = load("replay.json")
