@@ -20,10 +20,6 @@ use cursor_harness::conformance::Profile;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-/// The allocator the binary uses, so the figures are those of `cursor-harness check`.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let flag = |name: &str| {

@@ -13,10 +13,6 @@ use cursor_harness::capture::input::load_bytes;
 use cursor_harness::conformance::{self, Profile, RequestContext};
 use cursor_harness::dialect;
 
-/// The allocator the binary uses, so the figures are those of the tool.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn golden(name: &str) -> (Vec<u8>, Exchange) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("captures/golden")

@@ -2,12 +2,6 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-/// Checking captures and converting recordings is mostly JSON parsing, which allocates a small
-/// object per value: with glibc's allocator that was a quarter of `check`'s time, and mimalloc
-/// made `check` 2.5 times as fast (BENCHMARKS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = cursor_harness::cli::Cli::parse();
     tracing_subscriber::fmt()

@@ -72,13 +72,11 @@ impl Backlog {
             .fetch_add(recording.held_bytes(), Ordering::AcqRel);
     }
 
-    /// The writer took `recording` off the backlog (and is done with it).
-    pub(super) fn left(&self, recording: &Recording) {
+    /// The writer is done with a recording that held `held` bytes when it joined (its capture
+    /// is on disk, or lost).
+    pub(super) fn left(&self, held: usize) {
         let recordings = self.recordings.fetch_sub(1, Ordering::AcqRel) - 1;
-        let bytes = self
-            .bytes
-            .fetch_sub(recording.held_bytes(), Ordering::AcqRel)
-            - recording.held_bytes();
+        let bytes = self.bytes.fetch_sub(held, Ordering::AcqRel) - held;
         let low =
             recordings <= self.limits.recordings * 3 / 4 && bytes <= self.limits.bytes / 4 * 3;
         if (low || recordings == 0) && self.waiting.swap(false, Ordering::AcqRel) {
@@ -229,7 +227,7 @@ mod tests {
             assert!(waits(&handle).await, "{limits:?}");
             third.send(recording(body));
             let taken = rx.recv().await.unwrap();
-            backlog.left(&taken);
+            backlog.left(taken.held_bytes());
             assert!(
                 waits(&handle).await,
                 "still over with one taken: {limits:?}"
@@ -240,7 +238,7 @@ mod tests {
                 async move { handle.reserve().await.is_ok() }
             });
             tokio::time::sleep(Duration::from_millis(20)).await;
-            backlog.left(&taken);
+            backlog.left(taken.held_bytes());
             let reserved = tokio::time::timeout(Duration::from_secs(5), waiting).await;
             assert!(
                 reserved.unwrap().unwrap(),

@@ -91,10 +91,10 @@ impl Writer {
         let (prepared_tx, prepared_rx) = std_mpsc::sync_channel(PREPARED_WAITING);
         std::thread::Builder::new()
             .name("capture-convert".to_owned())
-            .spawn(move || convert(&conversion, rx, &prepared_tx, &taken))?;
+            .spawn(move || convert(&conversion, rx, &prepared_tx))?;
         let thread = std::thread::Builder::new()
             .name("capture-writer".to_owned())
-            .spawn(move || Store::new(config, manifest, console).run(prepared_rx))?;
+            .spawn(move || Store::new(config, manifest, console).run(prepared_rx, &taken))?;
         Ok(Writer {
             handle: WriterHandle::new(tx, backlog),
             thread,
@@ -155,7 +155,7 @@ impl Store {
     }
 
     /// Write what the converter hands over until it stops, then put everything on disk.
-    fn run(mut self, prepared: std_mpsc::Receiver<Option<Prepared>>) -> WriterReport {
+    fn run(mut self, prepared: std_mpsc::Receiver<Converted>, backlog: &Backlog) -> WriterReport {
         loop {
             let next = if self.batch.is_empty() && self.manifest.is_dirty() {
                 // Idle with a manifest behind the disk: wait for the next capture only until
@@ -184,7 +184,7 @@ impl Store {
                     Err(std_mpsc::TryRecvError::Disconnected) => None,
                 }
             };
-            let Some(next) = next else { break };
+            let Some((held, next)) = next else { break };
             match next {
                 Some(prepared) => self.store(prepared),
                 // One capture that cannot be converted must not take the writer (and every
@@ -197,6 +197,7 @@ impl Store {
                     );
                 }
             }
+            backlog.left(held);
             if self
                 .batch_started
                 .is_some_and(|started| started.elapsed() >= self.config.sync_interval)
@@ -368,12 +369,13 @@ impl Store {
     }
 }
 
-/// Recordings converted together at most, so a burst is spread over every core while the
-/// memory of the converted captures waiting for their files stays small.
+/// Recordings converted together at most (by count and by bytes), so a burst is spread over
+/// every core while the copies conversion makes (decoded, parsed, serialised) stay small.
 const PREPARE_AT_ONCE: usize = 32;
+const PREPARE_BYTES: usize = 8 * 1024 * 1024;
 
-/// Converted captures that may wait for the file writer (their memory is no longer counted in
-/// the backlog, so this bounds it).
+/// Converted captures that may wait for the file writer (their bytes still count in the
+/// backlog until they are written).
 const PREPARED_WAITING: usize = 2 * PREPARE_AT_ONCE;
 
 /// What converting a recording needs, apart from the writer.
@@ -400,18 +402,21 @@ impl Conversion {
 fn convert(
     conversion: &Conversion,
     mut rx: mpsc::Receiver<Box<Recording>>,
-    prepared: &std_mpsc::SyncSender<Option<Prepared>>,
-    backlog: &Backlog,
+    prepared: &std_mpsc::SyncSender<Converted>,
 ) {
     while let Some(first) = rx.blocking_recv() {
+        let mut held = first.held_bytes();
         let mut recordings = vec![first];
-        while recordings.len() < PREPARE_AT_ONCE {
+        while recordings.len() < PREPARE_AT_ONCE && held < PREPARE_BYTES {
             match rx.try_recv() {
-                Ok(recording) => recordings.push(recording),
+                Ok(recording) => {
+                    held += recording.held_bytes();
+                    recordings.push(recording);
+                }
                 Err(_) => break,
             }
         }
-        let converted: Vec<Option<Prepared>> = if recordings.len() == 1 {
+        let converted: Vec<Converted> = if recordings.len() == 1 {
             vec![prepare_caught(conversion, &recordings[0])]
         } else {
             recordings
@@ -419,14 +424,19 @@ fn convert(
                 .map(|recording| prepare_caught(conversion, recording))
                 .collect()
         };
-        for (recording, converted) in recordings.iter().zip(converted) {
-            backlog.left(recording);
+        drop(recordings);
+        for converted in converted {
             if prepared.send(converted).is_err() {
                 return;
             }
         }
     }
 }
+
+/// A converted recording (`None` when converting it panicked) and the bytes the recording held
+/// in the backlog, which stay counted there until the writer is done with it: a converted
+/// capture takes about as much memory as its recording did.
+type Converted = (usize, Option<Prepared>);
 
 /// A capture ready to be written: everything but its sequence number and file name, which
 /// follow the order of writing.
@@ -440,12 +450,13 @@ struct Prepared {
 }
 
 /// The CPU work of a capture, apart from the writer's state: convert (decode, redact), check,
-/// serialise. `None` when it panicked (an internal error, counted as lost by the caller).
-fn prepare_caught(conversion: &Conversion, recording: &Recording) -> Option<Prepared> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+/// serialise. `None` when it panicked (an internal error, counted as lost by the writer).
+fn prepare_caught(conversion: &Conversion, recording: &Recording) -> Converted {
+    let prepared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         prepare(conversion, recording)
     }))
-    .ok()
+    .ok();
+    (recording.held_bytes(), prepared)
 }
 
 fn prepare(conversion: &Conversion, recording: &Recording) -> Prepared {
