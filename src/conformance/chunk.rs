@@ -149,13 +149,24 @@ pub(super) fn check_chunk<'a>(
         state.usage_on_choice_chunk.get_or_insert(event);
     }
     for (i, choice) in choices.iter().enumerate() {
-        check_choice(
-            choice,
-            &format!("{path}/choices/{i}"),
-            event,
-            findings,
-            state,
-        );
+        let path = ChoicePath {
+            chunk: path,
+            index: i,
+        };
+        check_choice(choice, &path, event, findings, state);
+    }
+}
+
+/// `{chunk}/choices/{index}`, written out only when a finding needs it: building the path of
+/// every choice of every chunk up front was a measurable share of checking a stream.
+struct ChoicePath<'a> {
+    chunk: &'a str,
+    index: usize,
+}
+
+impl std::fmt::Display for ChoicePath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/choices/{}", self.chunk, self.index)
     }
 }
 
@@ -183,13 +194,17 @@ fn remember_same<'a>(
 
 fn check_choice(
     choice: &Node<'_>,
-    path: &str,
+    path: &ChoicePath<'_>,
     event: usize,
     findings: &mut Findings,
     state: &mut ChunkState<'_>,
 ) {
     let Some(map) = choice.as_object() else {
-        findings.add(Rule::StreamChunkShape, path, "choice is not an object");
+        findings.add(
+            Rule::StreamChunkShape,
+            path.to_string(),
+            "choice is not an object",
+        );
         return;
     };
     let index = match map.get("index") {
