@@ -32,10 +32,9 @@ mod rules;
 mod run;
 /// `scan` end to end: clean folders, planted keys in every kind of file, symlinks, masking.
 mod scan_cli;
-/// The checked-in JSON Schemas validate real output and every file under `captures/`.
+/// The checked-in JSON Schemas validate real output and every file under `captures/`, and
+/// refuse what the tool refuses: captures, check results, run.json, diff output.
 mod schemas;
-/// The run.json and diff schemas validate real output of `replay` and `diff`.
-mod schemas_replay;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
 mod sdk;
 /// The soak run (ignored by default): 10,000 exchanges through the recorder, captures and

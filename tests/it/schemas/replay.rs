@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::schemas::{CAPTURE_SCHEMA, assert_matches, reader_accepts, schema, violations};
+use super::{CAPTURE_SCHEMA, assert_matches, reader_accepts, schema, violations};
 use crate::support;
 
 const RUN_SCHEMA: &str = "schemas/run.schema.json";
