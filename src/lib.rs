@@ -9,7 +9,8 @@
 //! - [`cli`]: clap definitions only; the house rules for flags are at its top.
 //! - [`commands`]: runs each command; the glue between the CLI and the library.
 //! - [`exit`]: exit codes and the error type that carries one, with hints.
-//! - [`capture`]: the Exchange, body encodings, atomic writes, input discovery, HAR import.
+//! - [`capture`]: the Exchange, body encodings, atomic writes and batched durable writes, input
+//!   discovery, HAR import.
 //! - [`sse`]: the one event-stream parser, incremental, keeping chunk indexes and anomalies.
 //! - [`dialect`]: names a request body's API (chat-completions, responses, anthropic, gemini)
 //!   with evidence.

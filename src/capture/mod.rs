@@ -6,17 +6,19 @@
 //! order on disk, so golden captures diff well in git.
 
 mod body;
+mod durable;
 pub mod export;
 pub mod har;
 pub mod input;
 mod store;
 
 pub use body::{Body, Chunk, ChunkData};
+pub use durable::DurableBatch;
+pub(crate) use store::temp_path_for;
 pub use store::{
     create_private_dir_all, create_private_file, sync_filesystem, write_atomically,
     write_json_atomically, write_private_atomically,
 };
-pub(crate) use store::{temp_path_for, temp_sibling};
 
 use serde::{Deserialize, Serialize};
 

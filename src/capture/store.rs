@@ -91,7 +91,7 @@ pub(crate) fn temp_path_for(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// [`temp_path_for`] when the parent is known to exist: no filesystem call at all.
-pub(crate) fn temp_sibling(path: &Path) -> io::Result<PathBuf> {
+pub(super) fn temp_sibling(path: &Path) -> io::Result<PathBuf> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,

@@ -6,21 +6,20 @@
 //! once a second (and whenever the queue runs dry, every [`MAX_BATCH`] captures, and at
 //! shutdown) the batch is synced, renamed into place and the folder synced. A crash never
 //! leaves half a capture, and a burst of thousands of exchanges a second costs one sync of the
-//! filesystem per batch (`syncfs`), not one per file. The console names a capture only once it
-//! is in place; so does the manifest, which is rewritten at most once per sync interval and at
-//! shutdown (it is an index that grows with the session, so rewriting it at every batch made a
-//! long session slower and slower). A manifest that could not be written is tried again at the
-//! next chance, so after a full or read-only disk recovers it lists exactly the captures on
-//! disk.
+//! filesystem per batch, not one per file ([`DurableBatch`], shared with `replay`). The console
+//! names a capture only once it is in place; so does the manifest, which is rewritten at most
+//! once per sync interval and at shutdown (it is an index that grows with the session, so
+//! rewriting it at every batch made a long session slower and slower). A manifest that could
+//! not be written is tried again at the next chance, so after a full or read-only disk recovers
+//! it lists exactly the captures on disk.
 //!
 //! The queue is bounded. The proxy reserves a slot *before* forwarding a request, so when the
 //! writer falls behind new requests wait rather than any capture being dropped; how much may
 //! wait in memory is bounded too ([`super::queue`]).
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::{self, File};
-use std::io::{self, Write as _};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
@@ -34,7 +33,7 @@ use super::console::{Console, ExchangeLine};
 use super::convert::to_exchange;
 use super::manifest::{ManifestEntry, ManifestFile};
 use super::queue::{Backlog, BacklogLimits, WriterHandle};
-use crate::capture;
+use crate::capture::{self, DurableBatch};
 use crate::check::check_exchange;
 use crate::conformance::Profile;
 use crate::redact::Redactor;
@@ -67,10 +66,9 @@ pub struct WriterReport {
     pub per_model: BTreeMap<(String, String), usize>,
 }
 
-/// Captures in one batch at most. Each waits for the batch's sync with its file open, and a
-/// process may usually have 1,024 files open at once (the common default soft limit, beside
-/// every socket of the proxy): at thousands of captures a second an unbounded batch ran out of
-/// them and lost captures.
+/// Captures in one batch at most, so that under a steady flood captures still reach their
+/// place (and the console and manifest) within a fraction of a second. The files wait closed
+/// ([`DurableBatch`]); an earlier writer kept them open and ran out of file descriptors.
 const MAX_BATCH: usize = 128;
 
 /// The running writer.
@@ -112,12 +110,9 @@ impl Writer {
     }
 }
 
-/// A capture written to its temp file, waiting for the batch sync. Its manifest entry and its
-/// console line wait with it: neither may name a file before the file is in place.
+/// A capture written to its temp file in `files`, waiting for the batch sync. Its manifest
+/// entry and its console line wait with it: neither may name a file before the file is in place.
 struct Pending {
-    temp: PathBuf,
-    file: File,
-    target: PathBuf,
     entry: ManifestEntry,
     line: ExchangeLine,
 }
@@ -127,13 +122,13 @@ struct Store {
     manifest: ManifestFile,
     console: Box<dyn Console>,
     next_seq: u64,
+    /// In the order written to `files`.
     batch: Vec<Pending>,
+    files: DurableBatch,
     batch_started: Option<Instant>,
     report: WriterReport,
     /// Failure causes already reported (once per cause, loudly).
     reported: HashSet<String>,
-    /// Model folders known to exist, so a capture costs no `mkdir`.
-    folders_made: HashSet<PathBuf>,
     manifest_written: Instant,
 }
 
@@ -146,10 +141,10 @@ impl Store {
             console,
             next_seq,
             batch: Vec::new(),
+            files: DurableBatch::new(1),
             batch_started: None,
             report: WriterReport::default(),
             reported: HashSet::new(),
-            folders_made: HashSet::new(),
             manifest_written: Instant::now(),
         }
     }
@@ -245,15 +240,9 @@ impl Store {
             self.report.transport_errors += 1;
         }
         line.file = Some(target.clone());
-        match self.write_temp(&json, &target) {
-            Ok((temp, file)) => {
-                self.batch.push(Pending {
-                    temp,
-                    file,
-                    target,
-                    entry,
-                    line,
-                });
+        match self.files.write(&json, &target) {
+            Ok(()) => {
+                self.batch.push(Pending { entry, line });
                 self.batch_started.get_or_insert_with(Instant::now);
                 if self.batch.len() >= MAX_BATCH {
                     self.flush();
@@ -272,37 +261,20 @@ impl Store {
     fn flush(&mut self) {
         let batch = std::mem::take(&mut self.batch);
         self.batch_started = None;
-        let synced_whole = batch.len() > 1 && capture::sync_filesystem(&self.config.session_dir);
-        let mut folders = HashSet::new();
-        for pending in batch {
-            let synced = if synced_whole {
-                Ok(())
-            } else {
-                pending.file.sync_data()
-            };
-            drop(pending.file);
-            let result = synced.and_then(|()| fs::rename(&pending.temp, &pending.target));
+        let results = self.files.commit(&self.config.session_dir);
+        for (pending, result) in batch.into_iter().zip(results) {
             let mut line = pending.line;
             match result {
                 Ok(()) => {
                     self.report.written += 1;
-                    if let Some(parent) = pending.target.parent() {
-                        folders.insert(parent.to_owned());
-                    }
                     self.manifest.add(pending.entry);
                 }
                 Err(err) => {
-                    let _ = fs::remove_file(&pending.temp);
                     self.lost(&err);
                     line.file = None;
                 }
             }
             self.console.exchange(&line);
-        }
-        for folder in folders {
-            if let Ok(dir) = File::open(&folder) {
-                let _ = dir.sync_all();
-            }
         }
         if self.manifest_written.elapsed() >= self.config.sync_interval {
             self.write_manifest();
@@ -322,33 +294,6 @@ impl Store {
                 err.kind(),
             );
         }
-    }
-
-    /// Write a capture to a hidden temp file beside `target`, unsynced (the batch syncs it).
-    /// The file and its model folder are the owner's only.
-    fn write_temp(&mut self, json: &[u8], target: &Path) -> io::Result<(PathBuf, File)> {
-        if let Some(folder) = target.parent()
-            && !self.folders_made.contains(folder)
-        {
-            capture::create_private_dir_all(folder)?;
-            self.folders_made.insert(folder.to_owned());
-        }
-        let temp = capture::temp_sibling(target)?;
-        let mut file = match capture::create_private_file(&temp) {
-            // The folder went away under us (someone cleaned up): make it again, once.
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                if let Some(folder) = target.parent() {
-                    capture::create_private_dir_all(folder)?;
-                }
-                capture::create_private_file(&temp)?
-            }
-            file => file?,
-        };
-        if let Err(err) = file.write_all(json) {
-            let _ = fs::remove_file(&temp);
-            return Err(err);
-        }
-        Ok((temp, file))
     }
 
     fn lost(&mut self, err: &io::Error) {
@@ -523,6 +468,9 @@ pub fn model_slug(model: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+    use std::path::Path;
+
     use super::*;
     use crate::record::console::Collect;
 
@@ -571,7 +519,8 @@ mod tests {
         store.write(&recording());
         store.write(&recording());
         // A folder where the first capture goes: its rename fails, the second's does not.
-        fs::create_dir_all(store.batch[0].target.join("occupied")).unwrap();
+        let first = store.batch[0].line.file.clone().unwrap();
+        fs::create_dir_all(first.join("occupied")).unwrap();
         store.flush_all();
         assert_eq!((store.report.written, store.report.lost), (1, 1));
         let files = listed(dir.path());

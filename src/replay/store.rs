@@ -9,14 +9,13 @@
 //! nothing has arrived for a moment (between paced requests, at the end), or as soon as more
 //! than [`BUFFER_BYTES`] are waiting, which bounds the memory and turns into backpressure.
 //!
-//! Each capture goes to a hidden temp file; the batch is then made durable with one
-//! filesystem sync (a sync per file would cost a disk flush each), renamed into place and the
-//! folders synced. A crash never leaves half a capture.
+//! Each capture goes to a hidden temp file; the batch is then made durable together
+//! ([`DurableBatch`]: one filesystem sync rather than a disk flush per file), renamed into
+//! place and the folders synced. A crash never leaves half a capture.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::{self, File};
-use std::io::{self, Write as _};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::PathBuf;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -24,7 +23,7 @@ use tokio::sync::mpsc;
 
 use super::progress::Progress;
 use super::run_file::{RunError, RunExchange, model_key};
-use crate::capture::{self, ProvenanceKind, ReplayLink};
+use crate::capture::{self, DurableBatch, ProvenanceKind, ReplayLink};
 use crate::record::{Recording, model_slug, to_exchange};
 use crate::redact::Redactor;
 use crate::timing::{Timing, first_content_chunk};
@@ -85,14 +84,6 @@ pub fn spawn(
     Ok((tx, thread))
 }
 
-/// A capture written to its temp file (closed: a run can hold tens of thousands at once).
-struct Pending {
-    temp: PathBuf,
-    target: PathBuf,
-    /// Index into `stored.exchanges`, to clear `file` if the rename fails.
-    entry: usize,
-}
-
 struct Store {
     config: StoreConfig,
     progress: Progress,
@@ -100,7 +91,10 @@ struct Store {
     /// Finished recordings not converted yet, and their size.
     waiting: Vec<Done>,
     waiting_bytes: usize,
-    batch: Vec<Pending>,
+    /// Captures written to temp files, waiting to be made durable.
+    files: DurableBatch,
+    /// For each of `files`, its index into `stored.exchanges`, to clear `file` if it is lost.
+    batch: Vec<usize>,
     reported: HashSet<io::ErrorKind>,
 }
 
@@ -112,6 +106,7 @@ impl Store {
             stored: Stored::default(),
             waiting: Vec::new(),
             waiting_bytes: 0,
+            files: DurableBatch::new(SMALL_BATCH),
             batch: Vec::new(),
             reported: HashSet::new(),
         }
@@ -228,64 +223,20 @@ impl Store {
         };
         let index = self.stored.exchanges.len();
         self.stored.exchanges.push(entry);
-        match self.write_temp(&exchange.to_pretty_json(), &target) {
-            Ok(temp) => self.batch.push(Pending {
-                temp,
-                target,
-                entry: index,
-            }),
+        match self.files.write(&exchange.to_pretty_json(), &target) {
+            Ok(()) => self.batch.push(index),
             Err(err) => self.lost(index, &err),
         }
         self.progress.exchange(&self.stored.exchanges[index]);
     }
 
-    fn write_temp(&self, bytes: &[u8], target: &Path) -> io::Result<PathBuf> {
-        if let Some(folder) = target.parent() {
-            capture::create_private_dir_all(folder)?;
-        }
-        let temp = capture::temp_path_for(target)?;
-        let mut file = capture::create_private_file(&temp)?;
-        if let Err(err) = file.write_all(bytes) {
-            let _ = fs::remove_file(&temp);
-            return Err(err);
-        }
-        Ok(temp)
-    }
-
-    /// Make the batch durable, rename each file into place, sync the folders.
+    /// Make the batch durable and put each capture in place.
     fn flush(&mut self) {
         let batch = std::mem::take(&mut self.batch);
-        if batch.is_empty() {
-            return;
-        }
-        let synced_whole =
-            batch.len() > SMALL_BATCH && capture::sync_filesystem(&self.config.run_dir);
-        let mut folders = HashSet::new();
-        for pending in batch {
-            let result = if synced_whole {
-                Ok(())
-            } else {
-                fs::OpenOptions::new()
-                    .write(true)
-                    .open(&pending.temp)
-                    .and_then(|file| file.sync_data())
-            }
-            .and_then(|()| fs::rename(&pending.temp, &pending.target));
-            match result {
-                Ok(()) => {
-                    if let Some(parent) = pending.target.parent() {
-                        folders.insert(parent.to_owned());
-                    }
-                }
-                Err(err) => {
-                    let _ = fs::remove_file(&pending.temp);
-                    self.lost(pending.entry, &err);
-                }
-            }
-        }
-        for folder in folders {
-            if let Ok(dir) = File::open(&folder) {
-                let _ = dir.sync_all();
+        let results = self.files.commit(&self.config.run_dir);
+        for (entry, result) in batch.into_iter().zip(results) {
+            if let Err(err) = result {
+                self.lost(entry, &err);
             }
         }
     }
