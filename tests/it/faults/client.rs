@@ -11,8 +11,9 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
 use super::{
-    Answer, Outcome, assert_clean, assert_exchange, assert_fault, assert_keeps_serving, body,
-    bounded, by_marker, call, healthy_events, path, recorder_process_with, upstream,
+    Answer, Outcome, assert_clean, assert_exchange, assert_fault, assert_healthy,
+    assert_keeps_serving, body, bounded, by_marker, call, healthy_events, path,
+    recorder_process_with, upstream,
 };
 use crate::support::recorder::{Recorder, Timed, options, send};
 use crate::support::upstream::{Script, chat_events};
@@ -67,14 +68,7 @@ async fn client_disconnects_mid_stream() {
         !super::captured_bytes(&exchange).is_empty(),
         "the bytes before are kept"
     );
-    let whole = healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,14 +106,7 @@ async fn client_disconnects_before_the_response_head() {
     assert!(exchange.response.is_none());
     let message = exchange.error.unwrap().message;
     assert!(message.contains("before the response head"), "{message}");
-    let whole = healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 /// A chat request whose one message is `size` bytes of text, naming its marker.
@@ -176,14 +163,7 @@ async fn client_sends_a_50_mb_body() {
     );
     let captured = exchange.request.body.as_ref().unwrap().to_bytes();
     assert!(captured == huge, "the capture keeps the request body whole");
-    let whole = healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,14 +193,7 @@ async fn client_sends_a_50_mb_body_over_the_limit() {
         Answer::Error(413),
         Outcome::Failed(ErrorKind::RequestBody),
     );
-    let whole = healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 /// Send raw bytes, then either half-close (`close`) or stay silent, and read the answer.
@@ -369,14 +342,7 @@ async fn client_sends_a_content_length_that_lies() {
             .any(|r| r.body == full[..declared])
     );
     assert_eq!(super::captured_bytes(&exchange), sent);
-    let whole = healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 /// 500 clients streaming at once through the recorder as users run it: a child process whose

@@ -192,6 +192,18 @@ pub fn assert_openai_error(got: &Timed, status: u16) {
     );
 }
 
+/// The healthy request sent after a fault got the whole stream, and its capture is complete.
+pub fn assert_healthy(root: &Path, healthy: &Timed) {
+    let whole = healthy_events().concat();
+    assert_fault(
+        root,
+        "healthy",
+        Some(healthy),
+        Answer::Whole(&whole),
+        Outcome::Complete,
+    );
+}
+
 /// Invariants 2, 3 and 4 for one exchange after the recorder stopped: the client's answer,
 /// exactly one capture that agrees with it, and a clean captures folder. Returns the capture.
 pub fn assert_fault(

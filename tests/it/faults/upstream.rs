@@ -7,7 +7,10 @@ use cursor_harness::capture::ErrorKind;
 use cursor_harness::check::check_exchange;
 use cursor_harness::conformance::Profile;
 
-use super::{Answer, Outcome, assert_fault, assert_keeps_serving, bounded, call, route, upstream};
+use super::{
+    Answer, Outcome, assert_fault, assert_healthy, assert_keeps_serving, bounded, call, route,
+    upstream,
+};
 use crate::support::recorder::{Recorder, options};
 use crate::support::upstream::{Script, TestUpstream, chat_events, malformed};
 
@@ -43,14 +46,7 @@ async fn upstream_refuses_the_connection() {
         Answer::Error(502),
         Outcome::Failed(ErrorKind::Connect),
     );
-    let whole = super::healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -78,14 +74,7 @@ async fn upstream_resets_mid_stream() {
         Answer::Cut(&sent),
         Outcome::Failed(ErrorKind::Reset),
     );
-    let whole = super::healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,14 +100,7 @@ async fn upstream_stalls_past_the_timeout_before_the_head() {
         Outcome::Failed(ErrorKind::Timeout),
     );
     assert!(exchange.error.unwrap().at_ms.unwrap() >= 400.0);
-    let whole = super::healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -151,14 +133,7 @@ async fn upstream_stalls_past_the_idle_timeout_during_the_stream() {
         "every event before the stall reached the client"
     );
     assert!(exchange.error.unwrap().at_ms.unwrap() >= 400.0);
-    let whole = super::healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -176,14 +151,7 @@ async fn upstream_sends_invalid_http_instead_of_a_head() {
         Answer::Error(502),
         Outcome::Failed(ErrorKind::InvalidHttp),
     );
-    let whole = super::healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,14 +181,7 @@ async fn upstream_breaks_the_chunked_framing_mid_stream() {
         message.contains("chunk size"),
         "the cause is named: {message}"
     );
-    let whole = super::healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 /// A malformed event stream is the upstream's business: the client gets it byte for byte, the
@@ -249,14 +210,7 @@ async fn passes_untouched(marker: &str, events: Vec<Vec<u8>>) {
         report.response.is_some(),
         "{marker}: the checker reads the stream"
     );
-    let whole = super::healthy_events().concat();
-    assert_fault(
-        root,
-        "healthy",
-        Some(&healthy),
-        Answer::Whole(&whole),
-        Outcome::Complete,
-    );
+    assert_healthy(root, &healthy);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
