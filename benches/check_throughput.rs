@@ -33,7 +33,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let paths = build_corpus(dir.path(), files);
     // Written just now: let the kernel put it on disk before timing, not while.
-    cursor_harness::capture::sync_filesystem(dir.path());
+    cursor_harness::fsio::sync_filesystem(dir.path());
     let bytes: u64 = paths
         .iter()
         .map(|p| std::fs::metadata(p).unwrap().len())
@@ -84,7 +84,7 @@ fn main() {
     }
     if let Some(path) = flag("--json") {
         let json: Vec<Value> = results.iter().map(Row::json).collect();
-        cursor_harness::capture::write_json_atomically(
+        cursor_harness::fsio::write_json_atomically(
             Path::new(&path),
             &json!({"bench": "check_throughput", "results": json}),
         )
@@ -181,7 +181,7 @@ fn build_corpus(dir: &Path, files: usize) -> Vec<PathBuf> {
         .map(|i| {
             let exchange = capture(i);
             let path = dir.join(format!("m{}/{i:06}.json", i % 7));
-            cursor_harness::capture::write_atomically(&path, &exchange.to_pretty_json()).unwrap();
+            cursor_harness::fsio::write_atomically(&path, &exchange.to_pretty_json()).unwrap();
             path
         })
         .collect()

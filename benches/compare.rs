@@ -60,7 +60,7 @@ fn main() {
     }
     if let Some(path) = flag("--json") {
         let document = json!({"bench": "compare", "machine": machine(), "results": results});
-        cursor_harness::capture::write_json_atomically(Path::new(&path), &document).unwrap();
+        cursor_harness::fsio::write_json_atomically(Path::new(&path), &document).unwrap();
         println!("wrote {path}");
     }
 }

@@ -286,7 +286,6 @@ fn main() {
         .position(|a| a == "--json")
         .and_then(|i| args.get(i + 1))
     {
-        cursor_harness::capture::write_json_atomically(std::path::Path::new(path), &figures)
-            .unwrap();
+        cursor_harness::fsio::write_json_atomically(std::path::Path::new(path), &figures).unwrap();
     }
 }

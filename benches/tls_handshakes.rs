@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use cursor_harness::http::client::ClientOptions;
 use cursor_harness::proxy::scope::Scope;
-use cursor_harness::proxy::upstream::ClientOptions;
 use cursor_harness::record::console::Collect;
 use cursor_harness::record::session::{Destination, ForwardOptions, RecordOptions, run};
 use cursor_harness::tls::ca::{Authority, CERT_FILE};
@@ -155,7 +155,7 @@ fn write_json(value: serde_json::Value) {
         .position(|a| a == "--json")
         .and_then(|i| args.get(i + 1))
     {
-        cursor_harness::capture::write_json_atomically(Path::new(path), &value).unwrap();
+        cursor_harness::fsio::write_json_atomically(Path::new(path), &value).unwrap();
     }
 }
 

@@ -189,6 +189,33 @@ impl AssembledChoice {
     }
 }
 
+/// Whether a chunk carries what a user sees: non-empty content or refusal, or a tool call. The
+/// first chunk usually carries only the role, so it does not count for time to first token.
+pub fn carries_content(chunk: &Node<'_>) -> bool {
+    chunk
+        .get("choices")
+        .and_then(Node::as_array)
+        .is_some_and(|choices| {
+            choices.iter().any(|choice| {
+                let Some(delta) = choice.get("delta") else {
+                    return false;
+                };
+                delta
+                    .get("content")
+                    .and_then(Node::as_str)
+                    .is_some_and(|s| !s.is_empty())
+                    || delta
+                        .get("refusal")
+                        .and_then(Node::as_str)
+                        .is_some_and(|s| !s.is_empty())
+                    || delta
+                        .get("tool_calls")
+                        .and_then(Node::as_array)
+                        .is_some_and(|c| !c.is_empty())
+            })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

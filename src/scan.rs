@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::redact::{self, Finding};
+use crate::capture::redact::{self, Finding};
 
 /// Folders never walked: version-control internals are compressed, so a scan of them finds
 /// nothing and costs a read of the whole history.

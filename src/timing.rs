@@ -52,7 +52,7 @@ pub fn first_content_chunk(response: &Response) -> Option<usize> {
     let parsed = crate::sse::parse_chunks(bytes.iter().map(|b| b.as_ref()));
     parsed.events().find_map(|event| {
         let chunk = crate::json::Node::parse(&event.data).ok()?;
-        crate::conformance::carries_content(&chunk).then_some(event.chunk)
+        crate::assemble::carries_content(&chunk).then_some(event.chunk)
     })
 }
 

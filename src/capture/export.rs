@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::{Body, Exchange};
+use super::resend::Resend;
+use super::{Body, Exchange, path};
 
 /// What HAR cannot hold, said in the file itself.
 pub const HAR_COMMENT: &str = "Exported by cursor-harness from capture files (format v1). HAR cannot hold what the captures do: \
@@ -31,25 +32,36 @@ pub fn to_har(exchanges: &[(String, &Exchange)]) -> Value {
 
 fn har_entry(origin: &str, exchange: &Exchange) -> Value {
     let request = &exchange.request;
-    let origin_url = exchange
-        .upstream
-        .as_deref()
-        .and_then(|u| {
-            u.split_once("://").map(|(scheme, rest)| {
-                format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest))
-            })
-        })
-        .unwrap_or_else(|| "http://localhost".to_owned());
-    let url = format!("{origin_url}{}", request.target);
+    let view = Resend::of(exchange);
+    let url = format!(
+        "{}{}{}",
+        recorded_origin(exchange),
+        view.path,
+        view.query
+            .as_deref()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default()
+    );
     let headers = |list: &super::Headers| -> Vec<Value> {
         list.iter()
             .map(|(n, v)| json!({"name": n, "value": v}))
             .collect()
     };
-    let query: Vec<Value> = request
-        .target
-        .split_once('?')
-        .map(|(_, q)| {
+    // What is sent again, plus the credentials that were withheld (as their redaction tokens),
+    // so a reader sees that the request carried one.
+    let request_headers: Vec<Value> = request
+        .headers
+        .iter()
+        .filter(|(name, value)| {
+            view.headers.contains(&(name.as_str(), value.as_str()))
+                || view.withheld.contains(&name.as_str())
+        })
+        .map(|(n, v)| json!({"name": n, "value": v}))
+        .collect();
+    let query: Vec<Value> = view
+        .query
+        .as_deref()
+        .map(|q| {
             q.split('&')
                 .filter(|p| !p.is_empty())
                 .map(|p| {
@@ -60,18 +72,18 @@ fn har_entry(origin: &str, exchange: &Exchange) -> Value {
         })
         .unwrap_or_default();
     let mut har_request = json!({
-        "method": request.method,
+        "method": view.method,
         "url": url,
         "httpVersion": request.http_version,
         "cookies": [],
-        "headers": headers(&request.headers),
+        "headers": request_headers,
         "queryString": query,
         "headersSize": -1,
-        "bodySize": request.body.as_ref().map_or(0, |b| b.len() as i64),
+        "bodySize": view.body.as_ref().map_or(0, |b| b.len() as i64),
     });
-    if let Some(body) = &request.body {
+    if let Some(body) = &view.body {
         har_request["postData"] = har_text(
-            body.to_bytes().as_ref(),
+            body,
             super::header(&request.headers, "content-type").unwrap_or("application/json"),
         );
     }
@@ -130,6 +142,23 @@ fn har_entry(origin: &str, exchange: &Exchange) -> Value {
     })
 }
 
+/// `scheme://host` the request was recorded for: the upstream's, else the host the client
+/// named (`host`, or `:authority` on HTTP/2).
+fn recorded_origin(exchange: &Exchange) -> String {
+    let upstream = exchange.upstream.as_deref().and_then(|u| {
+        u.split_once("://")
+            .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)))
+    });
+    upstream.unwrap_or_else(|| {
+        let host = exchange
+            .request
+            .header("host")
+            .or_else(|| exchange.request.header(":authority"))
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    })
+}
+
 fn har_text(bytes: &[u8], mime: &str) -> Value {
     match std::str::from_utf8(bytes) {
         Ok(text) => json!({"mimeType": mime, "text": text}),
@@ -139,46 +168,48 @@ fn har_text(bytes: &[u8], mime: &str) -> Value {
     }
 }
 
-/// A `curl` command replaying `exchange` against `$GATEWAY_BASE_URL` with the key from
-/// `$GATEWAY_API_KEY`, by the recorder's path rule.
+/// A `curl` command that sends `exchange` again (its "send again" view) to
+/// `$GATEWAY_BASE_URL` by the path rule, with the key from `$GATEWAY_API_KEY`.
+///
+/// Every captured string reaches the script quoted ([`shell_quote`]), inside a quoted
+/// here-document, or in a comment that cannot end its line ([`shell_comment`]): running the
+/// script runs curl and nothing else.
 pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
-    let request = &exchange.request;
+    let view = Resend::of(exchange);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# {origin} ({}, {} {})",
-        exchange.model.as_deref().unwrap_or("no model"),
-        request.method,
-        request.path()
+        "# {}",
+        shell_comment(&format!(
+            "{origin} ({}, {} {})",
+            exchange.model.as_deref().unwrap_or("no model"),
+            view.method,
+            view.path
+        ))
     );
-    let path = crate::proxy::reverse::map_path(&strip_token(&request.target));
     let mut args = vec![
-        format!("curl -sS -N -X {}", shell_quote(&request.method)),
-        format!("\"$GATEWAY_BASE_URL\"{}", shell_quote(&path)),
+        format!("curl -sS -N -X {}", shell_quote(view.method)),
+        format!(
+            "{}{}",
+            base_url_for(view.path),
+            shell_quote(&view.upstream_path_and_query())
+        ),
     ];
     args.push("-H \"Authorization: Bearer $GATEWAY_API_KEY\"".to_owned());
-    for (name, value) in &request.headers {
-        let skip = crate::redact::is_secret_header(name)
-            || value.contains("[REDACTED:")
-            || matches!(
-                name.as_str(),
-                "host"
-                    | "content-length"
-                    | "connection"
-                    | "transfer-encoding"
-                    | "keep-alive"
-                    | "accept-encoding"
-            );
-        if !skip {
-            args.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
-        }
+    for (name, value) in &view.headers {
+        args.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
     }
-    match &request.body {
-        None => {
+    if view.header("accept-encoding").is_some() {
+        // The recorded client asked for a compressed answer; curl then decodes it for the
+        // terminal instead of printing compressed bytes.
+        args.push("--compressed".to_owned());
+    }
+    match (&exchange.request.body, &view.body) {
+        (None, _) | (_, None) => {
             out.push_str(&args.join(" \\\n  "));
             out.push('\n');
         }
-        Some(Body::Base64(data)) => {
+        (Some(Body::Base64(data)), _) => {
             args.push("--data-binary @-".to_owned());
             let _ = writeln!(
                 out,
@@ -187,8 +218,8 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
                 args.join(" \\\n  ")
             );
         }
-        Some(body) => {
-            let text = String::from_utf8_lossy(&body.to_bytes()).into_owned();
+        (Some(_), Some(bytes)) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
             let delimiter = heredoc_delimiter(&text, "CURSOR_HARNESS_BODY");
             args.push("--data-binary @-".to_owned());
             let _ = writeln!(
@@ -196,6 +227,30 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
                 "{} <<'{delimiter}'\n{text}\n{delimiter}",
                 args.join(" \\\n  ")
             );
+        }
+    }
+    out
+}
+
+/// The base URL expression a path goes after. A path under another API version than `v1`
+/// (`/v1beta/...`) replaces the `/v1` the base ends with, as the path rule says.
+fn base_url_for(path: &str) -> &'static str {
+    if path::keeps_own_version(path) {
+        "\"${GATEWAY_BASE_URL%/v1}\""
+    } else {
+        "\"$GATEWAY_BASE_URL\""
+    }
+}
+
+/// Text for a shell comment: one line, with no control character a terminal or the shell could
+/// act on (each is written as `\u{..}`).
+pub fn shell_comment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
         }
     }
     out
@@ -209,17 +264,6 @@ pub fn heredoc_delimiter(text: &str, base: &str) -> String {
         delimiter.push('_');
     }
     delimiter
-}
-
-/// Remove a recorder path token (`/t/<token>`) from a target.
-fn strip_token(target: &str) -> String {
-    match target
-        .strip_prefix("/t/")
-        .and_then(|rest| rest.split_once('/'))
-    {
-        Some((_, rest)) => format!("/{rest}"),
-        None => target.to_owned(),
-    }
 }
 
 /// Quote for a POSIX shell.
@@ -245,11 +289,10 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_removed_from_paths() {
+    fn comments_stay_on_their_line() {
         assert_eq!(
-            strip_token("/t/abc/v1/chat/completions"),
-            "/v1/chat/completions"
+            shell_comment("x\ntouch /tmp/PWNED\n#\u{1b}]0;t\u{7}"),
+            "x\\u{a}touch /tmp/PWNED\\u{a}#\\u{1b}]0;t\\u{7}"
         );
-        assert_eq!(strip_token("/v1/models"), "/v1/models");
     }
 }

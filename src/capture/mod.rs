@@ -6,19 +6,19 @@
 //! order on disk, so golden captures diff well in git.
 
 mod body;
-mod durable;
+pub mod convert;
 pub mod export;
 pub mod har;
 pub mod input;
-mod store;
+pub mod layout;
+pub mod path;
+pub mod queue;
+pub mod recording;
+pub mod redact;
+pub mod resend;
 
+pub use crate::http::ErrorKind;
 pub use body::{Body, Chunk, ChunkData};
-pub use durable::DurableBatch;
-pub(crate) use store::temp_path_for;
-pub use store::{
-    create_private_dir_all, create_private_file, sync_filesystem, write_atomically,
-    write_json_atomically, write_private_atomically,
-};
 
 use serde::{Deserialize, Serialize};
 
@@ -164,42 +164,6 @@ pub struct TransportError {
     pub at_ms: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ErrorKind {
-    /// The upstream could not be reached (refused, DNS, unreachable).
-    Connect,
-    /// The upstream did not answer (or stalled) within the timeout.
-    Timeout,
-    /// The connection broke after the response started.
-    Reset,
-    /// The upstream did not speak valid HTTP.
-    InvalidHttp,
-    /// TLS with the upstream failed.
-    Tls,
-    /// The client went away before the response finished.
-    ClientDisconnected,
-    /// The request body broke the size limit or its framing lied.
-    RequestBody,
-    /// Anything else, with the message saying what.
-    Other,
-}
-
-impl ErrorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Connect => "connect",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Reset => "reset",
-            ErrorKind::InvalidHttp => "invalid-http",
-            ErrorKind::Tls => "tls",
-            ErrorKind::ClientDisconnected => "client-disconnected",
-            ErrorKind::RequestBody => "request-body",
-            ErrorKind::Other => "other",
-        }
-    }
-}
-
 impl Exchange {
     /// A new exchange with a fresh time-ordered id, stamped now.
     pub fn new(session: &str, provenance: Provenance, request: Request) -> Exchange {
@@ -264,6 +228,12 @@ impl Response {
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
         header(&self.headers, name)
+    }
+
+    /// Whether this is a request for the model list (`GET …/models`, Cursor's Verify button).
+    pub fn is_model_list(&self) -> bool {
+        self.method.eq_ignore_ascii_case("GET")
+            && self.path().trim_end_matches('/').ends_with("/models")
     }
 
     /// The path without the query string.

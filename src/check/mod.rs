@@ -13,9 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::capture::input::{self, Candidate, InputError, Loaded};
 use crate::capture::{ErrorKind, Exchange, ProvenanceKind};
-use crate::conformance::{
-    self, Profile, RequestContext, ResponseKind, Verdict, Violation, is_models_request,
-};
+use crate::conformance::{self, Profile, RequestContext, ResponseKind, Verdict, Violation};
 use crate::dialect::{self, Classification, Confidence, Dialect, Evidence};
 use crate::timing::Timing;
 
@@ -190,7 +188,7 @@ pub fn check_exchange(exchange: &Exchange, origin: String, profile: Profile) -> 
         None => (None, RequestContext::default()),
         Some(Ok(body)) => {
             let classification = dialect::classify(body, &request.headers);
-            let violations = if is_models_request(request) {
+            let violations = if request.is_model_list() {
                 Vec::new()
             } else {
                 conformance::check_request(body, &classification, profile)

@@ -21,7 +21,7 @@ use crate::exit::Failure;
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    crate::proxy::server::raise_open_files_limit();
+    crate::http::serve::raise_open_files_limit();
     match cli.command {
         Command::Record(args) => record::run(*args),
         Command::Ca(args) => ca::run(args),

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::capture::write_atomically;
 use crate::exit::Failure;
+use crate::fsio::write_atomically;
 
 /// Print to standard output, keeping ANSI styles only on a colour terminal (`NO_COLOR` and
 /// `CLICOLOR_FORCE` are honoured).

@@ -9,8 +9,8 @@ use std::time::Duration;
 use super::record_forward as forward;
 use crate::cli::RecordArgs;
 use crate::exit::Failure;
+use crate::http::client::ClientOptions;
 use crate::proxy::reverse::Limits;
-use crate::proxy::upstream::ClientOptions;
 use crate::record::WriterReport;
 use crate::record::console::Stdout;
 use crate::record::session::{self, Destination, RecordOptions};
@@ -165,7 +165,7 @@ fn server_tls(
         let generated = tls::self_signed(&args.tls_self_signed)?;
         let path =
             std::env::temp_dir().join(format!("cursor-harness-record-{}.pem", std::process::id()));
-        crate::capture::write_atomically(&path, generated.cert_pem.as_bytes())?;
+        crate::fsio::write_atomically(&path, generated.cert_pem.as_bytes())?;
         let note = format!(
             "self-signed certificate for {} (sha256 {}), written to {} for clients to trust",
             args.tls_self_signed.join(", "),

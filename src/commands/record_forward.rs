@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use crate::cli::RecordArgs;
 use crate::exit::Failure;
+use crate::http::client::ClientOptions;
 use crate::proxy::proxy_auth::ProxyAuth;
 use crate::proxy::scope::Scope;
-use crate::proxy::upstream::ClientOptions;
 use crate::record::session::{Destination, ForwardOptions};
 use crate::tls::ca::Authority;
 use crate::tls::leaf_cache::DEFAULT_BOUND;

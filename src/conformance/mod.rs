@@ -18,9 +18,8 @@ mod tool_call;
 mod tools;
 
 pub use request::{RequestContext, is_chat_field};
-pub use response::{ResponseCheck, ResponseKind, check_response, is_models_request};
+pub use response::{ResponseCheck, ResponseKind, check_response};
 pub use rules::{Category, Profile, Rule, Severity};
-pub use stream::carries_content;
 
 use serde::{Deserialize, Serialize};
 

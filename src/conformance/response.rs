@@ -42,12 +42,6 @@ pub struct ResponseCheck {
     pub assembled: Option<Assembled>,
 }
 
-/// Whether a request is Cursor's Verify call (`GET …/models`).
-pub fn is_models_request(request: &Request) -> bool {
-    request.method.eq_ignore_ascii_case("GET")
-        && request.path().trim_end_matches('/').ends_with("/models")
-}
-
 /// Check a response against what its request asked for.
 pub fn check_response(
     response: &Response,
@@ -66,7 +60,7 @@ pub fn check_response(
     if !(200..300).contains(&response.status) {
         check.kind = ResponseKind::Error;
         check_error(response, &mut findings);
-    } else if is_models_request(request) {
+    } else if request.is_model_list() {
         check.kind = ResponseKind::Models;
         check_models(response, &mut findings);
     } else if response.is_event_stream() {

@@ -7,7 +7,7 @@ use super::chunk::{ChunkState, check_chunk, finish_checks, usage_checks};
 use super::request::RequestContext;
 use super::tool_call::check_tool_calls;
 use super::{Findings, Rule};
-use crate::assemble::Assembled;
+use crate::assemble::{Assembled, carries_content};
 use crate::dialect::Dialect;
 use crate::json::Node;
 use crate::sse::{self, Item};
@@ -247,31 +247,4 @@ fn foreign_dialect(events: &[&sse::Event]) -> Option<Dialect> {
         }
     }
     None
-}
-
-/// Whether a chunk carries what a user sees: non-empty content or refusal, or a tool call. The
-/// first chunk usually carries only the role, so it does not count for time to first token.
-pub fn carries_content(chunk: &Node<'_>) -> bool {
-    chunk
-        .get("choices")
-        .and_then(Node::as_array)
-        .is_some_and(|choices| {
-            choices.iter().any(|choice| {
-                let Some(delta) = choice.get("delta") else {
-                    return false;
-                };
-                delta
-                    .get("content")
-                    .and_then(Node::as_str)
-                    .is_some_and(|s| !s.is_empty())
-                    || delta
-                        .get("refusal")
-                        .and_then(Node::as_str)
-                        .is_some_and(|s| !s.is_empty())
-                    || delta
-                        .get("tool_calls")
-                        .and_then(Node::as_array)
-                        .is_some_and(|c| !c.is_empty())
-            })
-        })
 }

@@ -114,7 +114,7 @@ fn response_view(response: &Response) -> (Value, Option<Chunking>) {
             match crate::json::Node::parse(&event.data) {
                 Ok(chunk) if chunk.get("choices").is_some() => {
                     chat_chunks += 1;
-                    if crate::conformance::carries_content(&chunk) {
+                    if crate::assemble::carries_content(&chunk) {
                         content_events += 1;
                     }
                     assembled.feed_chunk(index, &chunk);

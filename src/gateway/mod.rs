@@ -21,7 +21,8 @@ use serde_json::Value;
 
 use crate::conformance::{self, Profile, Rule, Severity, Violation, pointer_to_param};
 use crate::dialect;
-use crate::proxy::body::{ProxyBody, full, openai_error};
+use crate::http::Responder;
+use crate::http::body::{ProxyBody, full, openai_error};
 
 /// Models `GET /models` lists, covering each dialect Cursor picks by name.
 pub const DEFAULT_MODELS: &[&str] = &[
@@ -56,35 +57,6 @@ impl Gateway {
             models: DEFAULT_MODELS.iter().map(|m| (*m).to_owned()).collect(),
             chunk_delay: Duration::ZERO,
         }
-    }
-
-    /// Answer one request.
-    pub fn respond(&self, method: &Method, path: &str, body: &[u8]) -> Response<ProxyBody> {
-        let path = path.split('?').next().unwrap_or(path).trim_end_matches('/');
-        if method == Method::OPTIONS {
-            return preflight();
-        }
-        if path.ends_with("/models") || path == "models" {
-            return if method == Method::GET {
-                self.models()
-            } else {
-                method_not_allowed(method, path)
-            };
-        }
-        if path.ends_with("/chat/completions") {
-            return if method == Method::POST {
-                self.chat(body)
-            } else {
-                method_not_allowed(method, path)
-            };
-        }
-        openai_error(
-            StatusCode::NOT_FOUND,
-            &format!("Unknown request URL: {method} {path}. Please check the URL for typos."),
-            "invalid_request_error",
-            None,
-            Some("unknown_url"),
-        )
     }
 
     fn models(&self) -> Response<ProxyBody> {
@@ -138,6 +110,37 @@ impl Gateway {
         } else {
             json_response(StatusCode::OK, &plan.completion())
         }
+    }
+}
+
+impl Responder for Gateway {
+    /// Answer one request.
+    fn respond(&self, method: &Method, path: &str, body: &[u8]) -> Response<ProxyBody> {
+        let path = path.split('?').next().unwrap_or(path).trim_end_matches('/');
+        if method == Method::OPTIONS {
+            return preflight();
+        }
+        if path.ends_with("/models") || path == "models" {
+            return if method == Method::GET {
+                self.models()
+            } else {
+                method_not_allowed(method, path)
+            };
+        }
+        if path.ends_with("/chat/completions") {
+            return if method == Method::POST {
+                self.chat(body)
+            } else {
+                method_not_allowed(method, path)
+            };
+        }
+        openai_error(
+            StatusCode::NOT_FOUND,
+            &format!("Unknown request URL: {method} {path}. Please check the URL for typos."),
+            "invalid_request_error",
+            None,
+            Some("unknown_url"),
+        )
     }
 }
 

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http_body::{Body, Frame};
 use tokio::time::Sleep;
 
-use crate::proxy::body::BoxError;
+use crate::http::body::BoxError;
 
 pub struct PacedBody {
     events: VecDeque<Bytes>,

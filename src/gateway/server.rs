@@ -13,8 +13,9 @@ use hyper::body::Incoming;
 use tokio::net::TcpListener;
 
 use super::Gateway;
-use crate::proxy::body::{ProxyBody, openai_error};
-use crate::proxy::server::{self, Stop};
+use crate::http::Responder as _;
+use crate::http::body::{ProxyBody, openai_error};
+use crate::http::serve::{self, Stop};
 
 /// Largest request body the gateway reads (OpenAI's own limit is far below this).
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -27,7 +28,7 @@ pub async fn serve(
     grace: Duration,
 ) {
     let gateway = Arc::new(gateway);
-    server::serve(
+    serve::serve(
         listener,
         None,
         move |request| answer(gateway.clone(), request),

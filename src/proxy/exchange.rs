@@ -22,13 +22,15 @@ use http_body::Body as _;
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 
-use super::body::{ProxyBody, full, openai_error};
-use super::headers::{strip_hop_by_hop, to_capture};
 use super::tee::Tee;
-use super::upstream::{self, HttpsClient};
 use crate::capture::ErrorKind;
-use crate::gateway::Gateway;
-use crate::record::{Recording, ResponseHead, WriterHandle, WriterPermit, version_name};
+use crate::capture::queue::{CaptureQueue, QueueSlot};
+use crate::capture::recording::{Recording, ResponseHead};
+use crate::http::body::{ProxyBody, full, openai_error};
+use crate::http::client::{self, HttpsClient};
+use crate::http::failure::error_chain;
+use crate::http::headers::{strip_hop_by_hop, to_pairs};
+use crate::http::{Responder, version_name};
 
 /// Limits and timeouts of the proxy.
 #[derive(Debug, Clone)]
@@ -65,14 +67,18 @@ pub enum Hop<'a> {
         uri: Result<Uri, String>,
         upstream: String,
     },
-    /// The embedded gateway answers; `path` is the mapped path it routes on.
-    Embedded { gateway: &'a Gateway, path: String },
+    /// Answered in-process (the embedded gateway in stub mode); `path` is the mapped path it
+    /// routes on.
+    Local {
+        responder: &'a dyn Responder,
+        path: String,
+    },
 }
 
 /// What every recorded exchange shares: limits, the writer, the shutdown flag.
 pub struct Pipeline {
     pub limits: Limits,
-    pub writer: WriterHandle,
+    pub writer: CaptureQueue,
     /// Set when the grace period is over, so cut streams are recorded as cut by shutdown.
     pub shutting_down: Arc<AtomicBool>,
 }
@@ -100,7 +106,7 @@ impl Pipeline {
                 .path_and_query()
                 .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
             version_name(parts.version).to_owned(),
-            to_capture(&parts.headers),
+            to_pairs(&parts.headers),
         ));
         let mut in_flight = InFlight {
             recording: Some((recording, permit)),
@@ -113,8 +119,8 @@ impl Pipeline {
         };
         in_flight.recording().request_body = body.clone();
         let (client, uri, upstream) = match hop {
-            Hop::Embedded { gateway, path } => {
-                let response = gateway.respond(&parts.method, &path, &body);
+            Hop::Local { responder, path } => {
+                let response = responder.respond(&parts.method, &path, &body);
                 return self.relay(in_flight.take(), response);
             }
             Hop::Upstream {
@@ -158,7 +164,7 @@ impl Pipeline {
                 self.relay(in_flight.take(), response)
             }
             Ok(Err(err)) => {
-                let (kind, message) = upstream::classify(&err, &authority);
+                let (kind, message) = client::classify(&err, &authority);
                 self.upstream_failed(in_flight.take(), kind, message)
             }
             Err(_) => {
@@ -208,14 +214,14 @@ impl Pipeline {
     /// Send the answer back through the tee (which completes the recording).
     fn relay(
         &self,
-        (mut recording, permit): (Box<Recording>, WriterPermit),
+        (mut recording, permit): (Box<Recording>, QueueSlot),
         response: Response<ProxyBody>,
     ) -> Response<ProxyBody> {
         let (mut parts, body) = response.into_parts();
         recording.response = Some(ResponseHead {
             status: parts.status.as_u16(),
             http_version: version_name(parts.version).to_owned(),
-            headers: to_capture(&parts.headers),
+            headers: to_pairs(&parts.headers),
             at: recording.elapsed(),
         });
         strip_hop_by_hop(&mut parts.headers);
@@ -232,7 +238,7 @@ impl Pipeline {
 
     fn upstream_failed(
         &self,
-        (mut recording, permit): (Box<Recording>, WriterPermit),
+        (mut recording, permit): (Box<Recording>, QueueSlot),
         kind: ErrorKind,
         message: String,
     ) -> Response<ProxyBody> {
@@ -255,7 +261,7 @@ impl Pipeline {
 
     fn request_body_failed(
         &self,
-        (mut recording, permit): (Box<Recording>, WriterPermit),
+        (mut recording, permit): (Box<Recording>, QueueSlot),
         err: BodyError,
     ) -> Response<ProxyBody> {
         let (status, message) = match err {
@@ -275,10 +281,7 @@ impl Pipeline {
             ),
             BodyError::Broken(err) => (
                 StatusCode::BAD_REQUEST,
-                format!(
-                    "the request body could not be read: {}",
-                    upstream::error_chain(&err)
-                ),
+                format!("the request body could not be read: {}", error_chain(&err)),
             ),
         };
         recording.proxy_status = Some(status.as_u16());
@@ -322,7 +325,7 @@ fn drain_http1(mut body: Incoming, version: http::Version, idle: Duration) {
 /// hand-off (the exchange's future was dropped: the client went away before the response head,
 /// or the grace period ran out), it records why and hands itself to the writer.
 struct InFlight {
-    recording: Option<(Box<Recording>, WriterPermit)>,
+    recording: Option<(Box<Recording>, QueueSlot)>,
     /// The request went to the upstream, so dropping the exchange cancelled it.
     forwarded: bool,
     shutting_down: Arc<AtomicBool>,
@@ -333,7 +336,7 @@ impl InFlight {
         &mut self.recording.as_mut().expect("not handed off yet").0
     }
 
-    fn take(&mut self) -> (Box<Recording>, WriterPermit) {
+    fn take(&mut self) -> (Box<Recording>, QueueSlot) {
         self.recording.take().expect("handed off once")
     }
 }

@@ -23,14 +23,13 @@ use hyper_util::rt::TokioExecutor;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::conn::auto;
 
-use super::body::{ProxyBody, empty, openai_error};
 use super::exchange::{Hop, Pipeline};
-use super::headers::strip_hop_by_hop;
 use super::proxy_auth::ProxyAuth;
 use super::scope::Scope;
-use super::server::Detached;
-use super::upstream::{self, HttpsClient};
-use crate::record::console::Notices;
+use crate::http::body::{ProxyBody, empty, openai_error};
+use crate::http::client::HttpsClient;
+use crate::http::headers::strip_hop_by_hop;
+use crate::http::serve::{self, Detached};
 use crate::tls::leaf_cache::LeafCache;
 
 /// The upstream clients, one per protocol a client can negotiate inside a tunnel.
@@ -78,7 +77,7 @@ impl ForwardProxy {
             connect_timeout: Duration::from_secs(10),
             detached,
             notices,
-            builder: super::server::connection_builder(),
+            builder: serve::connection_builder(),
         }
     }
 
@@ -203,7 +202,7 @@ impl ForwardProxy {
                 Response::from_parts(parts, body.map_err(Into::into).boxed())
             }
             Err(err) => {
-                let (_, message) = upstream::classify(&err, &format!("{host}:{port}"));
+                let (_, message) = crate::http::client::classify(&err, &format!("{host}:{port}"));
                 refuse(StatusCode::BAD_GATEWAY, &message, "upstream_error")
             }
         }
@@ -305,6 +304,28 @@ fn loop_refused(host: &str, port: u16) -> Response<ProxyBody> {
         &format!("{host}:{port} is this proxy; it does not connect to itself"),
         "proxy_loop",
     )
+}
+
+/// Warnings from the proxy about things that are not an exchange (a client that does not trust
+/// the CA, a tunnel that could not be opened). Cheap to clone, callable from any task, unlike
+/// the console itself, which belongs to the writer thread.
+#[derive(Clone)]
+pub struct Notices(Arc<dyn Fn(&str) + Send + Sync>);
+
+impl Notices {
+    pub fn new(sink: impl Fn(&str) + Send + Sync + 'static) -> Notices {
+        Notices(Arc::new(sink))
+    }
+
+    pub fn warn(&self, message: &str) {
+        (self.0)(message);
+    }
+}
+
+impl std::fmt::Debug for Notices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Notices")
+    }
 }
 
 #[cfg(test)]

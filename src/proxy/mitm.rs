@@ -65,7 +65,8 @@ impl ForwardProxy {
             async move { Ok(proxy.tunnelled(request, &origin, http2).await) }
         };
         let draining = self.detached.draining();
-        if let Err(err) = super::server::serve_detached(&self.builder, tls, service, draining).await
+        if let Err(err) =
+            crate::http::serve::serve_detached(&self.builder, tls, service, draining).await
         {
             tracing::debug!(%host, error = %err, "tunnelled connection ended with an error");
         }

@@ -5,8 +5,8 @@
 use base64::Engine as _;
 use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 
-use super::body::{ProxyBody, openai_error};
 use super::reverse::constant_time_eq;
+use crate::http::body::{ProxyBody, openai_error};
 
 /// The credentials a client must present.
 #[derive(Clone)]

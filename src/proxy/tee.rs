@@ -16,15 +16,17 @@ use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use tokio::time::Sleep;
 
-use super::body::BoxError;
 use crate::capture::ErrorKind;
-use crate::record::{Recording, WriterPermit};
+use crate::capture::queue::QueueSlot;
+use crate::capture::recording::Recording;
+use crate::http::body::BoxError;
+use crate::http::failure::{IdleTimeout, classify_body_error, error_chain};
 
 pin_project_lite::pin_project! {
     pub struct Tee<B> {
         #[pin]
         inner: B,
-        recording: Option<(Box<Recording>, WriterPermit)>,
+        recording: Option<(Box<Recording>, QueueSlot)>,
         idle_timeout: Option<Duration>,
         capture_limit: usize,
         kept: usize,
@@ -56,7 +58,7 @@ impl<B> Tee<B> {
     pub fn new(
         inner: B,
         recording: Box<Recording>,
-        permit: WriterPermit,
+        permit: QueueSlot,
         idle_timeout: Option<Duration>,
         capture_limit: usize,
         shutting_down: Arc<AtomicBool>,
@@ -72,11 +74,6 @@ impl<B> Tee<B> {
         }
     }
 }
-
-/// The upstream stalled longer than the idle timeout in the middle of a body.
-#[derive(Debug, thiserror::Error)]
-#[error("the upstream sent nothing for {0:?} in the middle of the response")]
-pub struct IdleTimeout(pub Duration);
 
 impl<B> Body for Tee<B>
 where
@@ -124,10 +121,7 @@ where
                     let kind = classify_body_error(&*err);
                     recording.fail(
                         kind,
-                        format!(
-                            "the upstream response broke off: {}",
-                            super::upstream::error_chain(&*err)
-                        ),
+                        format!("the upstream response broke off: {}", error_chain(&*err)),
                     );
                     permit.send(recording);
                 }
@@ -164,36 +158,4 @@ where
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
     }
-}
-
-/// Name what went wrong with an upstream body by walking the error's causes.
-pub fn classify_body_error(err: &(dyn std::error::Error + 'static)) -> ErrorKind {
-    let mut current = Some(err);
-    while let Some(cause) = current {
-        if let Some(hyper_err) = cause.downcast_ref::<hyper::Error>() {
-            if hyper_err.is_parse() {
-                return ErrorKind::InvalidHttp;
-            }
-            if hyper_err.is_timeout() {
-                return ErrorKind::Timeout;
-            }
-        }
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            // hyper reports broken body framing (a bad chunk size line, a body longer than
-            // its length) as InvalidInput or InvalidData; a connection that just ends is
-            // UnexpectedEof, a reset ConnectionReset.
-            return match io.kind() {
-                std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
-                std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput => {
-                    ErrorKind::InvalidHttp
-                }
-                _ => ErrorKind::Reset,
-            };
-        }
-        if cause.downcast_ref::<IdleTimeout>().is_some() {
-            return ErrorKind::Timeout;
-        }
-        current = cause.source();
-    }
-    ErrorKind::Reset
 }

@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::Recording;
+use crate::capture::recording::Recording;
 use crate::capture::{Exchange, millis};
 use crate::check::ExchangeReport;
 use crate::conformance::Verdict;
+use crate::proxy::forward::Notices;
 
 /// What the console shows for one exchange.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,28 +130,6 @@ pub trait Console: Send {
     /// console keeps its own warnings.
     fn notices(&self) -> Notices {
         Notices::new(|message| eprintln!("cursor-harness: warning: {message}"))
-    }
-}
-
-/// Warnings from the proxy about things that are not an exchange (a client that does not trust
-/// the CA, a tunnel that could not be opened). Cheap to clone, callable from any task, unlike
-/// the console itself, which belongs to the writer thread.
-#[derive(Clone)]
-pub struct Notices(Arc<dyn Fn(&str) + Send + Sync>);
-
-impl Notices {
-    pub fn new(sink: impl Fn(&str) + Send + Sync + 'static) -> Notices {
-        Notices(Arc::new(sink))
-    }
-
-    pub fn warn(&self, message: &str) {
-        (self.0)(message);
-    }
-}
-
-impl std::fmt::Debug for Notices {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Notices")
     }
 }
 

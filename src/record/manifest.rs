@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::capture;
+use crate::fsio;
 
 pub const MANIFEST_FORMAT: &str = "cursor-harness/manifest";
 
@@ -102,7 +102,7 @@ impl ManifestFile {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let temp = capture::temp_path_for(&self.path)?;
+        let temp = fsio::temp_path_for(&self.path)?;
         let written = self
             .write_to(&temp)
             .and_then(|()| fs::rename(&temp, &self.path));
@@ -115,7 +115,7 @@ impl ManifestFile {
     }
 
     fn write_to(&self, temp: &Path) -> io::Result<()> {
-        let file = crate::capture::create_private_file(temp)?;
+        let file = fsio::create_private_file(temp)?;
         let mut out = BufWriter::new(file);
         match self.previous()? {
             // The common case: copy what is there up to its tail, add the new entries.

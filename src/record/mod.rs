@@ -1,16 +1,10 @@
-//! Recording: the raw facts of each exchange (filled by the proxy), their conversion into
-//! redacted captures, the batched writer and the live console.
+//! Recording sessions: the batched capture writer, the session manifest, the console, and a
+//! session end to end (writer, redactor, proxy and server started and stopped together).
 
 pub mod console;
-mod convert;
 mod manifest;
-mod queue;
-mod recording;
 pub mod session;
 mod writer;
 
-pub use convert::to_exchange;
 pub use manifest::{MANIFEST_FORMAT, Manifest, ManifestEntry};
-pub use queue::{BacklogLimits, WriterClosed, WriterHandle, WriterPermit};
-pub use recording::{Failure, OverLimit, Recording, ResponseHead, version_name};
-pub use writer::{Writer, WriterConfig, WriterReport, model_slug};
+pub use writer::{Writer, WriterConfig, WriterReport};

@@ -11,15 +11,16 @@ use tokio::net::TcpListener;
 
 use super::console::Console;
 use super::{Writer, WriterConfig, WriterReport};
+use crate::capture::queue::BacklogLimits;
+use crate::capture::redact::{RedactError, Redactor};
 use crate::gateway::{Gateway, Mode};
+use crate::http::client::{self, ClientOptions};
+use crate::http::serve::{self, Stop};
 use crate::proxy::exchange::Pipeline;
 use crate::proxy::forward::{Clients, ForwardProxy};
 use crate::proxy::proxy_auth::ProxyAuth;
 use crate::proxy::reverse::{Limits, ReverseProxy, Target};
 use crate::proxy::scope::Scope;
-use crate::proxy::server::{self, Stop};
-use crate::proxy::upstream::{self, ClientOptions};
-use crate::redact::{RedactError, Redactor};
 use crate::tls::ca::Authority;
 use crate::tls::leaf_cache::LeafCache;
 
@@ -142,7 +143,7 @@ pub async fn run(
             source,
             redactor,
             queue: options.queue,
-            backlog: super::BacklogLimits::default(),
+            backlog: BacklogLimits::default(),
             sync_interval: Duration::from_secs(1),
         },
         console,
@@ -160,19 +161,19 @@ pub async fn run(
     let target = match &options.destination {
         Destination::Upstream { base, client } => Target::Upstream {
             base: parse_upstream(base)?,
-            client: Box::new(upstream::client(client)?),
+            client: Box::new(client::client(client)?),
         },
-        Destination::Stub => Target::Embedded(Gateway::new(Mode::Stub)),
+        Destination::Stub => Target::Local(Box::new(Gateway::new(Mode::Stub))),
         Destination::Forward(forward) => {
             let listen = listener
                 .local_addr()
                 .map_err(|source| RecordError::Listener { source })?;
             let clients = Clients {
-                http1: upstream::client(&ClientOptions {
+                http1: client::client(&ClientOptions {
                     http2: false,
                     ..forward.client.clone()
                 })?,
-                http2: upstream::client(&ClientOptions {
+                http2: client::client(&ClientOptions {
                     http2: true,
                     ..forward.client.clone()
                 })?,
@@ -191,7 +192,7 @@ pub async fn run(
                 notices,
             ));
             // Plain HTTP to the proxy: clients speak TLS inside their tunnels, not to us.
-            server::serve(
+            serve::serve(
                 listener,
                 None,
                 move |request| proxy.clone().handle(request),
@@ -207,7 +208,7 @@ pub async fn run(
         path_token: options.path_token.clone(),
         pipeline,
     });
-    server::serve(
+    serve::serve(
         listener,
         options.tls.clone(),
         move |request| proxy.clone().handle(request),

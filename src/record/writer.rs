@@ -20,7 +20,6 @@
 use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -28,15 +27,16 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use tokio::sync::mpsc;
 
-use super::Recording;
 use super::console::{Console, ExchangeLine};
-use super::convert::to_exchange;
 use super::manifest::{ManifestEntry, ManifestFile};
-use super::queue::{Backlog, BacklogLimits, WriterHandle};
-use crate::capture::{self, DurableBatch};
+use crate::capture::convert::to_exchange;
+use crate::capture::layout;
+use crate::capture::queue::{self, Backlog, BacklogLimits, CaptureQueue};
+use crate::capture::recording::Recording;
+use crate::capture::redact::Redactor;
 use crate::check::check_exchange;
 use crate::conformance::Profile;
-use crate::redact::Redactor;
+use crate::fsio::{self, DurableBatch};
 
 /// How the writer stores captures.
 pub struct WriterConfig {
@@ -73,18 +73,16 @@ const MAX_BATCH: usize = 128;
 
 /// The running writer.
 pub struct Writer {
-    handle: WriterHandle,
+    handle: CaptureQueue,
     thread: JoinHandle<WriterReport>,
 }
 
 impl Writer {
     /// Start the writer thread. Reads an existing session manifest so sequence numbers continue.
     pub fn spawn(config: WriterConfig, console: Box<dyn Console>) -> io::Result<Writer> {
-        capture::create_private_dir_all(&config.session_dir)?;
+        fsio::create_private_dir_all(&config.session_dir)?;
         let manifest = ManifestFile::open(&config.session_dir, &config.session)?;
-        let (tx, rx) = mpsc::channel(config.queue.max(1));
-        let backlog = Arc::new(Backlog::new(config.backlog));
-        let taken = backlog.clone();
+        let (queue, rx, taken) = queue::channel(config.queue, config.backlog);
         let conversion = Conversion::of(&config);
         let (prepared_tx, prepared_rx) = std_mpsc::sync_channel(PREPARED_WAITING);
         std::thread::Builder::new()
@@ -94,12 +92,12 @@ impl Writer {
             .name("capture-writer".to_owned())
             .spawn(move || Store::new(config, manifest, console).run(prepared_rx, &taken))?;
         Ok(Writer {
-            handle: WriterHandle::new(tx, backlog),
+            handle: queue,
             thread,
         })
     }
 
-    pub fn handle(&self) -> WriterHandle {
+    pub fn handle(&self) -> CaptureQueue {
         self.handle.clone()
     }
 
@@ -411,11 +409,7 @@ fn prepare(conversion: &Conversion, recording: &Recording) -> Prepared {
         &conversion.source,
         &conversion.redactor,
     );
-    let folder = if crate::conformance::is_models_request(&exchange.request) {
-        "_models".to_owned()
-    } else {
-        model_slug(exchange.model.as_deref())
-    };
+    let folder = layout::folder_for(&exchange);
     let checked = check_exchange(&exchange, String::new(), Profile::Strict);
     let dialect = checked
         .request
@@ -438,32 +432,6 @@ fn prepare(conversion: &Conversion, recording: &Recording) -> Prepared {
         json: exchange.to_pretty_json(),
         line,
     }
-}
-
-/// A folder name for a model that can never leave the session folder: only `[A-Za-z0-9._-]`,
-/// no leading dot, at most 64 characters; `_unknown` when there is no usable name.
-pub fn model_slug(model: Option<&str>) -> String {
-    let Some(model) = model else {
-        return "_unknown".to_owned();
-    };
-    let mut slug: String = model
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(64)
-        .collect();
-    while slug.starts_with('.') {
-        slug.replace_range(..1, "_");
-    }
-    if slug.is_empty() || slug.chars().all(|c| c == '_') {
-        return "_unknown".to_owned();
-    }
-    slug
 }
 
 #[cfg(test)]
@@ -560,26 +528,5 @@ mod tests {
         // Nothing new arrives; the flush at shutdown must still bring the manifest up to date.
         store.flush_all();
         assert_eq!(listed(dir.path()).len(), 1);
-    }
-
-    #[test]
-    fn slugs_stay_inside_the_session_folder() {
-        assert_eq!(model_slug(Some("gpt-5.5")), "gpt-5.5");
-        assert_eq!(model_slug(Some("../../etc/passwd")), "_._.._etc_passwd");
-        assert_eq!(model_slug(Some("..")), "_.");
-        assert_eq!(
-            model_slug(Some("anthropic/claude-sonnet-4-5")),
-            "anthropic_claude-sonnet-4-5"
-        );
-        assert_eq!(model_slug(Some(&"x".repeat(10_000))).len(), 64);
-        assert_eq!(model_slug(Some("")), "_unknown");
-        assert_eq!(model_slug(None), "_unknown");
-        for hostile in ["/", "\\..\\", ".", "a/../../b", "\u{0}"] {
-            let slug = model_slug(Some(hostile));
-            assert!(
-                !slug.contains('/') && !slug.contains('\\') && !slug.starts_with('.'),
-                "{hostile:?} -> {slug}"
-            );
-        }
     }
 }

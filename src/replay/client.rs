@@ -19,10 +19,10 @@ use tokio::net::TcpStream;
 
 use super::prepare::Prepared;
 use crate::capture::ErrorKind;
-use crate::proxy::headers::to_capture;
-use crate::proxy::tee::classify_body_error;
-use crate::proxy::upstream::error_chain;
-use crate::record::{Recording, ResponseHead, version_name};
+use crate::capture::recording::{Recording, ResponseHead};
+use crate::http::failure::{classify_body_error, error_chain};
+use crate::http::headers::to_pairs;
+use crate::http::version_name;
 use crate::tls::{self, TlsError};
 
 type Sender1 = http1::SendRequest<Full<Bytes>>;
@@ -133,7 +133,7 @@ impl Client {
         recording.response = Some(ResponseHead {
             status: parts.status.as_u16(),
             http_version: version_name(parts.version).to_owned(),
-            headers: to_capture(&parts.headers),
+            headers: to_pairs(&parts.headers),
             at: recording.elapsed(),
         });
         loop {

@@ -33,12 +33,13 @@ use self::run_file::{
 use self::schedule::Pace;
 use self::store::{Done, StoreConfig};
 use crate::capture::input::{self, InputError};
+use crate::capture::recording::Recording;
+use crate::capture::redact::{RedactError, Redactor};
 use crate::capture::{self, Exchange};
 use crate::conformance::Profile;
+use crate::fsio;
 use crate::gateway::{Gateway, Mode};
-use crate::proxy::headers::to_capture;
-use crate::record::Recording;
-use crate::redact::{RedactError, Redactor};
+use crate::http::headers::to_pairs;
 use crate::timing::percentile;
 
 /// Where requests go.
@@ -258,7 +259,7 @@ pub async fn run_loaded(
         exchanges: stored.exchanges,
         unreadable,
     };
-    capture::write_json_atomically(&run_dir.join("run.json"), &run).map_err(write_failed)?;
+    fsio::write_json_atomically(&run_dir.join("run.json"), &run).map_err(write_failed)?;
     Ok(run)
 }
 
@@ -321,7 +322,7 @@ fn items(
                 .path_and_query()
                 .map_or("/", |pq| pq.as_str())
                 .to_owned(),
-            headers: to_capture(&prepared.headers),
+            headers: to_pairs(&prepared.headers),
             prepared,
             offset,
         })

@@ -1,18 +1,12 @@
-//! Turning a capture into the request a replay sends: the recorder's path rule onto the target,
-//! the body byte for byte, the recorded headers minus what must not be re-sent, and auth from
-//! the environment.
+//! Turning a capture into the request a replay sends: the capture's "send again" view
+//! ([`crate::capture::resend`]) onto the target, and auth from the environment.
 
 use bytes::Bytes;
 use http::header::{self, HeaderName};
 use http::{HeaderMap, HeaderValue, Method, Uri};
 
 use crate::capture::Exchange;
-use crate::proxy::headers::strip_hop_by_hop;
-use crate::proxy::reverse::{map_path, upstream_uri};
-use crate::redact::is_secret_header;
-
-/// Marks a value the recorder replaced; sending it would send a placeholder as a credential.
-const REDACTED: &str = "[REDACTED:";
+use crate::capture::resend::Resend;
 
 /// The credential to add to every request. The value is marked sensitive so hyper never logs
 /// it, and it is only ever held in memory.
@@ -85,23 +79,19 @@ pub struct Prepared {
     pub body: Bytes,
 }
 
-/// Build the request that replays `exchange` against `base`.
+/// Build the request that replays `exchange` against `base`: the capture's "send again" view
+/// with the key from the environment.
 pub fn prepare(exchange: &Exchange, base: &Uri, auth: Option<&Auth>) -> Result<Prepared, String> {
-    let request = &exchange.request;
-    let method = Method::from_bytes(request.method.as_bytes())
-        .map_err(|_| format!("request.method {:?} is not an HTTP method", request.method))?;
-    let path = without_path_token(request.path());
-    let query = request
-        .target
-        .split_once('?')
-        .map(|(_, query)| without_redacted_params(query))
-        .filter(|query| !query.is_empty());
-    let uri = upstream_uri(base, &map_path(path), query.as_deref())
-        .map_err(|err| format!("request.target {:?}: {err}", request.target))?;
-    let mut headers = HeaderMap::with_capacity(request.headers.len() + 1);
-    for (name, value) in &request.headers {
-        // A recorded header that HTTP cannot carry again (HTTP/2 pseudo-headers, odd bytes) is
-        // left out rather than failing the whole exchange.
+    let view = Resend::of(exchange);
+    let method = Method::from_bytes(view.method.as_bytes())
+        .map_err(|_| format!("request.method {:?} is not an HTTP method", view.method))?;
+    let uri = view
+        .url(base)
+        .map_err(|err| format!("request.target {:?}: {err}", exchange.request.target))?;
+    let mut headers = HeaderMap::with_capacity(view.headers.len() + 1);
+    for (name, value) in &view.headers {
+        // A recorded header that HTTP cannot carry again (odd bytes) is left out rather than
+        // failing the whole exchange.
         if let (Ok(name), Ok(value)) = (
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),
@@ -109,34 +99,12 @@ pub fn prepare(exchange: &Exchange, base: &Uri, auth: Option<&Auth>) -> Result<P
             headers.append(name, value);
         }
     }
-    strip_hop_by_hop(&mut headers);
-    // The capture holds the body decoded from any content-encoding, and the connection sets
-    // Host and Content-Length for what is actually sent.
-    for name in [
-        header::HOST,
-        header::CONTENT_LENGTH,
-        header::CONTENT_ENCODING,
-    ] {
-        headers.remove(name);
-    }
-    let secret: Vec<HeaderName> = headers
-        .iter()
-        .filter(|(name, value)| {
-            is_secret_header(name.as_str())
-                || String::from_utf8_lossy(value.as_bytes()).contains(REDACTED)
-        })
-        .map(|(name, _)| name.clone())
-        .collect();
-    for name in secret {
-        headers.remove(name);
-    }
     if let Some(auth) = auth {
         headers.insert(auth.header.clone(), auth.value.clone());
     }
-    let body = request
+    let body = view
         .body
-        .as_ref()
-        .map(|body| Bytes::from(body.to_bytes().into_owned()))
+        .map(|body| Bytes::from(body.into_owned()))
         .unwrap_or_default();
     let origin_form = uri
         .path_and_query()
@@ -148,27 +116,6 @@ pub fn prepare(exchange: &Exchange, base: &Uri, auth: Option<&Auth>) -> Result<P
         headers,
         body,
     })
-}
-
-/// The recorder keeps the path as received, with `/t/<token>` (its token redacted); the rule
-/// that maps it onto an upstream starts after that prefix.
-fn without_path_token(path: &str) -> &str {
-    match path.strip_prefix("/t/") {
-        Some(rest) => match rest.find('/') {
-            Some(slash) => &rest[slash..],
-            None => "/",
-        },
-        None => path,
-    }
-}
-
-/// Query parameters whose values the recorder redacted would reach the target as placeholders.
-fn without_redacted_params(query: &str) -> String {
-    query
-        .split('&')
-        .filter(|pair| !pair.contains(REDACTED) && !pair.contains("%5BREDACTED"))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 #[cfg(test)]

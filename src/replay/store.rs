@@ -23,9 +23,12 @@ use tokio::sync::mpsc;
 
 use super::progress::Progress;
 use super::run_file::{RunError, RunExchange, model_key};
-use crate::capture::{self, DurableBatch, ProvenanceKind, ReplayLink};
-use crate::record::{Recording, model_slug, to_exchange};
-use crate::redact::Redactor;
+use crate::capture::convert::to_exchange;
+use crate::capture::layout;
+use crate::capture::recording::Recording;
+use crate::capture::redact::Redactor;
+use crate::capture::{self, ProvenanceKind, ReplayLink};
+use crate::fsio::{self, DurableBatch};
 use crate::timing::{Timing, first_content_chunk};
 
 /// A finished request, on its way to disk.
@@ -76,7 +79,7 @@ pub fn spawn(
     config: StoreConfig,
     progress: Progress,
 ) -> io::Result<(mpsc::Sender<Done>, JoinHandle<Stored>)> {
-    capture::create_private_dir_all(&config.run_dir)?;
+    fsio::create_private_dir_all(&config.run_dir)?;
     let (tx, rx) = mpsc::channel(QUEUE);
     let thread = std::thread::Builder::new()
         .name("replay-writer".to_owned())
@@ -198,11 +201,7 @@ impl Store {
                 .or_default()
                 .extend(arrivals.windows(2).map(|w| w[1] - w[0]));
         }
-        let folder = if crate::conformance::is_models_request(&exchange.request) {
-            "_models".to_owned()
-        } else {
-            model_slug(exchange.model.as_deref())
-        };
+        let folder = layout::folder_for(&exchange);
         let relative = format!("{folder}/{:06}-{}.json", done.seq, exchange.id);
         let target = self.config.run_dir.join(&relative);
         let entry = RunExchange {

@@ -67,11 +67,11 @@ pub fn write_all(report: &Report, timings: &Timings, dir: &Path) -> std::io::Res
     let mut written = Vec::new();
     for format in [Format::Md, Format::Json, Format::Junit, Format::Html] {
         let path = dir.join(format.file_name());
-        crate::capture::write_atomically(&path, render(report, Some(timings), format).as_bytes())?;
+        crate::fsio::write_atomically(&path, render(report, Some(timings), format).as_bytes())?;
         written.push(path);
     }
     let path = dir.join("timings.json");
-    crate::capture::write_json_atomically(&path, timings)?;
+    crate::fsio::write_json_atomically(&path, timings)?;
     written.push(path);
     Ok(written)
 }

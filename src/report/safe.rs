@@ -54,7 +54,7 @@ pub fn forum_safe(text: &str) -> Cow<'_, str> {
     if m.timestamp.is_match(&out) {
         out = Cow::Owned(m.timestamp.replace_all(&out, "<time>").into_owned());
     }
-    let findings = crate::redact::scan_text(&out);
+    let findings = crate::capture::redact::scan_text(&out);
     if !findings.is_empty() {
         // Captures are redacted before they reach disk; this is the second line of defence.
         let mut text = out.into_owned();

@@ -158,17 +158,17 @@ pub fn create(dir: &Path, force: bool) -> Result<String, CaError> {
     };
     write(
         &paths.key,
-        crate::capture::write_private_atomically(&paths.key, key.serialize_pem().as_bytes()),
+        crate::fsio::write_private_atomically(&paths.key, key.serialize_pem().as_bytes()),
     )?;
     write(
         &paths.cert,
-        crate::capture::write_atomically(&paths.cert, cert.as_bytes()),
+        crate::fsio::write_atomically(&paths.cert, cert.as_bytes()),
     )?;
     Ok(cert)
 }
 
 fn create_dir_private(dir: &Path) -> Result<(), CaError> {
-    crate::capture::create_private_dir_all(dir).map_err(|source| CaError::Write {
+    crate::fsio::create_private_dir_all(dir).map_err(|source| CaError::Write {
         path: dir.to_owned(),
         source,
     })

@@ -140,7 +140,7 @@ async fn planted_secrets_never_reach_the_captures_folder() {
     for entry in crate::support::files_under(recorder.captures.path()) {
         if entry
             .file_name()
-            .is_some_and(|n| n == cursor_harness::redact::KEY_FILE)
+            .is_some_and(|n| n == cursor_harness::capture::redact::KEY_FILE)
         {
             continue;
         }
@@ -153,7 +153,7 @@ async fn planted_secrets_never_reach_the_captures_folder() {
             );
         }
         assert!(
-            cursor_harness::redact::scan_text(&text).is_empty(),
+            cursor_harness::capture::redact::scan_text(&text).is_empty(),
             "key-shaped string in {}",
             entry.display()
         );

@@ -63,7 +63,7 @@ fn the_golden_scenario_passes_and_writes_reports_safe_to_post() {
         leaks.find(&markdown)
     );
     for name in ["report.md", "report.json", "report.html", "junit.xml"] {
-        let findings = cursor_harness::redact::scan_text(&read(&out.path().join(name)));
+        let findings = cursor_harness::capture::redact::scan_text(&read(&out.path().join(name)));
         assert!(findings.is_empty(), "{name}: {findings:?}");
     }
     let report: Value = serde_json::from_str(&read(&out.path().join("report.json"))).unwrap();

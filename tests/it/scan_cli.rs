@@ -186,7 +186,7 @@ fn a_missing_path_is_a_usage_error_naming_it() {
 #[test]
 fn the_redaction_key_file_is_pointed_out_but_is_not_a_find() {
     let dir = tempfile::tempdir().unwrap();
-    cursor_harness::redact::Redactor::for_folder(dir.path()).unwrap();
+    cursor_harness::capture::redact::Redactor::for_folder(dir.path()).unwrap();
     let output = scan(&[dir.path()]);
     let stdout = support::expect_code(&output, 0);
     assert!(

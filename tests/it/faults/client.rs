@@ -353,7 +353,7 @@ async fn client_sends_a_content_length_that_lies() {
 async fn five_hundred_concurrent_connections() {
     const CLIENTS: usize = 500;
     // This process holds both other ends of every stream.
-    cursor_harness::proxy::server::raise_open_files_limit();
+    cursor_harness::http::serve::raise_open_files_limit();
     let hard = rustix::process::getrlimit(rustix::process::Resource::Nofile).maximum;
     if hard.is_some_and(|hard| hard < 4096) {
         eprintln!("SKIPPED: the hard limit on open files ({hard:?}) is below 4096");

@@ -339,7 +339,7 @@ pub fn assert_clean(root: &Path) {
         let relative = path.strip_prefix(root).unwrap();
         assert_private(root, &path);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if relative == Path::new(cursor_harness::redact::KEY_FILE) {
+        if relative == Path::new(cursor_harness::capture::redact::KEY_FILE) {
             continue;
         }
         assert!(

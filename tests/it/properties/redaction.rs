@@ -1,7 +1,7 @@
 //! Redaction: a planted key of every known shape is seen by the scanner, replaced, and leaves
 //! no key shape behind.
 
-use cursor_harness::redact::{self, Redactor};
+use cursor_harness::capture::redact::{self, Redactor};
 use proptest::prelude::*;
 
 use super::config;

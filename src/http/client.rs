@@ -10,6 +10,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use super::body::ProxyBody;
+use super::failure::{error_chain, next_cause};
 use crate::capture::ErrorKind;
 use crate::tls::{self, TlsError};
 
@@ -113,32 +114,4 @@ pub fn classify(err: &hyper_util::client::legacy::Error, upstream: &str) -> (Err
         ErrorKind::Reset,
         format!("the upstream request failed: {chain}"),
     )
-}
-
-/// The error under `cause`. An io::Error's `source()` skips the error it wraps (where the TLS
-/// connector puts rustls's, inside another io::Error), so look inside it instead.
-fn next_cause<'a>(
-    cause: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a (dyn std::error::Error + 'static)> {
-    match cause
-        .downcast_ref::<std::io::Error>()
-        .and_then(|io| io.get_ref())
-    {
-        Some(inner) => Some(inner),
-        None => cause.source(),
-    }
-}
-
-/// `outer: inner: innermost`, skipping repeats.
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut current = Some(err);
-    while let Some(cause) = current {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        current = cause.source();
-    }
-    parts.join(": ")
 }

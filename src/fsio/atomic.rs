@@ -81,7 +81,7 @@ pub fn sync_filesystem(_dir: &Path) -> bool {
 }
 
 /// A hidden, unique sibling of `path` to write into before the rename. Creates the parent.
-pub(crate) fn temp_path_for(path: &Path) -> io::Result<PathBuf> {
+pub fn temp_path_for(path: &Path) -> io::Result<PathBuf> {
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

@@ -18,6 +18,20 @@ const HOP_BY_HOP: &[&str] = &[
     "upgrade",
 ];
 
+/// Whether `name` (lowercase) is hop-by-hop by definition; headers that `Connection` names are
+/// hop-by-hop too ([`connection_listed`]).
+pub fn is_hop_by_hop(name: &str) -> bool {
+    HOP_BY_HOP.contains(&name)
+}
+
+/// The header names a `Connection` value lists, lowercase.
+pub fn connection_listed(value: &str) -> impl Iterator<Item = String> + '_ {
+    value
+        .split(',')
+        .map(|name| name.trim().to_ascii_lowercase())
+        .filter(|name| !name.is_empty())
+}
+
 /// Remove hop-by-hop headers, including those named in `Connection`.
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     let listed: Vec<HeaderName> = headers
@@ -35,8 +49,9 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
-/// Headers as the capture stores them: lowercase names, in order, values as text.
-pub fn to_capture(headers: &HeaderMap) -> crate::capture::Headers {
+/// Headers as name/value pairs (how captures keep them): lowercase names, in order, duplicates
+/// kept, values as text.
+pub fn to_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(name, value)| {

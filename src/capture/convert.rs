@@ -9,13 +9,13 @@
 
 use std::io::Write as _;
 
-use crate::capture::{
+use super::redact::{self, Redactor};
+use super::{
     Body, Chunk, Exchange, Omitted, Provenance, ProvenanceKind, Request, Response, TransportError,
     header, millis,
 };
-use crate::redact::{self, Redactor};
 
-use super::{OverLimit, Recording};
+use super::recording::{OverLimit, Recording};
 
 /// Build the capture for a recording. `session` and `source` fill the provenance.
 pub fn to_exchange(
@@ -449,7 +449,7 @@ mod tests {
             "HTTP/1.1".into(),
             vec![],
         );
-        recording.response = Some(super::super::ResponseHead {
+        recording.response = Some(super::super::recording::ResponseHead {
             status: 200,
             http_version: "HTTP/1.1".into(),
             headers: vec![

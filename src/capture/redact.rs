@@ -13,7 +13,10 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::capture::Headers;
+use super::Headers;
+
+/// How every redaction token starts (`[REDACTED:<12 hex>]`).
+pub const REDACTED_PREFIX: &str = "[REDACTED:";
 
 /// File name of the hash key inside a captures folder.
 pub const KEY_FILE: &str = ".redaction-key";
@@ -188,7 +191,7 @@ impl Redactor {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        format!("[REDACTED:{hex}]")
+        format!("{REDACTED_PREFIX}{hex}]")
     }
 
     /// Redact header values in place.
@@ -396,7 +399,7 @@ pub fn scan_text(text: &str) -> Vec<Finding> {
             let Some(secret) = caps.get(*group) else {
                 continue;
             };
-            if secret.as_str().starts_with("[REDACTED:") {
+            if secret.as_str().starts_with(REDACTED_PREFIX) {
                 continue;
             }
             findings.push(Finding {

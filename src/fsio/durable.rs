@@ -12,7 +12,7 @@ use std::fs::{self, File};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
-use super::store::{create_private_dir_all, create_private_file, sync_filesystem, temp_sibling};
+use super::atomic::{create_private_dir_all, create_private_file, sync_filesystem, temp_sibling};
 
 /// Written, not yet durable: temp files and where each goes.
 pub struct DurableBatch {

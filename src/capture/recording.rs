@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 
-use crate::capture::{ErrorKind, Headers};
+use super::{ErrorKind, Headers};
 
 #[derive(Debug)]
 pub struct Recording {
@@ -25,7 +25,7 @@ pub struct Recording {
     /// Response body pieces with their arrival offsets, exactly as they reached the client.
     pub chunks: Vec<(Duration, Bytes)>,
     pub ended: Option<Duration>,
-    pub error: Option<Failure>,
+    pub error: Option<TransportFailure>,
     /// The status the proxy itself answered with when the upstream gave none.
     pub proxy_status: Option<u16>,
     /// Response bytes the client got but `chunks` does not hold: the body outgrew this limit.
@@ -48,7 +48,7 @@ pub struct ResponseHead {
 }
 
 #[derive(Debug, Clone)]
-pub struct Failure {
+pub struct TransportFailure {
     pub kind: ErrorKind,
     pub message: String,
     pub at: Duration,
@@ -63,7 +63,7 @@ impl Recording {
     ) -> Recording {
         Recording {
             start: Instant::now(),
-            recorded_at: crate::capture::now_rfc3339(),
+            recorded_at: super::now_rfc3339(),
             upstream: None,
             method,
             target,
@@ -87,7 +87,7 @@ impl Recording {
         let at = self.elapsed();
         // The first failure is the cause; later ones are consequences.
         if self.error.is_none() {
-            self.error = Some(Failure {
+            self.error = Some(TransportFailure {
                 kind,
                 message: message.into(),
                 at,
@@ -154,17 +154,6 @@ impl Recording {
         for (_, bytes) in self.chunks.iter_mut().filter(|(_, b)| b.len() < SMALL) {
             *bytes = whole.split_to(bytes.len());
         }
-    }
-}
-
-/// The HTTP version as captures spell it.
-pub fn version_name(version: http::Version) -> &'static str {
-    match version {
-        http::Version::HTTP_09 => "HTTP/0.9",
-        http::Version::HTTP_10 => "HTTP/1.0",
-        http::Version::HTTP_2 => "HTTP/2",
-        http::Version::HTTP_3 => "HTTP/3",
-        _ => "HTTP/1.1",
     }
 }
 

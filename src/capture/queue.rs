@@ -1,5 +1,6 @@
-//! The writer's queue as the proxy sees it: a place reserved before an exchange is forwarded,
-//! a send that never waits, and a bound on the memory of what waits for the writer.
+//! The hand-off of finished recordings to whoever writes them, as the proxy sees it: a place
+//! reserved before an exchange is forwarded, a send that never waits, and a bound on the memory
+//! of what waits for the writer. The proxy holds the sending end; it never sees the writer.
 //!
 //! Two bounds. The channel has a slot for every exchange in flight or waiting to be written, so
 //! a finished exchange always has its place and no capture is ever dropped. The backlog (the
@@ -17,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tokio::sync::{Notify, mpsc};
 
-use super::Recording;
+use super::recording::Recording;
 
 /// How much may wait for the writer before new requests wait.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +42,7 @@ impl Default for BacklogLimits {
 /// every recording the writer takes: waking every waiting request per capture (64 of them
 /// under load) cost the writer more than writing the capture did.
 #[derive(Debug)]
-pub(super) struct Backlog {
+pub struct Backlog {
     limits: BacklogLimits,
     recordings: AtomicUsize,
     bytes: AtomicUsize,
@@ -51,7 +52,7 @@ pub(super) struct Backlog {
 }
 
 impl Backlog {
-    pub(super) fn new(limits: BacklogLimits) -> Backlog {
+    fn new(limits: BacklogLimits) -> Backlog {
         Backlog {
             limits,
             recordings: AtomicUsize::new(0),
@@ -74,7 +75,7 @@ impl Backlog {
 
     /// The writer is done with a recording that held `held` bytes when it joined (its capture
     /// is on disk, or lost).
-    pub(super) fn left(&self, held: usize) {
+    pub fn left(&self, held: usize) {
         let recordings = self.recordings.fetch_sub(1, Ordering::AcqRel) - 1;
         let bytes = self.bytes.fetch_sub(held, Ordering::AcqRel) - held;
         let low =
@@ -85,13 +86,25 @@ impl Backlog {
     }
 }
 
+/// A queue with `slots` places (exchanges in flight or waiting to be written) and a backlog
+/// bounded by `limits`: the sending end for the proxy, the receiving end and the backlog (told
+/// when a recording is done with) for the writer.
+pub fn channel(
+    slots: usize,
+    limits: BacklogLimits,
+) -> (CaptureQueue, mpsc::Receiver<Box<Recording>>, Arc<Backlog>) {
+    let (tx, rx) = mpsc::channel(slots.max(1));
+    let backlog = Arc::new(Backlog::new(limits));
+    (CaptureQueue::new(tx, backlog.clone()), rx, backlog)
+}
+
 /// A reserved place in the writer's queue; sending on it never waits.
-pub struct WriterPermit {
+pub struct QueueSlot {
     permit: mpsc::OwnedPermit<Box<Recording>>,
     backlog: Arc<Backlog>,
 }
 
-impl WriterPermit {
+impl QueueSlot {
     /// Hand a finished recording to the writer.
     pub fn send(self, mut recording: Box<Recording>) {
         recording.compact();
@@ -102,7 +115,7 @@ impl WriterPermit {
 
 /// The sending side, cloned into the proxy.
 #[derive(Clone)]
-pub struct WriterHandle {
+pub struct CaptureQueue {
     tx: mpsc::Sender<Box<Recording>>,
     backlog: Arc<Backlog>,
     waiting_reported: Arc<AtomicBool>,
@@ -110,11 +123,11 @@ pub struct WriterHandle {
 
 #[derive(Debug, thiserror::Error)]
 #[error("the capture writer has stopped")]
-pub struct WriterClosed;
+pub struct QueueClosed;
 
-impl WriterHandle {
-    pub(super) fn new(tx: mpsc::Sender<Box<Recording>>, backlog: Arc<Backlog>) -> WriterHandle {
-        WriterHandle {
+impl CaptureQueue {
+    fn new(tx: mpsc::Sender<Box<Recording>>, backlog: Arc<Backlog>) -> CaptureQueue {
+        CaptureQueue {
             tx,
             backlog,
             waiting_reported: Arc::new(AtomicBool::new(false)),
@@ -123,7 +136,7 @@ impl WriterHandle {
 
     /// Reserve a queue slot for an exchange about to be forwarded; waits while the backlog is
     /// over its limits or the queue is full.
-    pub async fn reserve(&self) -> Result<WriterPermit, WriterClosed> {
+    pub async fn reserve(&self) -> Result<QueueSlot, QueueClosed> {
         loop {
             // Registered before the check, so a drain between the check and the wait counts.
             let drained = self.backlog.drained.notified();
@@ -139,18 +152,18 @@ impl WriterHandle {
             self.report_waiting();
             tokio::select! {
                 () = drained => {}
-                () = self.tx.closed() => return Err(WriterClosed),
+                () = self.tx.closed() => return Err(QueueClosed),
             }
         }
         let permit = match self.tx.clone().try_reserve_owned() {
             Ok(permit) => permit,
             Err(mpsc::error::TrySendError::Full(tx)) => {
                 self.report_waiting();
-                tx.reserve_owned().await.map_err(|_| WriterClosed)?
+                tx.reserve_owned().await.map_err(|_| QueueClosed)?
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => return Err(WriterClosed),
+            Err(mpsc::error::TrySendError::Closed(_)) => return Err(QueueClosed),
         };
-        Ok(WriterPermit {
+        Ok(QueueSlot {
             permit,
             backlog: self.backlog.clone(),
         })
@@ -187,13 +200,11 @@ mod tests {
     /// A queue with room for many in flight but a backlog of `limits`, and its writer's end.
     fn queue(
         limits: BacklogLimits,
-    ) -> (WriterHandle, mpsc::Receiver<Box<Recording>>, Arc<Backlog>) {
-        let (tx, rx) = mpsc::channel(64);
-        let backlog = Arc::new(Backlog::new(limits));
-        (WriterHandle::new(tx, backlog.clone()), rx, backlog)
+    ) -> (CaptureQueue, mpsc::Receiver<Box<Recording>>, Arc<Backlog>) {
+        channel(64, limits)
     }
 
-    async fn waits(handle: &WriterHandle) -> bool {
+    async fn waits(handle: &CaptureQueue) -> bool {
         tokio::time::timeout(Duration::from_millis(100), handle.reserve())
             .await
             .is_err()
