@@ -7,7 +7,7 @@
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::input::{InputKind, Loaded, unreadable};
+use super::loaded::{InputKind, Loaded, unreadable};
 use super::{
     Body, Chunk, ErrorKind, Exchange, Headers, Provenance, ProvenanceKind, Request, Response,
     TransportError,

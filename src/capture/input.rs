@@ -6,32 +6,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+pub use super::loaded::{InputKind, Loaded};
+use super::loaded::unreadable;
 use super::{Body, Exchange, FORMAT, Provenance, ProvenanceKind, Request, VERSION, har};
 
 /// File names the tool writes beside captures; a folder walk does not take them as inputs.
 const INDEX_FILES: &[&str] = &["manifest.json", "run.json", "report.json"];
-
-/// What a path on the command line turned out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
-    /// A capture file (format marker present).
-    Capture,
-    /// One entry of a HAR file.
-    Har,
-    /// A JSON object taken as the body of `POST /chat/completions`.
-    RawBody,
-    /// Nothing could be read from it.
-    Unreadable,
-}
-
-/// One exchange read from an input, or the reason it could not be.
-#[derive(Debug)]
-pub struct Loaded {
-    /// Where it came from, for people: the path, plus `#N` for the N-th entry of a HAR file.
-    pub origin: String,
-    pub kind: InputKind,
-    pub result: Result<Exchange, String>,
-}
 
 /// A path given on the command line that cannot be used at all (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -317,13 +297,6 @@ fn has_capture_marker(bytes: &[u8]) -> bool {
     memchr::memmem::find(head, FORMAT.as_bytes()).is_some()
 }
 
-pub(crate) fn unreadable(origin: String, why: &str) -> Loaded {
-    Loaded {
-        result: Err(format!("{origin}: {why}")),
-        origin,
-        kind: InputKind::Unreadable,
-    }
-}
 
 /// A serde_json error phrased for a person, with line and column.
 pub(crate) fn json_error(what: &str, err: &serde_json::Error) -> String {

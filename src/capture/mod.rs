@@ -11,6 +11,7 @@ pub mod export;
 pub mod har;
 pub mod input;
 pub mod layout;
+pub mod loaded;
 pub mod path;
 pub mod queue;
 pub mod recording;
@@ -162,6 +163,13 @@ pub struct TransportError {
     /// Milliseconds from the request start to the failure.
     #[serde(default)]
     pub at_ms: Option<f64>,
+}
+
+/// A transport failure in short, where a result names one (`check` results, `run.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransportSummary {
+    pub kind: ErrorKind,
+    pub message: String,
 }
 
 impl Exchange {

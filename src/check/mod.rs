@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::capture::input::{self, Candidate, InputError, Loaded};
-use crate::capture::{ErrorKind, Exchange, ProvenanceKind};
+use crate::capture::{Exchange, ProvenanceKind, TransportSummary};
 use crate::conformance::{self, Profile, RequestContext, ResponseKind, Verdict, Violation};
 use crate::dialect::{self, Classification, Confidence, Dialect, Evidence};
 use crate::timing::Timing;
@@ -44,12 +44,6 @@ pub struct ExchangeReport {
     /// `null` when the exchange has no response.
     pub response: Option<ResponseReport>,
     pub timing: Option<Timing>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TransportSummary {
-    pub kind: ErrorKind,
-    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

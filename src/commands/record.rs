@@ -12,7 +12,7 @@ use crate::exit::Failure;
 use crate::http::client::ClientOptions;
 use crate::proxy::reverse::Limits;
 use crate::record::WriterReport;
-use crate::record::console::Stdout;
+use crate::record::console::{self, Stdout};
 use crate::record::session::{self, Destination, RecordOptions};
 use crate::tls;
 
@@ -234,11 +234,9 @@ fn banner(
         "  Ctrl-C stops; in-flight streams get {}s to finish.",
         args.grace
     );
-    println!("{COLUMNS}");
+    println!("{}", console::COLUMNS);
 }
 
-/// The heading of the console's exchange lines.
-pub const COLUMNS: &str = "time      model  dialect  status  ttfb  ttft  duration  bytes  capture";
 /// Where requests go, for the banner: scheme, host, port and path of the upstream base. A user,
 /// password or query in `--upstream` is not used for forwarding, and is not printed either.
 fn shown_upstream(base: &str) -> String {

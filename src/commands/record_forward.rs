@@ -108,5 +108,5 @@ pub fn banner(args: &RecordArgs, local: SocketAddr, options: &ForwardOptions, se
         "  Ctrl-C stops; in-flight streams get {}s to finish.",
         args.grace
     );
-    println!("{}", super::record::COLUMNS);
+    println!("{}", crate::record::console::COLUMNS);
 }

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::json::Node;
 
 use super::request::RequestContext;
-use super::{Findings, Rule};
+use super::Rule;
+use super::findings::Findings;
 
 const FINISH_REASONS: &[&str] = &[
     "stop",

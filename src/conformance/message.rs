@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::request::{check_enum, display_name, nested_unknown, null_not_allowed, type_error};
-use super::{Findings, Rule};
+use super::findings::{Findings, check_enum, display_name, nested_unknown, null_not_allowed, type_error};
+use super::Rule;
 use crate::dialect::{self, Dialect};
 use crate::json::{join, join_index};
 

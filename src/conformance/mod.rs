@@ -9,6 +9,7 @@
 //! belongs to. Every rule is listed in [`rules`] with a stable code.
 
 mod chunk;
+mod findings;
 mod message;
 mod request;
 mod response;
@@ -17,6 +18,7 @@ mod stream;
 mod tool_call;
 mod tools;
 
+use findings::Findings;
 pub use request::{RequestContext, is_chat_field};
 pub use response::{ResponseCheck, ResponseKind, check_response};
 pub use rules::{Category, Profile, Rule, Severity};
@@ -61,50 +63,6 @@ impl Verdict {
             Verdict::Conforms => "conforms",
             Verdict::Breaks => "breaks",
         }
-    }
-}
-
-/// Collects violations for one request or response under one profile.
-#[derive(Debug)]
-pub(crate) struct Findings {
-    profile: Profile,
-    list: Vec<Violation>,
-}
-
-impl Findings {
-    pub(crate) fn new(profile: Profile) -> Findings {
-        Findings {
-            profile,
-            list: Vec::new(),
-        }
-    }
-
-    pub(crate) fn add(&mut self, rule: Rule, path: impl Into<String>, message: impl Into<String>) {
-        self.push(rule, path.into(), message.into(), None);
-    }
-
-    pub(crate) fn add_in(
-        &mut self,
-        rule: Rule,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        dialect: Option<Dialect>,
-    ) {
-        self.push(rule, path.into(), message.into(), dialect);
-    }
-
-    fn push(&mut self, rule: Rule, path: String, message: String, dialect: Option<Dialect>) {
-        self.list.push(Violation {
-            code: rule.code().to_owned(),
-            severity: rule.severity(self.profile),
-            path,
-            message,
-            dialect,
-        });
-    }
-
-    pub(crate) fn into_vec(self) -> Vec<Violation> {
-        self.list
     }
 }
 

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 
 use super::message::check_messages;
 use super::tools::{check_function_call, check_functions, check_tool_choice, check_tools};
-use super::{Findings, Rule};
+use super::Rule;
+use super::findings::{Findings, check_enum, null_not_allowed, type_error};
 use crate::dialect::{self, Classification, Dialect};
 use crate::json::{join, join_index, kind};
 
@@ -290,57 +291,9 @@ fn check_spec(
     }
 }
 
-pub(super) fn type_error(findings: &mut Findings, path: &str, expected: &str, value: &Value) {
-    findings.add(
-        Rule::RequestType,
-        path,
-        format!(
-            "`{}` must be {expected}, got {}",
-            display_name(path),
-            kind(value)
-        ),
-    );
-}
 
-/// An explicit null on an optional field whose schema has no null. OpenAI has accepted some
-/// of these and rejected others over time, and SDKs send them (openai-python allows
-/// `tool_calls=None`), so it is its own rule rather than a type error.
-pub(super) fn null_not_allowed(findings: &mut Findings, path: &str) {
-    findings.add(
-        Rule::RequestNull,
-        path,
-        format!(
-            "`{}` is null; the spec does not allow null here (omit the field instead)",
-            display_name(path)
-        ),
-    );
-}
 
-pub(super) fn check_enum(findings: &mut Findings, path: &str, value: &Value, values: &[&str]) {
-    match value.as_str() {
-        Some(s) if values.contains(&s) => {}
-        Some(s) => findings.add(
-            Rule::RequestEnum,
-            path,
-            format!(
-                "`{}` is '{s}'; expected one of {}",
-                display_name(path),
-                values.join(", ")
-            ),
-        ),
-        None => type_error(findings, path, "a string", value),
-    }
-}
 
-/// `messages[1].content` style name for messages.
-pub(super) fn display_name(path: &str) -> String {
-    let param = super::pointer_to_param(path);
-    if param.is_empty() {
-        "body".to_owned()
-    } else {
-        param
-    }
-}
 
 fn check_messages_field(
     findings: &mut Findings,
@@ -548,30 +501,3 @@ fn check_response_format(
     }
 }
 
-/// Report keys of a Chat object that Chat does not define, naming the API they come from.
-pub(super) fn nested_unknown(
-    findings: &mut Findings,
-    path: &str,
-    map: &Map<String, Value>,
-    allowed: &[&str],
-) {
-    for key in map.keys().filter(|k| !allowed.contains(&k.as_str())) {
-        let owner = match key.as_str() {
-            "cache_control" | "input_schema" | "tool_use_id" | "is_error" | "citations" => {
-                Some(Dialect::Anthropic)
-            }
-            "call_id" | "status" | "phase" => Some(Dialect::Responses),
-            _ => None,
-        };
-        let note = owner.map_or(String::new(), |d| format!(" ({} field)", d.with_article()));
-        findings.add_in(
-            Rule::RequestNestedUnknownField,
-            join(path, key),
-            format!(
-                "`{}` is not a Chat Completions field{note}",
-                display_name(&join(path, key))
-            ),
-            owner,
-        );
-    }
-}

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use super::request::RequestContext;
-use super::{Findings, Rule};
+use super::Rule;
+use super::findings::Findings;
 use crate::assemble::{Assembled, AssembledToolCall};
 use crate::json::shorten;
 

@@ -7,11 +7,11 @@
 //! also appear as `foreign`. It never decides by "validates against schema X": the Responses
 //! schema accepts any object and the Chat schema accepts unknown keys.
 //!
-//! The fingerprint tables are in `fingerprints.rs`, the walk over a body in `scan.rs`; scoring
+//! The fingerprint tables are in `fingerprints.rs`, the walk over a body in `walk.rs`; scoring
 //! and the verdict are here.
 
 mod fingerprints;
-mod scan;
+mod walk;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -22,7 +22,7 @@ pub use fingerprints::{
 
 use crate::capture::Headers;
 use fingerprints::{SHAPE, STRONG};
-use scan::{Collector, scan_top_level};
+use walk::{Collector, scan_top_level};
 
 /// A request body dialect (contract: these ids are stable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

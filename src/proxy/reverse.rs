@@ -25,7 +25,7 @@ use crate::http::client::HttpsClient;
 pub use super::exchange::Limits;
 
 /// Where requests go.
-pub enum Target {
+pub enum Backend {
     /// A real gateway at this base URL.
     Upstream { base: Uri, client: Box<HttpsClient> },
     /// Answered in-process (`record --stub`: the embedded gateway).
@@ -33,7 +33,7 @@ pub enum Target {
 }
 
 pub struct ReverseProxy {
-    pub target: Target,
+    pub backend: Backend,
     pub path_token: Option<String>,
     pub pipeline: Pipeline,
 }
@@ -54,12 +54,12 @@ impl ReverseProxy {
                 Some("not_found"),
             ));
         };
-        let hop = match &self.target {
-            Target::Local(responder) => Hop::Local {
+        let hop = match &self.backend {
+            Backend::Local(responder) => Hop::Local {
                 responder: responder.as_ref(),
                 path: path::upstream_path(path).to_owned(),
             },
-            Target::Upstream { base, client } => Hop::Upstream {
+            Backend::Upstream { base, client } => Hop::Upstream {
                 client,
                 uri: path::join(base, path::upstream_path(path), request.uri().query()),
                 upstream: base.to_string(),

@@ -9,6 +9,9 @@ use crate::check::ExchangeReport;
 use crate::conformance::Verdict;
 use crate::proxy::forward::Notices;
 
+/// The heading of the console's exchange lines ([`ExchangeLine::render`]).
+pub const COLUMNS: &str = "time      model  dialect  status  ttfb  ttft  duration  bytes  capture";
+
 /// What the console shows for one exchange.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExchangeLine {

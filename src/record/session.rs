@@ -19,7 +19,7 @@ use crate::http::serve::{self, Stop};
 use crate::proxy::exchange::Pipeline;
 use crate::proxy::forward::{Clients, ForwardProxy};
 use crate::proxy::proxy_auth::ProxyAuth;
-use crate::proxy::reverse::{Limits, ReverseProxy, Target};
+use crate::proxy::reverse::{Limits, ReverseProxy, Backend};
 use crate::proxy::scope::Scope;
 use crate::tls::ca::Authority;
 use crate::tls::leaf_cache::LeafCache;
@@ -158,12 +158,12 @@ pub async fn run(
         writer: writer.handle(),
         shutting_down: stop.cut.clone(),
     };
-    let target = match &options.destination {
-        Destination::Upstream { base, client } => Target::Upstream {
+    let backend = match &options.destination {
+        Destination::Upstream { base, client } => Backend::Upstream {
             base: parse_upstream(base)?,
             client: Box::new(client::client(client)?),
         },
-        Destination::Stub => Target::Local(Box::new(Gateway::new(Mode::Stub))),
+        Destination::Stub => Backend::Local(Box::new(Gateway::new(Mode::Stub))),
         Destination::Forward(forward) => {
             let listen = listener
                 .local_addr()
@@ -204,7 +204,7 @@ pub async fn run(
         }
     };
     let proxy = Arc::new(ReverseProxy {
-        target,
+        backend,
         path_token: options.path_token.clone(),
         pipeline,
     });

@@ -90,7 +90,7 @@ impl Writer {
             .spawn(move || convert(&conversion, rx, &prepared_tx))?;
         let thread = std::thread::Builder::new()
             .name("capture-writer".to_owned())
-            .spawn(move || Store::new(config, manifest, console).run(prepared_rx, &taken))?;
+            .spawn(move || FileStage::new(config, manifest, console).run(prepared_rx, &taken))?;
         Ok(Writer {
             handle: queue,
             thread,
@@ -115,7 +115,7 @@ struct Pending {
     line: ExchangeLine,
 }
 
-struct Store {
+struct FileStage {
     config: WriterConfig,
     manifest: ManifestFile,
     console: Box<dyn Console>,
@@ -130,10 +130,10 @@ struct Store {
     manifest_written: Instant,
 }
 
-impl Store {
-    fn new(config: WriterConfig, manifest: ManifestFile, console: Box<dyn Console>) -> Store {
+impl FileStage {
+    fn new(config: WriterConfig, manifest: ManifestFile, console: Box<dyn Console>) -> FileStage {
         let next_seq = manifest.last_seq + 1;
-        Store {
+        FileStage {
             config,
             manifest,
             console,
@@ -215,8 +215,8 @@ impl Store {
     }
 
     /// Name a prepared capture, count it, and write it to its temp file in the batch.
-    fn store(&mut self, prepared: Prepared) {
-        let Prepared {
+    fn store(&mut self, prepared: ReadyCapture) {
+        let ReadyCapture {
             mut entry,
             folder,
             json,
@@ -379,11 +379,11 @@ fn convert(
 /// A converted recording (`None` when converting it panicked) and the bytes the recording held
 /// in the backlog, which stay counted there until the writer is done with it: a converted
 /// capture takes about as much memory as its recording did.
-type Converted = (usize, Option<Prepared>);
+type Converted = (usize, Option<ReadyCapture>);
 
 /// A capture ready to be written: everything but its sequence number and file name, which
 /// follow the order of writing.
-struct Prepared {
+struct ReadyCapture {
     /// With `seq` and `file` still to fill.
     entry: ManifestEntry,
     folder: String,
@@ -402,7 +402,7 @@ fn prepare_caught(conversion: &Conversion, recording: &Recording) -> Converted {
     (recording.held_bytes(), prepared)
 }
 
-fn prepare(conversion: &Conversion, recording: &Recording) -> Prepared {
+fn prepare(conversion: &Conversion, recording: &Recording) -> ReadyCapture {
     let exchange = to_exchange(
         recording,
         &conversion.session,
@@ -426,7 +426,7 @@ fn prepare(conversion: &Conversion, recording: &Recording) -> Prepared {
         recorded_at: exchange.recorded_at.clone(),
     };
     let line = ExchangeLine::new(recording, &exchange, &checked, None);
-    Prepared {
+    ReadyCapture {
         entry,
         folder,
         json: exchange.to_pretty_json(),
@@ -442,7 +442,7 @@ mod tests {
     use super::*;
     use crate::record::console::Collect;
 
-    fn store(dir: &Path) -> (Store, Collect) {
+    fn store(dir: &Path) -> (FileStage, Collect) {
         let console = Collect::default();
         let config = WriterConfig {
             session_dir: dir.to_owned(),
@@ -455,7 +455,7 @@ mod tests {
         };
         let manifest = ManifestFile::open(dir, "s").unwrap();
         (
-            Store::new(config, manifest, Box::new(console.clone())),
+            FileStage::new(config, manifest, Box::new(console.clone())),
             console,
         )
     }

@@ -27,7 +27,7 @@ use self::client::{Client, ClientError};
 use self::prepare::{Auth, Prepared, prepare};
 use self::progress::Progress;
 use self::run_file::{
-    AuthNote, Counts, RUN_FORMAT, RUN_VERSION, RunFile, RunOptions, ScheduleStats, Throughput,
+    AuthNote, Counts, RUN_FORMAT, RUN_VERSION, RunFile, RunSettings, ScheduleStats, Throughput,
     Unreadable,
 };
 use self::schedule::Pace;
@@ -226,7 +226,7 @@ pub async fn run_loaded(
         base_url: redactor.url(&base.to_string()),
         started_at,
         finished_at: capture::now_rfc3339(),
-        options: RunOptions {
+        options: RunSettings {
             inputs: options
                 .paths
                 .iter()

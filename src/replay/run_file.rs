@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::capture::ErrorKind;
+use crate::capture::TransportSummary;
 use crate::timing::{Timing, percentile};
 
 /// The value of `format` in run.json.
@@ -23,7 +23,7 @@ pub struct RunFile {
     pub base_url: String,
     pub started_at: String,
     pub finished_at: String,
-    pub options: RunOptions,
+    pub options: RunSettings,
     pub counts: Counts,
     pub throughput: Throughput,
     pub schedule: ScheduleStats,
@@ -36,7 +36,7 @@ pub struct RunFile {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunOptions {
+pub struct RunSettings {
     /// The paths given on the command line.
     pub inputs: Vec<String>,
     /// `asap`, `original` or `x<K>`.
@@ -132,19 +132,13 @@ pub struct RunExchange {
     pub file: Option<String>,
     pub model: Option<String>,
     pub status: Option<u16>,
-    pub error: Option<RunError>,
+    pub error: Option<TransportSummary>,
     /// Intended start, from the run start (`null` under `--pace asap`).
     pub scheduled_ms: Option<f64>,
     /// How long after its intended start the request was actually sent.
     pub late_ms: f64,
     /// Measured from the intended start.
     pub timing: Timing,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunError {
-    pub kind: ErrorKind,
-    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

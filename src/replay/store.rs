@@ -22,12 +22,12 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::progress::Progress;
-use super::run_file::{RunError, RunExchange, model_key};
+use super::run_file::{RunExchange, model_key};
 use crate::capture::convert::to_exchange;
 use crate::capture::layout;
 use crate::capture::recording::Recording;
 use crate::capture::redact::Redactor;
-use crate::capture::{self, ProvenanceKind, ReplayLink};
+use crate::capture::{self, ProvenanceKind, ReplayLink, TransportSummary};
 use crate::fsio::{self, DurableBatch};
 use crate::timing::{Timing, first_content_chunk};
 
@@ -212,7 +212,7 @@ impl Store {
             file: Some(relative),
             model: exchange.model.clone(),
             status: exchange.response.as_ref().map(|r| r.status),
-            error: exchange.error.as_ref().map(|e| RunError {
+            error: exchange.error.as_ref().map(|e| TransportSummary {
                 kind: e.kind,
                 message: e.message.clone(),
             }),
