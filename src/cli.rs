@@ -6,7 +6,10 @@
 //! - Secrets are never taken on the command line: flags name an environment variable instead
 //!   (`--api-key-env VAR`).
 //! - Doc comments are the `--help` text: say what the flag does, the default, and what is
-//!   assumed when it matters.
+//!   assumed when it matters. They are written for a terminal, not for rustdoc: `<model>` is a
+//!   placeholder there, not an HTML tag, hence the allowance below.
+
+#![allow(rustdoc::invalid_html_tags, rustdoc::bare_urls)]
 
 use std::path::PathBuf;
 

@@ -4,40 +4,50 @@
 //! # Layout
 //!
 //! One type carries everything between stages: the [`capture::Exchange`] (a request, what came
-//! back with per-chunk timing, and where it came from).
+//! back with per-chunk timing, and where it came from). The modules stand in layers, listed here
+//! from the bottom up; a module imports only from layers below its own (`docs/architecture.md`
+//! keeps the table, and a test holds the code to it).
 //!
-//! - [`cli`]: clap definitions only; the house rules for flags are at its top.
-//! - [`commands`]: runs each command; the glue between the CLI and the library.
-//! - [`exit`]: exit codes and the error type that carries one, with hints.
-//! - [`capture`]: the Exchange, body encodings, atomic writes and batched durable writes, input
-//!   discovery, HAR import.
-//! - [`sse`]: the one event-stream parser, incremental, keeping chunk indexes and anomalies.
-//! - [`dialect`]: names a request body's API (chat-completions, responses, anthropic, gemini)
-//!   with evidence.
-//! - [`conformance`]: the Chat Completions rules for requests, responses and streams, plus what
-//!   Cursor needs; the rule catalogue.
-//! - [`assemble`]: rebuilds the message a client ends up with from chunks or a completion.
-//! - [`timing`]: TTFB, TTFT, duration and inter-chunk gaps of an exchange.
-//! - [`check`]: checks many exchanges in parallel into the results model, and renders it.
-//! - [`redact`]: secret scrubbing with stable keyed-hash tokens, and the scanner that proves it.
-//! - [`scan`]: that scanner over files and folders, with masked excerpts (`scan`, and reports
-//!   checked before they are called ready to share).
-//! - [`tls`]: the one crypto provider (ring), server and client configs, self-signed certs,
-//!   the forward proxy's CA and its cache of leaf certificates.
-//! - [`proxy`]: the reverse and forward proxies and the recording pipeline they share, the
-//!   accept loop, the upstream client, hop-by-hop headers and the tee that records each chunk
-//!   with its arrival time.
-//! - [`record`]: recordings, their conversion to redacted captures, the batched writer and its
-//!   backlog bounded by bytes and count, the session manifest, the console, and a recording
-//!   session end to end.
-//! - [`gateway`]: the embedded reference gateway (stub, strict, lenient) and its server.
-//! - [`replay`]: sends captures to a gateway on a schedule and records the answers as captures.
-//! - [`diff`]: compares exchanges by the message a client ends up with, with tolerances.
-//! - [`scenario`]: scenario files (TOML), capture selection and sharding, expectations, and
-//!   the `run` pipeline that ties check, replay and diff together.
-//! - [`report`]: the results model of a run and its Markdown, JSON, JUnit and HTML renderers.
-//! - [`json`]: small JSON helpers (type names, pointers, previews) and the borrowed JSON tree
-//!   stream chunks are parsed into once.
+//! 1. Foundation
+//!    - [`exit`]: exit codes and the error type that carries one, with hints.
+//!    - [`json`]: small JSON helpers (type names, pointers, previews) and the borrowed JSON tree
+//!      stream chunks are parsed into once.
+//!    - [`fsio`]: atomic and owner-only writes, and the batched durable writes of both capture
+//!      writers.
+//! 2. Wire
+//!    - [`sse`]: the one event-stream parser, incremental, keeping chunk indexes and anomalies.
+//!    - [`tls`]: the one crypto provider (ring), server and client configs, self-signed certs,
+//!      the forward proxy's CA and its cache of leaf certificates.
+//! 3. [`http`]: the HTTP base: the body type and OpenAI-shaped errors, hop-by-hop headers, the
+//!    accept loop and its graceful stop, the upstream client, transport failure kinds, and the
+//!    `Responder` an in-process answerer implements.
+//! 4. [`capture`]: the Exchange and its file format, loading (capture files, folders, HAR, raw
+//!    bodies), recordings and the queue that hands them to a writer, conversion and redaction,
+//!    the folder layout, the path rule, the "send again" view, HAR and curl export.
+//! 5. Reading
+//!    - [`dialect`]: names a request body's API (chat-completions, responses, anthropic,
+//!      gemini) with evidence.
+//!    - [`assemble`]: rebuilds the message a client ends up with from chunks or a completion.
+//! 6. Contracts
+//!    - [`conformance`]: the Chat Completions rules for requests, responses and streams, plus
+//!      what Cursor needs; the rule catalogue.
+//!    - [`timing`]: TTFB, TTFT, duration and inter-chunk gaps of an exchange.
+//! 7. Engines
+//!    - [`check`]: checks many exchanges in parallel into the results model, and renders it.
+//!    - [`diff`]: compares exchanges by the message a client ends up with, with tolerances.
+//!    - [`scan`]: the secret scanner over files and folders, with masked excerpts.
+//!    - [`gateway`]: the embedded reference gateway (stub, strict, lenient) and its server.
+//!    - [`proxy`]: the reverse and forward proxies, the recording pipeline they share and the
+//!      tee that records each chunk with its arrival time.
+//! 8. Sessions
+//!    - [`record`]: a recording session end to end: the batched writer, the session manifest,
+//!      the console.
+//!    - [`replay`]: sends captures to a gateway on a schedule and records the answers.
+//! 9. [`report`]: the results model of a run and its Markdown, JSON, JUnit and HTML renderers.
+//! 10. [`scenario`]: scenario files (TOML), capture selection and sharding, expectations, and
+//!     the `run` pipeline that ties check, replay and diff together.
+//! 11. [`cli`]: clap definitions only; the house rules for flags are at its top.
+//! 12. [`commands`]: runs each command; the glue between the CLI and the library.
 
 pub mod assemble;
 pub mod capture;

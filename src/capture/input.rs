@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub use super::loaded::{InputKind, Loaded};
 use super::loaded::unreadable;
+pub use super::loaded::{InputKind, Loaded};
 use super::{Body, Exchange, FORMAT, Provenance, ProvenanceKind, Request, VERSION, har};
 
 /// File names the tool writes beside captures; a folder walk does not take them as inputs.
@@ -296,7 +296,6 @@ fn has_capture_marker(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(256)];
     memchr::memmem::find(head, FORMAT.as_bytes()).is_some()
 }
-
 
 /// A serde_json error phrased for a person, with line and column.
 pub(crate) fn json_error(what: &str, err: &serde_json::Error) -> String {

@@ -61,6 +61,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         run_id,
         http2: args.http2,
         target_cas: args.target_ca.clone(),
+        keep_exchanges: false,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::json::Node;
 
-use super::request::RequestContext;
 use super::Rule;
 use super::findings::Findings;
+use super::request::RequestContext;
 
 const FINISH_REASONS: &[&str] = &[
     "stop",

@@ -5,8 +5,10 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::findings::{Findings, check_enum, display_name, nested_unknown, null_not_allowed, type_error};
 use super::Rule;
+use super::findings::{
+    Findings, check_enum, display_name, nested_unknown, null_not_allowed, type_error,
+};
 use crate::dialect::{self, Dialect};
 use crate::json::{join, join_index};
 

@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::message::check_messages;
-use super::tools::{check_function_call, check_functions, check_tool_choice, check_tools};
 use super::Rule;
 use super::findings::{Findings, check_enum, null_not_allowed, type_error};
+use super::message::check_messages;
+use super::tools::{check_function_call, check_functions, check_tool_choice, check_tools};
 use crate::dialect::{self, Classification, Dialect};
 use crate::json::{join, join_index, kind};
 
@@ -291,10 +291,6 @@ fn check_spec(
     }
 }
 
-
-
-
-
 fn check_messages_field(
     findings: &mut Findings,
     path: &str,
@@ -500,4 +496,3 @@ fn check_response_format(
         ),
     }
 }
-

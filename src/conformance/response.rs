@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::findings::Findings;
 use super::request::RequestContext;
 use super::stream::check_stream;
 use super::tool_call::check_completion_tool_calls;
-use super::findings::Findings;
 use super::{Profile, Rule, Violation};
 use crate::assemble::Assembled;
 use crate::capture::{Body, Request, Response};

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeSet;
 
+use super::Rule;
 use super::chunk::{ChunkState, check_chunk, finish_checks, usage_checks};
+use super::findings::Findings;
 use super::request::RequestContext;
 use super::tool_call::check_tool_calls;
-use super::Rule;
-use super::findings::Findings;
 use crate::assemble::{Assembled, carries_content};
 use crate::dialect::Dialect;
 use crate::json::Node;

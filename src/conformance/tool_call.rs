@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use super::request::RequestContext;
 use super::Rule;
 use super::findings::Findings;
+use super::request::RequestContext;
 use crate::assemble::{Assembled, AssembledToolCall};
 use crate::json::shorten;
 

@@ -1,7 +1,7 @@
 //! Diff: compare two exchanges by what a client ends up with, or two folders of them (matched
 //! by capture id and replay link), or two sessions by their request formats.
 //!
-//! - [`view`]: the comparable JSON view, a stream reassembled into its message.
+//! - [`mod@view`]: the comparable JSON view, a stream reassembled into its message.
 //! - [`compare`]: the JSON-aware walk and the tolerance rules.
 //! - [`sessions`]: request fields and tool definitions per model, session against session.
 //! - [`render`]: the text output (changes, then a unified diff rendered with `similar`).

@@ -10,8 +10,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use super::body::ProxyBody;
+use super::failure::ErrorKind;
 use super::failure::{error_chain, next_cause};
-use crate::capture::ErrorKind;
 use crate::tls::{self, TlsError};
 
 pub type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, ProxyBody>;

@@ -8,7 +8,7 @@
 //! instead of half-way into the upstream. Response bodies stream.
 //!
 //! Every exchange that reserved a place is recorded exactly once, whatever happens: until the
-//! recording is handed to the tee or the writer it sits in an [`InFlight`] guard, which records
+//! recording is handed to the tee or the writer it sits in an `InFlight` guard, which records
 //! why when the exchange is dropped early (the client went away before the response head, or
 //! the grace period ran out).
 

@@ -3,7 +3,7 @@
 //!
 //! - `CONNECT host:port` to an intercepted host: answered 200, then the tunnel's TLS is
 //!   terminated with a leaf minted by our CA and every request inside is recorded exactly like
-//!   the reverse mode ([`super::mitm`]). To any other host: a blind byte tunnel.
+//!   the reverse mode (`mitm.rs`). To any other host: a blind byte tunnel.
 //! - Absolute-form requests (`GET http://host/path`): forwarded, and recorded when the host is
 //!   intercepted.
 //! - Anything else (a request *to* the proxy) gets a 400 that says how to use it.

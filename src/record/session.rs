@@ -19,7 +19,7 @@ use crate::http::serve::{self, Stop};
 use crate::proxy::exchange::Pipeline;
 use crate::proxy::forward::{Clients, ForwardProxy};
 use crate::proxy::proxy_auth::ProxyAuth;
-use crate::proxy::reverse::{Limits, ReverseProxy, Backend};
+use crate::proxy::reverse::{Backend, Limits, ReverseProxy};
 use crate::proxy::scope::Scope;
 use crate::tls::ca::Authority;
 use crate::tls::leaf_cache::LeafCache;

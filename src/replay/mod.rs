@@ -1,7 +1,7 @@
 //! Replay: send captured requests to a gateway under test and record what comes back as new
 //! captures linked to the ones they replay, with a `run.json` beside them.
 //!
-//! - [`prepare`]: a capture becomes the request to send (path rule, headers, auth).
+//! - [`mod@prepare`]: a capture becomes the request to send (path rule, headers, auth).
 //! - [`schedule`]: when each request should start (`asap`, `original`, `x<K>`).
 //! - [`client`]: raw hyper connections that time every chunk.
 //! - [`store`]: the writer thread that turns recordings into captures.
@@ -97,6 +97,15 @@ pub struct ReplayOptions {
     pub run_id: String,
     pub http2: bool,
     pub target_cas: Vec<PathBuf>,
+    /// Hand every replayed capture back in memory ([`Replayed::exchanges`]) besides writing it.
+    pub keep_exchanges: bool,
+}
+
+/// What a run did, and (when asked for) the captures it made, in input order.
+pub struct Replayed {
+    pub run: RunFile,
+    /// `(seq, capture)`: `seq` is the exchange's place in `run.exchanges` (1-based).
+    pub exchanges: Vec<(usize, Exchange)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +147,7 @@ pub async fn run(
 ) -> Result<RunFile, ReplayError> {
     let candidates = input::expand(&options.paths)?;
     let loaded: Vec<input::Loaded> = candidates.par_iter().flat_map_iter(input::load).collect();
-    run_loaded(loaded, options, progress).await
+    Ok(run_loaded(loaded, options, progress).await?.run)
 }
 
 /// Replay exchanges that are already loaded (`run` uses this so each capture is parsed once);
@@ -147,7 +156,7 @@ pub async fn run_loaded(
     loaded: Vec<input::Loaded>,
     options: &ReplayOptions,
     progress: impl FnOnce(usize) -> Progress,
-) -> Result<RunFile, ReplayError> {
+) -> Result<Replayed, ReplayError> {
     let started_at = capture::now_rfc3339();
     let inputs = loaded.len();
     let (gateway_stop, base) = match &options.target {
@@ -180,6 +189,7 @@ pub async fn run_loaded(
         run_id: options.run_id.clone(),
         source,
         redactor: redactor.clone(),
+        keep: options.keep_exchanges,
     };
     let write_failed = |source| ReplayError::Write {
         path: run_dir.clone(),
@@ -260,7 +270,10 @@ pub async fn run_loaded(
         unreadable,
     };
     fsio::write_json_atomically(&run_dir.join("run.json"), &run).map_err(write_failed)?;
-    Ok(run)
+    Ok(Replayed {
+        run,
+        exchanges: stored.kept,
+    })
 }
 
 /// Prepare every readable exchange; the rest become `unreadable` entries with their reason.

@@ -27,7 +27,7 @@ use crate::capture::convert::to_exchange;
 use crate::capture::layout;
 use crate::capture::recording::Recording;
 use crate::capture::redact::Redactor;
-use crate::capture::{self, ProvenanceKind, ReplayLink, TransportSummary};
+use crate::capture::{self, Exchange, ProvenanceKind, ReplayLink, TransportSummary};
 use crate::fsio::{self, DurableBatch};
 use crate::timing::{Timing, first_content_chunk};
 
@@ -51,6 +51,9 @@ pub struct StoreConfig {
     /// Provenance source note for every capture.
     pub source: String,
     pub redactor: Redactor,
+    /// Keep every replayed capture in memory too ([`Stored::kept`]), for a caller that judges
+    /// them next (`run`) and should not read back what was just written.
+    pub keep: bool,
 }
 
 /// What the writer produced.
@@ -61,6 +64,9 @@ pub struct Stored {
     /// Every gap between consecutive chunks, per model.
     pub gaps: BTreeMap<String, Vec<f64>>,
     pub lost: usize,
+    /// With [`StoreConfig::keep`]: each replayed capture with its sequence number, in input
+    /// order (written or not).
+    pub kept: Vec<(usize, Exchange)>,
 }
 
 /// Recorded bytes kept in memory before writing starts even though answers keep arriving.
@@ -147,6 +153,7 @@ impl Store {
         self.write_waiting();
         self.progress.finish();
         self.stored.exchanges.sort_by_key(|e| e.seq);
+        self.stored.kept.sort_by_key(|(seq, _)| *seq);
         self.stored
     }
 
@@ -227,6 +234,9 @@ impl Store {
             Err(err) => self.lost(index, &err),
         }
         self.progress.exchange(&self.stored.exchanges[index]);
+        if self.config.keep {
+            self.stored.kept.push((done.seq, exchange));
+        }
     }
 
     /// Make the batch durable and put each capture in place.

@@ -3,5 +3,6 @@
 
 pub mod expect;
 pub mod file;
+pub mod judge;
 pub mod run;
 pub mod select;

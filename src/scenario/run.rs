@@ -1,8 +1,14 @@
-//! `run`: one scenario end to end. Select the captures (and the shard), check them, replay them
-//! to the target, check what came back, compare it with the captured answer, evaluate the
-//! expectations, and build the results model every report is rendered from.
+//! `run`: one scenario end to end, in four stages.
+//!
+//! 1. **Load and check**: read the scenario, select the captures (and the shard), classify and
+//!    check each one.
+//! 2. **Replay**: send them to the target; the answers come back in memory (they are also
+//!    written under `<out>/replay/run/` as evidence).
+//! 3. **Judge** ([`super::judge`]): check each answer, compare it with the captured one,
+//!    evaluate the expectations.
+//! 4. **Assemble**: the results model every report is rendered from (rendering and writing the
+//!    reports is the caller's, `report::write_all`).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -10,22 +16,17 @@ use rayon::prelude::*;
 
 use super::expect::{self, Compiled};
 use super::file::{self, ScenarioError, ScenarioFile};
+use super::judge::{self, Answer, Item};
 use super::select::{self, SelectError, Shard};
 use crate::capture::input::{self, Loaded};
-use crate::capture::{Body, Exchange};
-use crate::check::{ExchangeReport, check_exchange};
-use crate::conformance::{Profile, Verdict};
+use crate::check::check_exchange;
+use crate::conformance::Profile;
 use crate::diff::compare::{Rule as DiffRule, Rules, Tolerance};
 use crate::replay::prepare::Auth;
 use crate::replay::progress::Progress;
 use crate::replay::schedule::Pace;
 use crate::replay::{self, ReplayError, ReplayOptions, Target};
-use crate::report::markdown;
-use crate::report::model::{
-    ExchangeResult, ExchangeTimings, ExpectationFailure, ExpectationReport, GoldenChange,
-    GoldenDiff, Outcome, REPORT_FORMAT, REPORT_VERSION, Replayed, Report, Sample, ScenarioSummary,
-    Summary, TIMINGS_FORMAT, Timings, shorten_strings,
-};
+use crate::report::model::{Report, Timings};
 
 /// How to run a scenario.
 #[derive(Debug, Clone)]
@@ -66,41 +67,101 @@ pub struct RunOutput {
     pub out: PathBuf,
 }
 
-/// One capture as the run carries it along.
-struct Item {
-    origin: String,
-    exchange: Option<Exchange>,
-    error: Option<String>,
-    checked: Option<ExchangeReport>,
+/// Everything decided before anything is sent: the scenario, where its reports go, and how
+/// answers are judged.
+struct Plan {
+    scenario: ScenarioFile,
+    /// The scenario file as given, for messages and the report.
+    file: String,
+    out: PathBuf,
+    shard: Option<Shard>,
+    profile: Profile,
+    /// The target as written (before `${VAR}` expansion), when there is one.
+    target_text: Option<String>,
+    rules: Rules,
+    compiled: Vec<Compiled>,
 }
 
 /// Run a scenario: everything up to (not including) writing the reports.
 pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
-    let (scenario, _) = file::read(&options.scenario)?;
-    let scenario_file = options.scenario.display().to_string();
-    let config = |message: String| RunError::Config {
-        file: scenario_file.clone(),
-        message,
+    let plan = plan(options)?;
+    let (loaded, items) = load_and_check(&plan)?;
+    let answers = match &plan.target_text {
+        Some(target) => Some(replay(&plan, target, loaded, options.progress_bar).await?),
+        None => None,
     };
-    let patterns: Vec<String> = scenario
-        .captures
-        .iter()
-        .map(|c| c.get_ref().clone())
-        .collect();
-    let candidates = select::select(&patterns, Path::new(""), options.shard)?;
+    let (results, timings) =
+        judge::judge_all(items, answers, &plan.rules, &plan.compiled, plan.profile);
+    let report = judge::assemble(
+        &plan.scenario,
+        &plan.file,
+        plan.target_text.clone(),
+        plan.shard,
+        results,
+        &plan.compiled,
+    );
+    Ok(RunOutput {
+        report,
+        timings,
+        out: plan.out,
+    })
+}
+
+fn plan(options: &RunOptions) -> Result<Plan, RunError> {
+    let (scenario, _) = file::read(&options.scenario)?;
+    let file = options.scenario.display().to_string();
     let out = options
         .out
         .clone()
         .or_else(|| scenario.out.clone())
         .unwrap_or_else(|| PathBuf::from("reports").join(scenario.name.get_ref()));
-    let profile = scenario.profile;
+    let rules = diff_rules(&scenario).map_err(|message| RunError::Config {
+        file: file.clone(),
+        message,
+    })?;
+    let compiled = expect::compile(
+        &scenario
+            .expectations
+            .iter()
+            .map(|e| e.get_ref().clone())
+            .collect::<Vec<_>>(),
+    );
+    let target_text = options
+        .target
+        .clone()
+        .or_else(|| scenario.target.as_ref().map(|t| t.get_ref().clone()));
+    Ok(Plan {
+        profile: scenario.profile,
+        scenario,
+        file,
+        out,
+        shard: options.shard,
+        target_text,
+        rules,
+        compiled,
+    })
+}
+
+/// Stage 1: the selected captures, loaded once and checked (in parallel).
+fn load_and_check(plan: &Plan) -> Result<(Vec<Loaded>, Vec<Item>), RunError> {
+    let patterns: Vec<String> = plan
+        .scenario
+        .captures
+        .iter()
+        .map(|c| c.get_ref().clone())
+        .collect();
+    let candidates = select::select(&patterns, Path::new(""), plan.shard)?;
     let loaded: Vec<Loaded> = candidates.par_iter().flat_map_iter(input::load).collect();
-    let mut items: Vec<Item> = loaded
+    let items = loaded
         .par_iter()
         .map(|loaded| match &loaded.result {
             Ok(exchange) => Item {
                 origin: loaded.origin.clone(),
-                checked: Some(check_exchange(exchange, loaded.origin.clone(), profile)),
+                checked: Some(check_exchange(
+                    exchange,
+                    loaded.origin.clone(),
+                    plan.profile,
+                )),
                 exchange: Some(exchange.clone()),
                 error: None,
             },
@@ -112,124 +173,85 @@ pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
             },
         })
         .collect();
+    Ok((loaded, items))
+}
 
-    let target_text = options
-        .target
-        .clone()
-        .or_else(|| scenario.target.as_ref().map(|t| t.get_ref().clone()));
-    let mut replayed: HashMap<String, Answer> = HashMap::new();
-    if let Some(target_text) = &target_text {
-        let expanded =
-            file::interpolate(target_text, |name| std::env::var(name).ok()).map_err(&config)?;
-        let target = Target::parse(&expanded).map_err(&config)?;
-        let auth = match &scenario.api_key_env {
-            Some(var) => Some(
-                Auth::from_env(var.get_ref(), scenario.auth_header.as_deref())
-                    .map_err(|err| config(err.to_string()))?,
-            ),
-            None => None,
-        };
-        let pace: Pace = scenario
-            .pace
-            .get_ref()
-            .parse()
-            .map_err(|err: replay::schedule::PaceError| config(err.to_string()))?;
-        let replay_root = out.join("replay");
-        clear_previous_run(&replay_root.join("run"));
-        let replay_options = ReplayOptions {
-            paths: Vec::new(),
-            target,
-            target_text: target_text.clone(),
-            auth,
-            auth_env: scenario.api_key_env.as_ref().map(|v| v.get_ref().clone()),
-            concurrency: scenario.concurrency.max(1) as u32,
-            pace,
-            timeout: Duration::from_secs(scenario.timeout_secs.max(1)),
-            out: replay_root.clone(),
-            run_id: "run".to_owned(),
-            http2: scenario.http2,
-            target_cas: Vec::new(),
-        };
-        let bar = options.progress_bar;
-        let run_file = replay::run_loaded(loaded, &replay_options, |total| {
-            if bar {
-                Progress::for_terminal(total)
-            } else {
-                Progress::Lines
-            }
-        })
-        .await?;
-        let run_dir = replay_root.join("run");
-        for entry in &run_file.exchanges {
-            let Some(file) = &entry.file else { continue };
-            let path = run_dir.join(file);
-            let Some(Ok(exchange)) = input::load(&input::Candidate::File(path.clone()))
-                .into_iter()
-                .next()
-                .map(|l| l.result)
-            else {
-                continue;
-            };
-            let relative = path
-                .strip_prefix(&out)
-                .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
-            replayed.insert(
-                entry.replay_of.clone(),
-                Answer {
-                    exchange,
-                    file: Some(relative),
-                    status: entry.status,
-                    error: entry
-                        .error
-                        .as_ref()
-                        .map(|e| format!("{}: {}", e.kind.as_str(), e.message)),
-                },
-            );
-        }
-    }
-
-    let rules = diff_rules(&scenario).map_err(&config)?;
-    let compiled = expect::compile(
-        &scenario
-            .expectations
-            .iter()
-            .map(|e| e.get_ref().clone())
-            .collect::<Vec<_>>(),
-    );
-    let mut timings = Timings {
-        format: TIMINGS_FORMAT.to_owned(),
-        exchanges: Default::default(),
+/// Stage 2: replay the captures to the target; each answer keyed by the id of the capture it
+/// answers.
+async fn replay(
+    plan: &Plan,
+    target_text: &str,
+    loaded: Vec<Loaded>,
+    progress_bar: bool,
+) -> Result<Vec<(String, Answer)>, RunError> {
+    let scenario = &plan.scenario;
+    let config = |message: String| RunError::Config {
+        file: plan.file.clone(),
+        message,
     };
-    let results: Vec<ExchangeResult> = items
-        .drain(..)
-        .map(|item| {
-            let (result, timing) = result_for(
-                item,
-                target_text.is_some(),
-                &mut replayed,
-                &rules,
-                &compiled,
-                profile,
-            );
-            if let Some(timing) = timing {
-                timings.exchanges.insert(result.capture.clone(), timing);
-            }
-            result
-        })
-        .collect();
-    let report = assemble(
-        &scenario,
-        &scenario_file,
-        target_text,
-        options.shard,
-        results,
-        &compiled,
-    );
-    Ok(RunOutput {
-        report,
-        timings,
-        out,
+    let expanded =
+        file::interpolate(target_text, |name| std::env::var(name).ok()).map_err(config)?;
+    let target = Target::parse(&expanded).map_err(config)?;
+    let auth = match &scenario.api_key_env {
+        Some(var) => Some(
+            Auth::from_env(var.get_ref(), scenario.auth_header.as_deref())
+                .map_err(|err| config(err.to_string()))?,
+        ),
+        None => None,
+    };
+    let pace: Pace = scenario
+        .pace
+        .get_ref()
+        .parse()
+        .map_err(|err: replay::schedule::PaceError| config(err.to_string()))?;
+    let replay_root = plan.out.join("replay");
+    clear_previous_run(&replay_root.join("run"));
+    let options = ReplayOptions {
+        paths: Vec::new(),
+        target,
+        target_text: target_text.to_owned(),
+        auth,
+        auth_env: scenario.api_key_env.as_ref().map(|v| v.get_ref().clone()),
+        concurrency: scenario.concurrency.max(1) as u32,
+        pace,
+        timeout: Duration::from_secs(scenario.timeout_secs.max(1)),
+        out: replay_root.clone(),
+        run_id: "run".to_owned(),
+        http2: scenario.http2,
+        target_cas: Vec::new(),
+        keep_exchanges: true,
+    };
+    let replayed = replay::run_loaded(loaded, &options, |total| {
+        if progress_bar {
+            Progress::for_terminal(total)
+        } else {
+            Progress::Lines
+        }
     })
+    .await?;
+    let run_dir = Path::new("replay").join("run");
+    let mut kept = replayed.exchanges.into_iter().peekable();
+    let mut answers = Vec::with_capacity(replayed.run.exchanges.len());
+    for entry in replayed.run.exchanges {
+        while kept.next_if(|(seq, _)| *seq < entry.seq).is_some() {}
+        let Some((_, exchange)) = kept.next_if(|(seq, _)| *seq == entry.seq) else {
+            continue;
+        };
+        answers.push((
+            entry.replay_of,
+            Answer {
+                exchange,
+                file: entry
+                    .file
+                    .map(|file| run_dir.join(file).display().to_string()),
+                status: entry.status,
+                error: entry
+                    .error
+                    .map(|e| format!("{}: {}", e.kind.as_str(), e.message)),
+            },
+        ));
+    }
+    Ok(answers)
 }
 
 /// The previous run's replayed captures are ours to replace; anything else is left alone.
@@ -260,269 +282,4 @@ fn diff_rules(scenario: &ScenarioFile) -> Result<Rules, String> {
         rules.push(DiffRule::new(&regex.pointer, Tolerance::Matches(compiled))?);
     }
     Ok(Rules::new(rules, diff.keep_volatile))
-}
-
-/// What the target answered for one capture (keyed by the capture's id).
-struct Answer {
-    exchange: Exchange,
-    /// The replayed capture, relative to the report folder.
-    file: Option<String>,
-    status: Option<u16>,
-    error: Option<String>,
-}
-
-fn result_for(
-    item: Item,
-    has_target: bool,
-    replayed: &mut HashMap<String, Answer>,
-    rules: &Rules,
-    compiled: &[Compiled],
-    profile: Profile,
-) -> (ExchangeResult, Option<ExchangeTimings>) {
-    let Some(exchange) = item.exchange else {
-        let mut result = empty_result(item.origin, item.error);
-        evaluate(&mut result, compiled);
-        return (result, None);
-    };
-    let checked = item.checked.expect("checked with its exchange");
-    let mut timings = ExchangeTimings {
-        recorded: checked.timing.clone(),
-        ..ExchangeTimings::default()
-    };
-    let mut result = ExchangeResult {
-        capture: item.origin.clone(),
-        id: Some(exchange.id.clone()),
-        model: exchange.model.clone(),
-        endpoint: checked.endpoint.clone(),
-        error: None,
-        request: checked.request.clone(),
-        recorded: checked.response.clone(),
-        replayed: None,
-        golden: None,
-        expectations: Vec::new(),
-        covered: false,
-        sample: Sample::default(),
-    };
-    let mut judged_exchange = &exchange;
-    let replay_entry = replayed.remove(&exchange.id);
-    if has_target {
-        match &replay_entry {
-            Some(Answer {
-                exchange: answer,
-                file,
-                status,
-                error,
-            }) => {
-                let report = check_exchange(answer, item.origin.clone(), profile);
-                timings.replayed = report.timing.clone();
-                timings.file = file.clone();
-                result.replayed = Some(Replayed {
-                    status: *status,
-                    error: error.clone(),
-                    response: report.response,
-                });
-                if exchange.response.is_some() {
-                    let pair =
-                        crate::diff::diff_pair(&exchange, "golden", answer, "replayed", rules);
-                    result.golden = Some(GoldenDiff {
-                        equal: pair.equal,
-                        changes: pair
-                            .changes
-                            .iter()
-                            .map(|c| GoldenChange {
-                                pointer: c.path.clone(),
-                                kind: format!("{:?}", c.kind).to_lowercase(),
-                                before: c.before.clone(),
-                                after: c.after.clone(),
-                            })
-                            .collect(),
-                        text: pair.unified,
-                    });
-                }
-                judged_exchange = answer;
-            }
-            None => {
-                result.replayed = Some(Replayed {
-                    status: None,
-                    error: Some("not replayed (the request could not be prepared)".to_owned()),
-                    response: None,
-                });
-            }
-        }
-    }
-    result.sample = sample(&exchange, judged_exchange);
-    timings.chunks = judged_exchange
-        .response
-        .as_ref()
-        .and_then(|r| r.stream.as_ref())
-        .map(|chunks| chunks.iter().filter_map(|c| c.at_ms).collect())
-        .unwrap_or_default();
-    evaluate(&mut result, compiled);
-    (result, Some(timings))
-}
-
-fn empty_result(capture: String, error: Option<String>) -> ExchangeResult {
-    ExchangeResult {
-        capture,
-        id: None,
-        model: None,
-        endpoint: None,
-        error,
-        request: None,
-        recorded: None,
-        replayed: None,
-        golden: None,
-        expectations: Vec::new(),
-        covered: false,
-        sample: Sample::default(),
-    }
-}
-
-fn evaluate(result: &mut ExchangeResult, compiled: &[Compiled]) {
-    for expectation in compiled {
-        if expectation.covers(result) {
-            result.covered = true;
-            let outcome = expectation.evaluate(result);
-            result.expectations.push(outcome);
-        }
-    }
-}
-
-/// The request as JSON (long strings shortened) and the judged response's text, cut.
-fn sample(captured: &Exchange, judged: &Exchange) -> Sample {
-    const TEXT_LIMIT: usize = 16 * 1024;
-    let (request, request_text) = match captured.request.body.as_ref() {
-        None => (None, None),
-        Some(body) => match body.json() {
-            Ok(value) => (Some(shorten_strings(&value, 600)), None),
-            Err(_) => (
-                None,
-                Some(cut(&String::from_utf8_lossy(&body.to_bytes()), TEXT_LIMIT)),
-            ),
-        },
-    };
-    let response = judged.response.as_ref().and_then(|r| {
-        let bytes = r
-            .stream_bytes()
-            .or_else(|| r.body.as_ref().map(pretty_body))?;
-        Some(cut(&String::from_utf8_lossy(&bytes), TEXT_LIMIT))
-    });
-    Sample {
-        request,
-        request_text,
-        response,
-    }
-}
-
-fn pretty_body(body: &Body) -> Vec<u8> {
-    match body.json() {
-        Ok(value) => serde_json::to_vec_pretty(value.as_ref()).unwrap_or_default(),
-        Err(_) => body.to_bytes().into_owned(),
-    }
-}
-
-fn cut(text: &str, limit: usize) -> String {
-    if text.len() <= limit {
-        return text.to_owned();
-    }
-    let mut end = limit;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}\n… [{} more bytes]", &text[..end], text.len() - end)
-}
-
-fn assemble(
-    scenario: &ScenarioFile,
-    file: &str,
-    target: Option<String>,
-    shard: Option<Shard>,
-    exchanges: Vec<ExchangeResult>,
-    compiled: &[Compiled],
-) -> Report {
-    let mut summary = Summary {
-        expectations: compiled.len(),
-        ..Summary::default()
-    };
-    for result in &exchanges {
-        if result.error.is_some() {
-            summary.unreadable += 1;
-            continue;
-        }
-        summary.exchanges += 1;
-        if result
-            .request
-            .as_ref()
-            .is_some_and(|r| r.verdict == Verdict::Breaks)
-        {
-            summary.requests_break += 1;
-        }
-        if Report::judged_response(result).is_some_and(|r| r.verdict == Verdict::Breaks) {
-            summary.responses_break += 1;
-        }
-        if result.replayed.as_ref().is_some_and(|r| r.status.is_none()) {
-            summary.transport_errors += 1;
-        }
-        if !result.covered {
-            summary.uncovered += 1;
-        }
-    }
-    let expectations: Vec<ExpectationReport> = compiled
-        .iter()
-        .map(|c| {
-            let name = &c.expectation.name;
-            let outcomes: Vec<(&ExchangeResult, &crate::report::model::ExpectationResult)> =
-                exchanges
-                    .iter()
-                    .filter_map(|e| {
-                        e.expectations
-                            .iter()
-                            .find(|o| &o.name == name)
-                            .map(|o| (e, o))
-                    })
-                    .collect();
-            let failures: Vec<ExpectationFailure> = outcomes
-                .iter()
-                .filter(|(_, o)| !o.passed)
-                .map(|(e, o)| ExpectationFailure {
-                    capture: e.capture.clone(),
-                    reasons: o.reasons.clone(),
-                })
-                .collect();
-            ExpectationReport {
-                name: name.clone(),
-                matched: outcomes.len(),
-                failed: failures.len(),
-                failures,
-            }
-        })
-        .collect();
-    // An expectation that covers nothing is a scenario bug (a typo in a glob), not a pass.
-    let empty_expectations = expectations.iter().filter(|e| e.matched == 0).count();
-    summary.expectations_failed =
-        expectations.iter().filter(|e| e.failed > 0).count() + empty_expectations;
-    let coverage_failed = scenario.strict_coverage && summary.uncovered > 0;
-    let outcome = if summary.expectations_failed > 0 || coverage_failed || summary.unreadable > 0 {
-        Outcome::Fail
-    } else {
-        Outcome::Pass
-    };
-    Report {
-        format: REPORT_FORMAT.to_owned(),
-        version: REPORT_VERSION,
-        scenario: ScenarioSummary {
-            name: scenario.name.get_ref().clone(),
-            description: scenario.description.clone(),
-            file: file.to_owned(),
-            target,
-            profile: scenario.profile,
-            shard: shard.map(|s| s.to_string()),
-            strict_coverage: scenario.strict_coverage,
-        },
-        outcome,
-        summary,
-        headline: markdown::headline(&exchanges),
-        expectations,
-        exchanges,
-    }
 }

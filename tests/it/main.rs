@@ -16,6 +16,8 @@ mod forward;
 mod forward_cli;
 /// The golden captures classify and break the way the public evidence says.
 mod golden;
+/// The module graph runs down the layer table of docs/architecture.md, with no cycles.
+mod layers;
 /// Properties over generated inputs: SSE chunking, classifier and checker robustness, the
 /// capture round trip, body encodings, redaction.
 mod properties;
