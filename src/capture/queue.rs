@@ -13,6 +13,7 @@
 //! response chunk is a slice of a connection's read buffer and would otherwise keep the whole
 //! buffer alive while it waits.
 
+use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -171,7 +172,8 @@ impl CaptureQueue {
 
     fn report_waiting(&self) {
         if !self.waiting_reported.swap(true, Ordering::Relaxed) {
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "cursor-harness: the capture writer is behind; new requests wait for it (no capture is dropped)"
             );
         }

@@ -22,34 +22,32 @@ pub fn run(args: CaArgs) -> anyhow::Result<ExitCode> {
                     reason,
                 })
             })?;
-            println!("created the cursor-harness CA in {}", dir.display());
-            println!(
+            say!("created the cursor-harness CA in {}", dir.display());
+            say!(
                 "  certificate  {} (sha256 {})",
                 paths.cert.display(),
                 crate::tls::fingerprint(&der[0])
             );
-            println!(
+            say!(
                 "  key          {} (mode 0600: keep it private, never share it)",
                 paths.key.display()
             );
-            println!("trust the certificate in the clients you record, for example:");
-            println!(
+            say!("trust the certificate in the clients you record, for example:");
+            say!(
                 "  SSL_CERT_FILE={}  (OpenSSL-based clients, Python ssl, Go on Linux)",
                 paths.cert.display()
             );
-            println!(
+            say!(
                 "  NODE_EXTRA_CA_CERTS={}  REQUESTS_CA_BUNDLE={}",
                 paths.cert.display(),
                 paths.cert.display()
             );
-            println!("  curl --cacert {}", paths.cert.display());
-            println!(
-                "then: cursor-harness record --forward   (the README has the system-store steps)"
-            );
+            say!("  curl --cacert {}", paths.cert.display());
+            say!("then: cursor-harness record --forward   (the README has the system-store steps)");
         }
         CaCommand::Path => {
             let cert = paths.existing_cert().map_err(failure)?;
-            println!("{}", cert.display());
+            say!("{}", cert.display());
         }
         CaCommand::Export { format } => {
             let cert = paths.existing_cert().map_err(failure)?;
@@ -64,7 +62,7 @@ pub fn run(args: CaArgs) -> anyhow::Result<ExitCode> {
                     // Re-encoded from the parsed certificates, so nothing but certificates (no
                     // key, whatever else the file might hold) is ever printed.
                     for der in &certs {
-                        print!("{}", pem_certificate(der));
+                        super::output::print(&pem_certificate(der))?;
                     }
                 }
             }

@@ -1,5 +1,14 @@
 //! Running each command: the glue between the CLI definitions and the library.
 
+/// Print a status line to standard output. Standard output that was closed (`| head`, a
+/// terminal gone) ends what is printed, never the command: the work goes on and the exit code
+/// still says how it went.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::commands::output::line(&format!($($arg)*))
+    };
+}
+
 mod ca;
 mod check;
 mod diff;

@@ -24,6 +24,12 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// One status line on standard output (see `say!`); errors writing it are ignored.
+pub fn line(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}");
+}
+
 /// Write to FILE atomically with styles stripped, or print.
 pub fn emit(text: &str, out: Option<&Path>) -> anyhow::Result<()> {
     match out {

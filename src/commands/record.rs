@@ -38,7 +38,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     } else {
         match &args.path_token {
             Some(token) => Some(valid_token(token)?),
-            None => Some(session::random_token()),
+            None => Some(session::random_token()?),
         }
     };
     let (tls_config, tls_note) = server_tls(&args)?;
@@ -106,7 +106,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 &session,
             );
         }
-        let report = session::run(listener, options, Box::new(Stdout), async move {
+        let report = session::run(listener, options, Box::new(Stdout::default()), async move {
             super::stop_signal().await;
             eprintln!(
                 "\ncursor-harness: stopping; in-flight streams get {}s to finish",
@@ -195,46 +195,46 @@ fn banner(
 ) {
     let scheme = if tls { "https" } else { "http" };
     let prefix = token.map_or(String::new(), |t| format!("/t/{t}"));
-    println!("cursor-harness record: listening on {scheme}://{local} (HTTP/1.1 and HTTP/2)");
+    say!("cursor-harness record: listening on {scheme}://{local} (HTTP/1.1 and HTTP/2)");
     match destination {
         Destination::Upstream { base, .. } => {
-            println!("  forwarding to   {}", shown_upstream(base))
+            say!("  forwarding to   {}", shown_upstream(base))
         }
         Destination::Stub => {
-            println!("  stub mode       answering every request with the embedded gateway")
+            say!("  stub mode       answering every request with the embedded gateway")
         }
         Destination::Forward(_) => {}
     }
     if let Some(note) = tls_note {
-        println!("  tls             {note}");
+        say!("  tls             {note}");
     }
-    println!(
+    say!(
         "  captures        {}/",
         args.captures.join(session).display()
     );
     match &args.public_url {
-        Some(public) => println!(
+        Some(public) => say!(
             "  base URL for Cursor: {}{prefix}/v1",
             public.trim_end_matches('/')
         ),
         None => {
-            println!("  base URL for Cursor: https://<your tunnel host>{prefix}/v1");
-            println!(
+            say!("  base URL for Cursor: https://<your tunnel host>{prefix}/v1");
+            say!(
                 "    (Cursor's servers cannot reach {local}: expose it with e.g. `cloudflared tunnel --url {scheme}://{local}`)"
             );
-            println!("    local test:  curl {scheme}://{local}{prefix}/v1/models");
+            say!("    local test:  curl {scheme}://{local}{prefix}/v1/models");
         }
     }
     if token.is_none() && !local.ip().is_loopback() {
-        println!(
+        say!(
             "  WARNING: no path token and listening on {local}: anyone who can reach it can use it"
         );
     }
-    println!(
+    say!(
         "  Ctrl-C stops; in-flight streams get {}s to finish.",
         args.grace
     );
-    println!("{}", console::COLUMNS);
+    say!("{}", console::COLUMNS);
 }
 
 /// Where requests go, for the banner: scheme, host, port and path of the upstream base. A user,
@@ -257,7 +257,7 @@ fn shown_upstream(base: &str) -> String {
 }
 
 fn summary(report: &WriterReport, folder: &std::path::Path) {
-    println!(
+    say!(
         "\nstopped: {} capture(s) written to {}/ · {} lost · {} with transport errors",
         report.written,
         folder.display(),
@@ -265,7 +265,7 @@ fn summary(report: &WriterReport, folder: &std::path::Path) {
         report.transport_errors
     );
     for ((model, dialect), count) in &report.per_model {
-        println!("  {model:<32} {dialect:<18} {count}");
+        say!("  {model:<32} {dialect:<18} {count}");
     }
     if report.lost > 0 {
         eprintln!(

@@ -67,13 +67,13 @@ pub fn destination(
 
 pub fn banner(args: &RecordArgs, local: SocketAddr, options: &ForwardOptions, session: &str) {
     let ca = options.authority.paths.cert.display();
-    println!(
+    say!(
         "cursor-harness record --forward: proxy on http://{local} (HTTP/1.1 and HTTP/2 inside tunnels)"
     );
     if args.intercept.is_empty() {
-        println!("  intercepting    every host");
+        say!("  intercepting    every host");
     } else {
-        println!(
+        say!(
             "  intercepting    {} (other hosts are tunnelled blind, not recorded)",
             args.intercept
                 .iter()
@@ -83,30 +83,28 @@ pub fn banner(args: &RecordArgs, local: SocketAddr, options: &ForwardOptions, se
                 .join(", ")
         );
     }
-    println!(
+    say!(
         "  CA              {ca} (sha256 {})",
         crate::tls::fingerprint(options.authority.certificate())
     );
-    println!(
+    say!(
         "  captures        {}/",
         args.captures.join(session).display()
     );
     match &args.proxy_auth_env {
-        Some(var) => println!("  proxy auth      Basic, credentials from ${var}"),
+        Some(var) => say!("  proxy auth      Basic, credentials from ${var}"),
         None if !local.ip().is_loopback() => {
-            println!("  WARNING: open proxy on {local} without credentials (--allow-open-proxy)")
+            say!("  WARNING: open proxy on {local} without credentials (--allow-open-proxy)")
         }
         None => {}
     }
-    println!(
+    say!(
         "  use it:  HTTPS_PROXY=http://{local} HTTP_PROXY=http://{local} SSL_CERT_FILE={ca} some-client"
     );
-    println!(
-        "           curl --proxy http://{local} --cacert {ca} https://api.openai.com/v1/models"
-    );
-    println!(
+    say!("           curl --proxy http://{local} --cacert {ca} https://api.openai.com/v1/models");
+    say!(
         "  Ctrl-C stops; in-flight streams get {}s to finish.",
         args.grace
     );
-    println!("{}", crate::record::console::COLUMNS);
+    say!("{}", crate::record::console::COLUMNS);
 }

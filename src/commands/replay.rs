@@ -107,7 +107,7 @@ fn summary(run: &RunFile, run_dir: &std::path::Path) {
         .iter()
         .map(|(status, n)| format!("{status}×{n}"))
         .collect();
-    println!(
+    say!(
         "\nreplayed {} exchange(s) against {} ({}): {} answered [{}], {} transport error(s), {} unreadable · {:.1} req/s",
         counts.replayed,
         run.target,
@@ -121,7 +121,7 @@ fn summary(run: &RunFile, run_dir: &std::path::Path) {
     if let Some(late) = run.schedule.late_max_ms
         && run.options.pace != "asap"
     {
-        println!(
+        say!(
             "  schedule: sends were late by p50 {:.2} ms, p99 {:.2} ms, max {late:.2} ms",
             run.schedule.late_p50_ms.unwrap_or_default(),
             run.schedule.late_p99_ms.unwrap_or_default(),
@@ -129,7 +129,7 @@ fn summary(run: &RunFile, run_dir: &std::path::Path) {
     }
     let fmt = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
     if !run.by_model.is_empty() {
-        println!(
+        say!(
             "  {:<28} {:>5} {:>17} {:>17} {:>17} {:>17}",
             "model",
             "n",
@@ -140,7 +140,7 @@ fn summary(run: &RunFile, run_dir: &std::path::Path) {
         );
     }
     for row in &run.by_model {
-        println!(
+        say!(
             "  {:<28} {:>5} {:>17} {:>17} {:>17} {:>17}",
             row.model,
             row.exchanges,
@@ -153,7 +153,7 @@ fn summary(run: &RunFile, run_dir: &std::path::Path) {
     for unreadable in &run.unreadable {
         eprintln!("cursor-harness: skipped {}", unreadable.error);
     }
-    println!("  captures and run.json in {}/", run_dir.display());
+    say!("  captures and run.json in {}/", run_dir.display());
     if counts.replayed > 0 && counts.answered == 0 {
         eprintln!(
             "cursor-harness: the target answered none of the {} request(s); is it running and is --target right?",

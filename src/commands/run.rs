@@ -42,7 +42,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         crate::scan::scan_paths(&written).map_err(|err| Failure::operational(err.to_string()))?;
     let report = &output.report;
     let s = &report.summary;
-    println!(
+    say!(
         "\n{}: {} exchange(s) · {} unreadable · {} request(s) break · {} response(s) break · {} transport error(s) · {} of {} expectation(s) failed{}",
         match report.outcome {
             Outcome::Pass => "PASS",
@@ -67,13 +67,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .filter(|e| e.failed > 0 || e.matched == 0)
     {
         if expectation.matched == 0 {
-            println!(
+            say!(
                 "  ✘ {}: covers no exchange (check its model, dialect and capture selectors)",
                 expectation.name
             );
         }
         for failure in expectation.failures.iter().take(3) {
-            println!(
+            say!(
                 "  ✘ {}\n      {}: {}",
                 expectation.name,
                 failure.capture,
@@ -87,12 +87,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .filter(|e| !e.covered && e.error.is_none())
         {
-            println!("  ✘ no expectation covers {}", result.capture);
+            say!("  ✘ no expectation covers {}", result.capture);
         }
     }
-    println!("reports:");
+    say!("reports:");
     for path in &written {
-        println!("  {}", path.display());
+        say!("  {}", path.display());
     }
     if !scan.is_clean() {
         eprintln!(

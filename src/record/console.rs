@@ -1,5 +1,6 @@
 //! The live console: one line per exchange, warnings, and the closing summary.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -132,19 +133,44 @@ pub trait Console: Send {
     /// Where the proxy reports what happens outside any exchange; standard error unless the
     /// console keeps its own warnings.
     fn notices(&self) -> Notices {
-        Notices::new(|message| eprintln!("cursor-harness: warning: {message}"))
+        Notices::new(warn_on_stderr)
     }
 }
 
+/// A warning on standard error. A closed standard error is not worth stopping for: the
+/// captures, not the console, are the record.
+pub fn warn_on_stderr(message: &str) {
+    let _ = writeln!(std::io::stderr(), "cursor-harness: warning: {message}");
+}
+
 /// Lines to standard output, warnings to standard error.
-pub struct Stdout;
+///
+/// Standard output that goes away (`record … | head`, a closed terminal) ends the lines, not
+/// the session: the writer thread that prints them must never stop over it, or every later
+/// request would be refused.
+#[derive(Default)]
+pub struct Stdout {
+    closed: bool,
+}
 
 impl Console for Stdout {
     fn exchange(&mut self, line: &ExchangeLine) {
-        println!("{}", line.render());
+        if self.closed {
+            return;
+        }
+        if let Err(err) = writeln!(std::io::stdout().lock(), "{}", line.render()) {
+            self.closed = true;
+            warn_on_stderr(&if err.kind() == std::io::ErrorKind::BrokenPipe {
+                "standard output was closed; exchange lines are no longer printed (captures are still written)".to_owned()
+            } else {
+                format!(
+                    "cannot print to standard output ({err}); exchange lines are no longer printed (captures are still written)"
+                )
+            });
+        }
     }
     fn warn(&mut self, message: &str) {
-        eprintln!("cursor-harness: warning: {message}");
+        warn_on_stderr(message);
     }
 }
 

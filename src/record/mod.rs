@@ -7,4 +7,4 @@ pub mod session;
 mod writer;
 
 pub use manifest::{MANIFEST_FORMAT, Manifest, ManifestEntry};
-pub use writer::{Writer, WriterConfig, WriterReport};
+pub use writer::{Writer, WriterConfig, WriterFailed, WriterReport};

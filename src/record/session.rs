@@ -10,7 +10,7 @@ use http::Uri;
 use tokio::net::TcpListener;
 
 use super::console::Console;
-use super::{Writer, WriterConfig, WriterReport};
+use super::{Writer, WriterConfig, WriterFailed, WriterReport};
 use crate::capture::queue::BacklogLimits;
 use crate::capture::redact::{RedactError, Redactor};
 use crate::gateway::{Gateway, Mode};
@@ -76,6 +76,8 @@ pub enum RecordError {
     Redact(#[from] RedactError),
     #[error("the listener has no local address: {source}")]
     Listener { source: std::io::Error },
+    #[error(transparent)]
+    WriterFailed(WriterFailed),
     #[error("cannot start the capture writer in {path}: {source}")]
     Writer {
         path: PathBuf,
@@ -200,7 +202,7 @@ pub async fn run(
                 stop,
             )
             .await;
-            return Ok(finish(writer).await);
+            return finish(writer).await;
         }
     };
     let proxy = Arc::new(ReverseProxy {
@@ -216,7 +218,7 @@ pub async fn run(
         stop,
     )
     .await;
-    Ok(finish(writer).await)
+    finish(writer).await
 }
 
 /// [`run`] under its name from before forward mode existed.
@@ -230,15 +232,22 @@ pub async fn run_reverse(
 }
 
 /// The service (and its writer handle) is gone with the server; the writer can drain.
-async fn finish(writer: Writer) -> WriterReport {
+async fn finish(writer: Writer) -> Result<WriterReport, RecordError> {
     tokio::task::spawn_blocking(move || writer.finish())
         .await
-        .unwrap_or_default()
+        .map_err(|_| RecordError::WriterFailed(WriterFailed))?
+        .map_err(RecordError::WriterFailed)
 }
 
+/// The system's random-number generator failed: nothing secret can be made.
+#[derive(Debug, thiserror::Error)]
+#[error("the system's random-number generator failed; cannot make an unguessable path token")]
+pub struct NoRandomness;
+
 /// A random path token: 128 bits, URL-safe.
-pub fn random_token() -> String {
+pub fn random_token() -> Result<String, NoRandomness> {
     let mut bytes = [0u8; 16];
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+        .map_err(|_| NoRandomness)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -71,6 +71,13 @@ pub struct WriterReport {
 /// ([`DurableBatch`]); an earlier writer kept them open and ran out of file descriptors.
 const MAX_BATCH: usize = 128;
 
+/// The writer stopped with an internal error before the session ended.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the capture writer stopped with an internal error; requests after that point were refused (503) and captures it had not written are lost"
+)]
+pub struct WriterFailed;
+
 /// The running writer.
 pub struct Writer {
     handle: CaptureQueue,
@@ -102,9 +109,11 @@ impl Writer {
     }
 
     /// Wait for every queued capture to be on disk. Every other handle must be dropped first.
-    pub fn finish(self) -> WriterReport {
+    /// An error when the writer stopped early (an internal error): its counts are gone, and
+    /// whatever it had not written yet is lost.
+    pub fn finish(self) -> Result<WriterReport, WriterFailed> {
         drop(self.handle);
-        self.thread.join().unwrap_or_default()
+        self.thread.join().map_err(|_| WriterFailed)
     }
 }
 

@@ -120,3 +120,94 @@ async fn sigint_during_live_streams() {
 async fn sigterm_during_live_streams() {
     live_streams_at("TERM").await;
 }
+
+/// Standard output goes away mid-session (`record … | head -3`, a closed terminal): the
+/// exchange lines stop, the session does not. Every request is still answered and recorded,
+/// the recorder says once on standard error why the lines stopped, and a clean stop exits 0.
+#[test]
+fn standard_output_closed_mid_session() {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    use std::process::Stdio;
+
+    let captures = tempfile::tempdir().unwrap();
+    let mut child = crate::support::harness()
+        .args([
+            "record",
+            "--stub",
+            "--allow-no-token",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--session", SESSION, "--captures"])
+        .arg(captures.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let addr = loop {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "no listening line"
+        );
+        if let Some(at) = line.split("listening on http://").nth(1) {
+            break at.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    // Closing our end makes the recorder's next write to standard output fail (EPIPE).
+    drop(stdout);
+    for n in 0..3 {
+        let output = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                "--max-time",
+                "10",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+            ])
+            .args(["-H", "content-type: application/json", "--data-binary"])
+            .arg(format!(
+                r#"{{"model":"m-{n}","messages":[{{"role":"user","content":"hi"}}]}}"#
+            ))
+            .arg(format!("http://{addr}/v1/chat/completions"))
+            .output()
+            .expect("curl runs");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "200",
+            "request {n}"
+        );
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("standard output was closed").count(),
+        1,
+        "{stderr}"
+    );
+    let written: usize = capture_files(&captures.path().join(SESSION));
+    assert_eq!(written, 3, "{stderr}");
+}
+
+/// Capture files under a session folder.
+fn capture_files(session: &std::path::Path) -> usize {
+    crate::support::files_under(session)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.ends_with("manifest.json"))
+        .count()
+}
