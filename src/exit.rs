@@ -1,4 +1,4 @@
-//! Exit codes (DESIGN §4) and the errors that choose them.
+//! Exit codes (the README's "Exit codes") and the errors that choose them.
 //!
 //! Library code returns typed errors; the command layer wraps them in [`Failure`] when the exit
 //! code matters, and `main` maps whatever reaches it.

@@ -1,5 +1,5 @@
 //! `check`: classify and check every exchange found under the given paths, in parallel, in a
-//! deterministic order. The result is the JSON contract of DESIGN §6
+//! deterministic order. The result is the JSON contract of `docs/check-output.md`
 //! (`schemas/check-results.schema.json`).
 
 pub mod markdown;

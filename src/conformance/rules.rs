@@ -33,7 +33,7 @@ pub enum Category {
     Response,
     /// An event stream against SSE framing and `CreateChatCompletionStreamResponse`.
     Stream,
-    /// What Cursor itself needs beyond the spec (`reference/cursor-formats.md` §3).
+    /// What Cursor itself needs beyond the spec (`docs/evidence.md` §3).
     Cursor,
 }
 
@@ -118,7 +118,7 @@ catalogue! {
         "CreateChatCompletionRequest (type: object)";
     RequestDialect = "request.dialect", Request, Error / Error,
         "The body is another API's request (Responses, Anthropic, Gemini) sent to a Chat Completions endpoint.",
-        "CreateChatCompletionRequest; reference/cursor-formats.md F9, F14";
+        "CreateChatCompletionRequest; docs/evidence.md F9, F14";
     RequestLegacyCompletions = "request.legacy-completions", Request, Error / Error,
         "The body is a legacy Completions request (`prompt`), not Chat Completions.",
         "CreateCompletionRequest vs CreateChatCompletionRequest";
@@ -154,7 +154,7 @@ catalogue! {
         "ChatCompletionRole";
     RequestAssistantEmptyContent = "request.assistant-empty-content", Request, Error / Error,
         "An assistant message with `content: []`; OpenAI rejects it (\"Expected an array with minimum length 1\").",
-        "ChatCompletionRequestAssistantMessage.content minItems: 1; reference/cursor-formats.md F13";
+        "ChatCompletionRequestAssistantMessage.content minItems: 1; docs/evidence.md F13";
     RequestContentPart = "request.content-part", Request, Error / Error,
         "A content part whose type the message's role does not allow, or another API's block (input_text, tool_use, …).",
         "ChatCompletionRequestMessageContentPart*";
@@ -166,7 +166,7 @@ catalogue! {
         "OpenAI API behaviour: tool messages must answer a preceding assistant tool_calls";
     RequestToolDefinition = "request.tool-definition", Request, Error / Error,
         "A tool definition that is not Chat's shape: flat Responses tools, Anthropic `input_schema`, unknown `type`.",
-        "ChatCompletionTool, CustomToolChatCompletions; reference/cursor-formats.md F11";
+        "ChatCompletionTool, CustomToolChatCompletions; docs/evidence.md F11";
     RequestToolChoice = "request.tool-choice", Request, Error / Error,
         "`tool_choice` is not one of Chat's forms, or names a tool that is not offered.",
         "ChatCompletionToolChoiceOption";
@@ -193,13 +193,13 @@ catalogue! {
         "ErrorResponse";
     ResponseErrorStatus = "response.error-status", Response, Warning / Warning,
         "The gateway answered with a non-2xx status (the message is quoted).",
-        "reference/cursor-formats.md F23";
+        "docs/evidence.md F23";
     ResponseStreamMismatch = "response.stream-mismatch", Response, Error / Error,
         "The request asked for a stream and got JSON, or asked for JSON and got a stream.",
         "CreateChatCompletionRequest.stream";
     ResponseModelsList = "response.models-list", Response, Error / Error,
         "`GET /models` did not return `{object:\"list\", data:[{id, object:\"model\"}]}` (Cursor's Verify needs it).",
-        "ListModelsResponse; reference/cursor-formats.md F3";
+        "ListModelsResponse; docs/evidence.md F3";
     StreamFraming = "stream.framing", Stream, Error / Warning,
         "An SSE line that is not `data:`, `event:`, `id:`, `retry:` or a comment, or bytes that are not UTF-8.",
         "WHATWG HTML §9.2 event streams";
@@ -244,34 +244,34 @@ catalogue! {
         "ChatCompletionStreamOptions.include_usage";
     StreamErrorEvent = "stream.error-event", Stream, Error / Error,
         "An error arrived inside the stream (`{\"error\": …}` data or an `error` event).",
-        "openai-python _streaming.py; reference/cursor-formats.md §3.5";
+        "openai-python _streaming.py; docs/evidence.md §3.5";
     StreamExtension = "stream.extension", Stream, Info / Info,
         "A field the spec does not define in a chunk or delta (`reasoning_content`, `citations`, …): tolerated, reported.",
         "CreateChatCompletionStreamResponse";
     CursorForeignStream = "cursor.foreign-stream", Cursor, Error / Error,
         "The answer is a Responses-API or Anthropic event stream: Cursor parses only Chat Completions chunks and renders nothing.",
-        "reference/cursor-formats.md F20, §3.5";
+        "docs/evidence.md F20, §3.5";
     CursorForeignResponse = "cursor.foreign-response", Cursor, Error / Error,
         "The JSON answer is a Responses, Anthropic or Gemini object, not `chat.completion`.",
-        "reference/cursor-formats.md F20";
+        "docs/evidence.md F20";
     CursorToolCallName = "cursor.tool-call-name", Cursor, Error / Error,
         "A tool call's first delta has no `function.name`: Cursor crashes (\"Cannot read properties of undefined (reading 'name')\").",
-        "reference/cursor-formats.md F21 (codex-proxy PR #708)";
+        "docs/evidence.md F21 (codex-proxy PR #708)";
     CursorToolCallType = "cursor.tool-call-type", Cursor, Error / Error,
         "A tool call whose `type` is not `function` (e.g. the `custom` shape): Cursor only reads the function envelope.",
-        "reference/cursor-formats.md F21, §3.2";
+        "docs/evidence.md F21, §3.2";
     CursorApplyPatchWrapped = "cursor.apply-patch-wrapped", Cursor, Error / Error,
         "ApplyPatch (a custom/freeform tool) arguments are JSON (`{}` or `{\"input\": …}`) instead of the raw patch text.",
-        "reference/cursor-formats.md F11, §3.2 (codex-proxy #707)";
+        "docs/evidence.md F11, §3.2 (codex-proxy #707)";
     CursorApplyPatchText = "cursor.apply-patch-text", Cursor, Warning / Info,
         "ApplyPatch arguments do not start with `*** Begin Patch`; Cursor's patch parser will reject them.",
-        "reference/cursor-formats.md F11";
+        "docs/evidence.md F11";
     CursorFinishToolCalls = "cursor.finish-tool-calls", Cursor, Warning / Info,
         "Tool calls were streamed but `finish_reason` is not `tool_calls`.",
-        "reference/cursor-formats.md §3.2";
+        "docs/evidence.md §3.2";
     CursorReasoningHidden = "cursor.reasoning-hidden", Cursor, Info / Info,
         "Reasoning arrives in `reasoning_content`/`reasoning`: tolerated, but Cursor does not show it.",
-        "reference/cursor-formats.md F22";
+        "docs/evidence.md F22";
 }
 
 impl Rule {

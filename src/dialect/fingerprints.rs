@@ -1,5 +1,7 @@
 //! The fingerprints: which keys, tool shapes, content-part and item types belong to which API
-//! (`reference/schemas.md` §6), and how much each one weighs.
+//! (read off each API's published reference: OpenAI's OpenAPI spec for Chat Completions and
+//! Responses, Anthropic's Messages reference, Google's `generateContent` reference), and how
+//! much each one weighs.
 
 use serde_json::{Map, Value};
 

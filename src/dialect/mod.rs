@@ -2,7 +2,7 @@
 //!
 //! Cursor sends one endpoint (`/chat/completions`) bodies in four shapes, so no body is assumed
 //! to be Chat Completions. The classifier scores fingerprints (top-level keys, tool shapes,
-//! content-part and item types; `reference/schemas.md` §6 of the research notes) per dialect,
+//! content-part and item types; the tables are in `fingerprints.rs`) per dialect,
 //! picks the strongest as the primary dialect and reports every other dialect whose fingerprints
 //! also appear as `foreign`. It never decides by "validates against schema X": the Responses
 //! schema accepts any object and the Chat schema accepts unknown keys.

@@ -1,4 +1,4 @@
-//! The golden captures (`captures/golden/`, synthesized from `reference/cursor-formats.md`) are
+//! The golden captures (`captures/golden/`, synthesized from `docs/evidence.md`) are
 //! in canonical form, match their generator, and classify and break the way the evidence says.
 //!
 //! The table below is the contract: for each capture, the request's dialect and foreign

@@ -171,7 +171,7 @@ pub(super) fn flat_apply_patch() -> Value {
         "format": {"type": "grammar", "syntax": "lark", "definition": "start: begin_patch hunk end_patch"}})
 }
 
-/// Cursor's mixed Chat body (`reference/cursor-formats.md` §2.2): [`cursor_chat`] with the
+/// Cursor's mixed Chat body (`docs/evidence.md` §2.2): [`cursor_chat`] with the
 /// flat ApplyPatch tool and `content: []` on the assistant tool-call turn.
 pub(super) fn cursor_mixed_chat() -> Value {
     let body = set(cursor_chat(), "/tools/1", flat_apply_patch());
@@ -179,7 +179,7 @@ pub(super) fn cursor_mixed_chat() -> Value {
 }
 
 /// What Cursor sends for GPT-5 models in Agent mode: a Responses request at /chat/completions
-/// (`reference/cursor-formats.md` §2.1), the same conversation as [`cursor_chat`].
+/// (`docs/evidence.md` §2.1), the same conversation as [`cursor_chat`].
 pub(super) fn cursor_responses_hybrid() -> Value {
     json!({
         "model": "gpt-5.5",
@@ -203,7 +203,7 @@ pub(super) fn cursor_responses_hybrid() -> Value {
     })
 }
 
-/// What Cursor sends for Claude-named models (`reference/cursor-formats.md` §2.3).
+/// What Cursor sends for Claude-named models (`docs/evidence.md` §2.3).
 pub(super) fn cursor_anthropic() -> Value {
     json!({
         "model": "claude-sonnet-4-5",
@@ -312,7 +312,7 @@ pub(super) fn chunk_with_usage(usage: Value) -> String {
     )
 }
 
-/// The stream Cursor renders (`reference/cursor-formats.md` §3.1), without the usage chunk.
+/// The stream Cursor renders (`docs/evidence.md` §3.1), without the usage chunk.
 pub(super) fn text_stream() -> Vec<String> {
     vec![
         delta(json!({"role": "assistant", "content": ""}), Value::Null),
@@ -357,7 +357,7 @@ pub(super) fn plain_stream(events: Vec<String>) -> Exchange {
     chat_request(streaming()).answered(stream_response(&events))
 }
 
-/// What the Responses API streams back (`reference/schemas.md` §3.3).
+/// What the Responses API streams back (OpenAI's Responses streaming events).
 pub(super) fn responses_sse() -> Vec<String> {
     vec![
         "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_1\",\"object\":\"response\",\"status\":\"in_progress\",\"output\":[]}}\n\n".to_owned(),
