@@ -61,7 +61,7 @@ for arg in "$@"; do
   case "$arg" in
     --verify) verify=1 ;;
     --force) force=1 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "setup.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
     *) [ -z "$dest" ] || { echo "setup.sh: one install folder only" >&2; exit 2; }; dest=$arg ;;
   esac
@@ -110,7 +110,8 @@ else
   t0=$(date +%s)
   rm -rf "$venv" "$litellm_dir/.stamp"
   mkdir -p "$litellm_dir"
-  timeout "$limit" "$python" -m venv "$venv" || fail "could not create the virtualenv $venv"
+  timeout "$limit" "$python" -m venv "$venv" \
+    || fail "could not create the virtualenv $venv (failed, or took over ${limit}s)"
   # The constraints pin every transitive dependency to what was tested; they were resolved on
   # Linux x86_64 with CPython 3.11. GATEWAYS_NO_CONSTRAINTS=1 resolves afresh instead.
   cargs=(-c "$constraints")
