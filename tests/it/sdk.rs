@@ -1,9 +1,12 @@
 //! Request bodies captured from the official `openai` Python SDK (`tests/fixtures/sdk/`): what a
 //! real client sends is the checker's ground truth. A Chat body from the SDK that the checker
-//! calls broken, or foreign, is a checker bug by definition.
+//! calls broken, or foreign, is a checker bug by definition. Beside them, `native/` holds whole
+//! exchanges of the official SDKs with their own endpoints (Responses, Anthropic Messages,
+//! Gemini), as capture files.
 
 use std::path::PathBuf;
 
+use cursor_harness::capture::ProvenanceKind;
 use cursor_harness::capture::input::{InputKind, load_bytes};
 use cursor_harness::check::{ExchangeReport, check_paths};
 use cursor_harness::conformance::{Profile, Severity, Verdict};
@@ -122,4 +125,124 @@ fn sdk_responses_bodies_have_no_foreign_dialect() {
         let request = report.request.as_ref().unwrap();
         assert_eq!(request.foreign, [], "{name}: {:?}", request.evidence);
     }
+}
+
+/// Native-endpoint exchanges (`tests/fixtures/sdk/native/`): each official SDK's request to its
+/// own endpoint, as the exact bytes it sent, with an answer written from the provider's
+/// reference that the same SDK parsed (see `generate_native.py`). Listed with the target each
+/// was sent to.
+const NATIVE: &[(&str, &str)] = &[
+    ("anthropic/messages-thinking-stream.json", "/v1/messages"),
+    ("anthropic/messages-tools.json", "/v1/messages"),
+    (
+        "gemini/generate-content-tools.json",
+        "/v1beta/models/gemini-2.5-pro:generateContent",
+    ),
+    (
+        "gemini/stream-generate-content-tools.json",
+        "/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse",
+    ),
+    ("openai/responses-tools-stream.json", "/v1/responses"),
+    ("openai/responses-tools.json", "/v1/responses"),
+];
+
+fn native_root() -> PathBuf {
+    support::project_path(FIXTURES).join("native")
+}
+
+fn native_capture(name: &str) -> (Vec<u8>, cursor_harness::capture::Exchange) {
+    let bytes = std::fs::read(native_root().join(name)).unwrap();
+    let mut loaded = load_bytes(name, &bytes);
+    assert_eq!(loaded.len(), 1, "{name}");
+    let loaded = loaded.remove(0);
+    assert_eq!(loaded.kind, InputKind::Capture, "{name}");
+    let exchange = loaded.result.unwrap_or_else(|err| panic!("{name}: {err}"));
+    (bytes, exchange)
+}
+
+/// The loops below must not pass by finding nothing: the folder holds exactly these captures.
+#[test]
+fn the_native_folder_holds_the_listed_captures() {
+    let root = native_root();
+    let mut on_disk: Vec<String> = support::json_files(&root)
+        .iter()
+        .map(|path| {
+            let relative = path.strip_prefix(&root).unwrap();
+            relative.to_string_lossy().replace('\\', "/")
+        })
+        .collect();
+    on_disk.sort();
+    let listed: Vec<&str> = NATIVE.iter().map(|(name, _)| *name).collect();
+    assert_eq!(on_disk, listed);
+}
+
+/// Each file loads as a capture, in the canonical form the tool writes, sent to the endpoint
+/// it names, with its body kept as the exact bytes the SDK sent (their length is the
+/// `content-length` the SDK put on the wire).
+#[test]
+fn native_exchanges_load_as_canonical_captures_of_their_endpoint() {
+    for (name, target) in NATIVE {
+        let (bytes, exchange) = native_capture(name);
+        assert!(
+            exchange.to_pretty_json() == bytes,
+            "{name} differs from Exchange::to_pretty_json of itself; regenerate with \
+             tests/fixtures/sdk/generate_native.py"
+        );
+        assert_eq!(
+            exchange.provenance.kind,
+            ProvenanceKind::Synthesized,
+            "{name}"
+        );
+        assert_eq!(
+            (
+                exchange.request.method.as_str(),
+                exchange.request.target.as_str()
+            ),
+            ("POST", *target),
+            "{name}"
+        );
+        let body = exchange.request.body.as_ref().unwrap();
+        let length: usize = exchange
+            .request
+            .header("content-length")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(body.to_bytes().len(), length, "{name}");
+        let response = exchange.response.as_ref().unwrap();
+        assert_eq!(response.status, 200, "{name}");
+        assert_eq!(
+            response.is_event_stream(),
+            name.contains("stream"),
+            "{name}: a streamed call keeps chunks, the others a body"
+        );
+        if response.is_event_stream() {
+            assert!(response.body.is_none(), "{name}");
+            assert!(!response.stream_bytes().unwrap().is_empty(), "{name}");
+        } else {
+            assert!(response.body.as_ref().unwrap().json().is_ok(), "{name}");
+        }
+        assert!(exchange.error.is_none(), "{name}");
+    }
+}
+
+/// The SDKs' credentials are on the wire, replaced by the recorder's token shape, and nothing
+/// key-shaped survives anywhere in the files.
+#[test]
+fn native_exchanges_carry_redacted_credentials_and_no_secret() {
+    for (name, _) in NATIVE {
+        let (_, exchange) = native_capture(name);
+        let credential = ["authorization", "x-api-key", "x-goog-api-key"]
+            .iter()
+            .find_map(|header| exchange.request.header(header))
+            .unwrap_or_else(|| panic!("{name}: no credential header"));
+        let token = credential.trim_start_matches("Bearer ");
+        assert!(
+            token.starts_with("[REDACTED:") && token.len() == "[REDACTED:0123456789ab]".len(),
+            "{name}: {credential}"
+        );
+    }
+    let report = cursor_harness::scan::scan_paths(&[native_root()]).unwrap();
+    assert_eq!(report.files, NATIVE.len());
+    assert!(report.is_clean(), "{}", report.render());
 }
