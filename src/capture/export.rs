@@ -220,13 +220,27 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
         }
         (Some(_), Some(bytes)) => {
             let text = String::from_utf8_lossy(bytes).into_owned();
-            let delimiter = heredoc_delimiter(&text, "CURSOR_HARNESS_BODY");
             args.push("--data-binary @-".to_owned());
-            let _ = writeln!(
-                out,
-                "{} <<'{delimiter}'\n{text}\n{delimiter}",
-                args.join(" \\\n  ")
-            );
+            if text.ends_with('\n') || text.contains('\0') {
+                // A command substitution would drop the trailing newlines (and NUL bytes):
+                // quoted whole instead, still byte for byte.
+                let _ = writeln!(
+                    out,
+                    "printf '%s' {} | {}",
+                    shell_quote(&text),
+                    args.join(" \\\n  ")
+                );
+            } else {
+                // A here-document reads best, but it always ends in a newline the body does
+                // not have; the command substitution takes exactly that one off. The quoted
+                // delimiter keeps the shell from expanding anything inside.
+                let delimiter = heredoc_delimiter(&text, "CURSOR_HARNESS_BODY");
+                let _ = writeln!(
+                    out,
+                    "body=$(cat <<'{delimiter}'\n{text}\n{delimiter}\n)\nprintf '%s' \"$body\" | {}",
+                    args.join(" \\\n  ")
+                );
+            }
         }
     }
     out

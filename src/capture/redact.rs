@@ -105,15 +105,26 @@ fn compiled() -> &'static [(&'static str, Regex, usize)] {
     })
 }
 
+/// Words that make a header or query parameter secret wherever they appear in its name
+/// (`x-portkey-virtual-key`, `x-litellm-key`, `x-auth`, `refresh_token`, `X-Amz-Signature`).
+const SECRET_NAME_PARTS: &[&str] = &[
+    "key",
+    "token",
+    "secret",
+    "auth",
+    "credential",
+    "password",
+    "passwd",
+    "signature",
+    "session",
+    "cookie",
+];
+
 /// Whether a header's value is secret by its name.
 pub fn is_secret_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     SECRET_HEADERS.contains(&name.as_str())
-        || [
-            "token", "secret", "api-key", "apikey", "api_key", "password", "session",
-        ]
-        .iter()
-        .any(|part| name.contains(part))
+        || SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
 }
 
 /// Replaces secrets with stable keyed-hash tokens.

@@ -487,3 +487,156 @@ fn each_har_entry_is_replayed_and_linked_to_its_entry() {
     let exchange = replayed.capture("session.har#1");
     assert_eq!(exchange.request.target, "/v1/chat/completions");
 }
+
+/// One capture, sent again three ways: `replay`, the script `export --format curl` writes (run
+/// by a real shell and a real curl), and the entry `export --format har` writes. All three come
+/// from the capture's one "send again" view, so the target receives the same method, path,
+/// headers and body from replay and from curl, and the HAR entry holds that request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_the_curl_export_and_the_har_export_send_the_same_request() {
+    let upstream = TestUpstream::sse(vec![fixtures::chat_stream("m")], Duration::ZERO).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut capture = fixtures::chat_capture("0190f0c2-0000-7000-8000-00000000a00e", "m");
+    capture["request"]["target"] = json!(
+        "/t/[REDACTED:0123456789ab]/v1/chat/completions?trace=1&api_key=[REDACTED:0123456789ab]"
+    );
+    capture["request"]["headers"] = json!([
+        ["host", "recorder.example"],
+        ["authorization", "Bearer [REDACTED:0123456789ab]"],
+        ["x-portkey-virtual-key", "vk-plain-but-secret-by-name"],
+        ["connection", "keep-alive, x-hop"],
+        ["x-hop", "1"],
+        ["content-length", "999"],
+        ["content-encoding", "gzip"],
+        ["accept", "text/event-stream"],
+        ["accept-encoding", "identity"],
+        ["content-type", "application/json"],
+        ["user-agent", "Cursor/3.1"],
+        ["x-note", "it's \"quoted\" $HOME `date`"]
+    ]);
+    let raw =
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"it's $HOME\\n`date`\"}]}";
+    capture["request"]["body"] = json!({"text": raw});
+    let path = support::write(dir.path(), "c.json", fixtures::pretty(&capture));
+
+    let (out, input, url) = (dir.path().join("runs"), path.clone(), upstream.url());
+    let replayed = tokio::task::spawn_blocking(move || {
+        replay(
+            &out,
+            "same",
+            &[
+                input.to_str().unwrap(),
+                "--target",
+                &url,
+                "--api-key-env",
+                "K",
+            ],
+            &[("K", KEY)],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        replayed.output.status.code(),
+        Some(0),
+        "{}",
+        describe(&replayed.output)
+    );
+
+    let script = dir.path().join("send.sh");
+    let exported = run(harness()
+        .args([
+            "export",
+            path.to_str().unwrap(),
+            "--format",
+            "curl",
+            "--out",
+        ])
+        .arg(&script));
+    assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
+    let sent = tokio::task::spawn_blocking({
+        let (script, url) = (script.clone(), upstream.url());
+        move || {
+            run(std::process::Command::new("sh")
+                .arg(&script)
+                .env("GATEWAY_BASE_URL", url)
+                .env("GATEWAY_API_KEY", KEY))
+        }
+    })
+    .await
+    .unwrap();
+    assert!(sent.status.success(), "{}", describe(&sent));
+
+    let received = upstream.received();
+    assert_eq!(received.len(), 2, "one from replay, one from curl");
+    let comparable = |got: &crate::support::upstream::Received| {
+        let mut headers: Vec<(String, String)> = got
+            .headers
+            .iter()
+            .filter(|(name, _)| !matches!(name.as_str(), "host" | "content-length"))
+            .cloned()
+            .collect();
+        headers.sort();
+        (
+            got.method.clone(),
+            got.target.clone(),
+            headers,
+            got.body.clone(),
+        )
+    };
+    let (by_replay, by_curl) = (comparable(&received[0]), comparable(&received[1]));
+    assert_eq!(by_replay, by_curl);
+    assert_eq!(by_replay.1, "/api/llm/v1/chat/completions?trace=1");
+    assert_eq!(by_replay.3, raw.as_bytes());
+    let names: Vec<&str> = by_replay.2.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "accept",
+            "accept-encoding",
+            "authorization",
+            "content-type",
+            "user-agent",
+            "x-note"
+        ]
+    );
+
+    let har_path = dir.path().join("c.har");
+    let har = run(harness()
+        .args(["export", path.to_str().unwrap(), "--format", "har", "--out"])
+        .arg(&har_path));
+    assert_eq!(har.status.code(), Some(0), "{}", describe(&har));
+    let har: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&har_path).unwrap()).unwrap();
+    let request = &har["log"]["entries"][0]["request"];
+    assert_eq!(request["method"], "POST");
+    assert_eq!(
+        request["url"], "http://recorder.example/v1/chat/completions?trace=1",
+        "the host the client named, the path without its token, no redacted parameter"
+    );
+    assert_eq!(request["postData"]["text"], raw);
+    let mut har_headers: Vec<(String, String)> = request["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().unwrap().to_owned(),
+                h["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .filter(|(name, value)| {
+            name != "authorization"
+                && !value.contains("[REDACTED:")
+                && name != "x-portkey-virtual-key"
+        })
+        .collect();
+    har_headers.sort();
+    let sent_without_key: Vec<(String, String)> = by_replay
+        .2
+        .iter()
+        .filter(|(name, _)| name != "authorization")
+        .cloned()
+        .collect();
+    assert_eq!(har_headers, sent_without_key);
+}
