@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::capture::Contract;
 use crate::conformance::Profile;
 
 /// Record, replay and check the traffic Cursor sends to an "Override OpenAI Base URL" gateway.
@@ -307,6 +308,12 @@ pub struct CheckArgs {
     /// Rule set: `strict` mirrors what OpenAI's API accepts; `lenient` what many gateways accept.
     #[arg(long, value_enum, default_value_t = Profile::Strict)]
     pub profile: Profile,
+
+    /// Judge every exchange by this contract instead of the one its endpoint speaks (method and
+    /// path decide by default: `…/chat/completions`, `…/responses`, `…/messages`,
+    /// `…:generateContent`, `GET …/models`). For gateways with unusual paths.
+    #[arg(long, value_enum, value_name = "CONTRACT")]
+    pub contract: Option<Contract>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]

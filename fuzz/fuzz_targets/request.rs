@@ -7,6 +7,7 @@
 
 #![no_main]
 
+use cursor_harness::capture::Contract;
 use cursor_harness::conformance::{self, Profile, RequestContext};
 use cursor_harness::dialect;
 use libfuzzer_sys::fuzz_target;
@@ -34,8 +35,12 @@ fuzz_target!(|input: &[u8]| {
             "evidence points at {path}, which is not in the body"
         );
     }
-    for profile in [Profile::Strict, Profile::Lenient] {
-        for violation in conformance::check_request(&body, &classification, profile) {
+    let contracts = Contract::ALL.map(Some).into_iter().chain([None]);
+    for (profile, contract) in [Profile::Strict, Profile::Lenient]
+        .into_iter()
+        .flat_map(|p| contracts.clone().map(move |c| (p, c)))
+    {
+        for violation in conformance::check_request(&body, &classification, contract, profile) {
             assert!(
                 violation.path.is_empty() || violation.path.starts_with('/'),
                 "violation path {:?} is not a JSON pointer",
@@ -48,6 +53,6 @@ fuzz_target!(|input: &[u8]| {
             );
         }
     }
-    let _ = RequestContext::from_body(&body);
+    let _ = RequestContext::from_body(&body, None, "/v1/chat/completions");
     let _ = serde_json::to_string(&classification).expect("a classification serialises");
 });

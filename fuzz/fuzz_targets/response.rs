@@ -4,7 +4,9 @@
 //! Input: `FLAGS STATUS_HI STATUS_LO REQUEST-JSON \0 CHUNK \0 CHUNK ...`. JSON text never holds
 //! a raw NUL, so the first NUL ends the request body; the rest is the answer cut into chunks at
 //! each NUL. FLAGS: bit 0 the answer is `text/event-stream`, bit 1 it is recorded as stream
-//! chunks (else as one body), bit 2 the request is `GET /v1/models`, bit 3 the lenient profile.
+//! chunks (else as one body), bit 2 the request is `GET /v1/models`, bit 3 the lenient profile,
+//! bits 4 and 5 the endpoint of a POST (Chat Completions, Responses, Anthropic Messages, Gemini
+//! streaming), so every contract's checker sees every answer.
 //! `fuzz/seed.py` writes the golden captures in this shape.
 
 #![no_main]
@@ -28,7 +30,12 @@ fuzz_target!(|input: &[u8]| {
         target: if models {
             "/v1/models"
         } else {
-            "/v1/chat/completions"
+            match (flags >> 4) & 3 {
+                0 => "/v1/chat/completions",
+                1 => "/v1/responses",
+                2 => "/v1/messages",
+                _ => "/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse",
+            }
         }
         .to_owned(),
         http_version: "HTTP/1.1".to_owned(),
@@ -37,8 +44,8 @@ fuzz_target!(|input: &[u8]| {
         omitted: None,
     };
     let context = serde_json::from_slice::<Value>(request_bytes)
-        .map(|body| RequestContext::from_body(&body))
-        .unwrap_or_default();
+        .map(|body| RequestContext::from_body(&body, request.contract(), request.path()))
+        .unwrap_or_else(|_| RequestContext::without_body(request.contract(), request.path()));
     let content_type = if flags & 1 != 0 {
         "text/event-stream; charset=utf-8"
     } else {
@@ -71,7 +78,7 @@ fuzz_target!(|input: &[u8]| {
     } else {
         Profile::Strict
     };
-    let checked = conformance::check_response(&response, &request, &context, profile);
+    let checked = conformance::check_response(&response, &context, profile);
     for violation in &checked.violations {
         assert!(
             violation.path.is_empty() || violation.path.starts_with('/'),

@@ -6,6 +6,7 @@
 //! order on disk, so golden captures diff well in git.
 
 mod body;
+pub mod contract;
 pub mod convert;
 pub mod export;
 pub mod har;
@@ -20,6 +21,7 @@ pub mod resend;
 
 pub use crate::http::ErrorKind;
 pub use body::{Body, Chunk, ChunkData};
+pub use contract::Contract;
 
 use serde::{Deserialize, Serialize};
 
@@ -52,9 +54,13 @@ pub struct Exchange {
     pub recorded_at: String,
     /// Where this exchange came from, so nobody mistakes an example for real traffic.
     pub provenance: Provenance,
-    /// The model named by the request body, if any.
+    /// The model the request names: in its body, or (Gemini) in its path.
     #[serde(default)]
     pub model: Option<String>,
+    /// The API contract of the endpoint the request was sent to (by method and path; see
+    /// [`Contract::for_endpoint`]). Absent in captures that predate it, where it is derived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<Contract>,
     /// The base URL the request was forwarded to (credentials and query removed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream: Option<String>,
@@ -175,7 +181,12 @@ pub struct TransportSummary {
 impl Exchange {
     /// A new exchange with a fresh time-ordered id, stamped now.
     pub fn new(session: &str, provenance: Provenance, request: Request) -> Exchange {
-        let model = request.body.as_ref().and_then(Body::model);
+        let model = request
+            .body
+            .as_ref()
+            .and_then(Body::model)
+            .or_else(|| request.model_in_path().map(str::to_owned));
+        let contract = Contract::for_endpoint(&request.method, request.path());
         Exchange {
             format: FORMAT.to_owned(),
             version: VERSION,
@@ -184,6 +195,7 @@ impl Exchange {
             recorded_at: now_rfc3339(),
             provenance,
             model,
+            contract,
             upstream: None,
             replay_of: None,
             request,
@@ -197,6 +209,12 @@ impl Exchange {
         let mut out = serde_json::to_vec_pretty(self).expect("an Exchange always serialises");
         out.push(b'\n');
         out
+    }
+
+    /// The contract this exchange is judged by when nobody chooses another: the one recorded
+    /// with it, else the one its endpoint speaks.
+    pub fn contract(&self) -> Option<Contract> {
+        self.contract.or_else(|| self.request.contract())
     }
 
     /// The request body when it is stored as JSON.
@@ -236,6 +254,16 @@ impl Response {
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
         header(&self.headers, name)
+    }
+
+    /// The model a Gemini request names in its path (`…/models/M:generateContent`).
+    pub fn model_in_path(&self) -> Option<&str> {
+        contract::gemini_action(self.path()).map(|(model, _)| model)
+    }
+
+    /// The contract of the endpoint this request was sent to.
+    pub fn contract(&self) -> Option<Contract> {
+        Contract::for_endpoint(&self.method, self.path())
     }
 
     /// Whether this is a request for the model list (`GET …/models`, Cursor's Verify button).

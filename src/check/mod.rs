@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::capture::input::{self, Candidate, InputError, Loaded};
-use crate::capture::{Exchange, ProvenanceKind, TransportSummary};
+use crate::capture::{Contract, Exchange, ProvenanceKind, TransportSummary};
 use crate::conformance::{self, Profile, RequestContext, ResponseKind, Verdict, Violation};
 use crate::dialect::{self, Classification, Confidence, Dialect, Evidence};
 use crate::timing::Timing;
@@ -35,6 +35,8 @@ pub struct ExchangeReport {
     pub provenance: Option<ProvenanceKind>,
     /// `METHOD /path` of the request.
     pub endpoint: Option<String>,
+    /// The contract the exchange was judged by (`null`: no contract covers the endpoint).
+    pub contract: Option<Contract>,
     /// Why the file could not be read; such a row has no request or response.
     pub error: Option<String>,
     /// A transport failure recorded in the capture.
@@ -129,18 +131,37 @@ impl CheckResults {
 /// Check everything under `paths`. Fails when a path does not exist or when nothing at all was
 /// found to check; unreadable files (and folders with nothing in them) become rows with `error`.
 pub fn check_paths(paths: &[PathBuf], profile: Profile) -> Result<CheckResults, InputError> {
+    check_paths_as(paths, profile, None)
+}
+
+/// [`check_paths`] with every exchange judged by `contract` when one is given, rather than by
+/// the contract of its endpoint.
+pub fn check_paths_as(
+    paths: &[PathBuf],
+    profile: Profile,
+    contract: Option<Contract>,
+) -> Result<CheckResults, InputError> {
     let candidates = input::expand(paths)?;
-    Ok(check_candidates(&candidates, profile))
+    Ok(check_candidates_as(&candidates, profile, contract))
 }
 
 /// Check already-expanded inputs (in parallel; the output keeps the input order).
 pub fn check_candidates(candidates: &[Candidate], profile: Profile) -> CheckResults {
+    check_candidates_as(candidates, profile, None)
+}
+
+/// [`check_candidates`] under a chosen contract.
+pub fn check_candidates_as(
+    candidates: &[Candidate],
+    profile: Profile,
+    contract: Option<Contract>,
+) -> CheckResults {
     let results: Vec<ExchangeReport> = candidates
         .par_iter()
         .flat_map_iter(|candidate| {
             input::load(candidate)
                 .into_iter()
-                .map(move |loaded| check_loaded(loaded, profile))
+                .map(move |loaded| check_loaded_as(loaded, profile, contract))
         })
         .collect();
     finish(results, profile)
@@ -157,14 +178,24 @@ pub fn finish(results: Vec<ExchangeReport>, profile: Profile) -> CheckResults {
 }
 
 pub fn check_loaded(loaded: Loaded, profile: Profile) -> ExchangeReport {
+    check_loaded_as(loaded, profile, None)
+}
+
+/// [`check_loaded`] under a chosen contract.
+pub fn check_loaded_as(
+    loaded: Loaded,
+    profile: Profile,
+    contract: Option<Contract>,
+) -> ExchangeReport {
     match loaded.result {
-        Ok(exchange) => check_exchange(&exchange, loaded.origin, profile),
+        Ok(exchange) => check_exchange_as(&exchange, loaded.origin, profile, contract),
         Err(error) => ExchangeReport {
             capture: loaded.origin,
             id: None,
             model: None,
             provenance: None,
             endpoint: None,
+            contract: None,
             error: Some(error),
             transport: None,
             request: None,
@@ -174,22 +205,31 @@ pub fn check_loaded(loaded: Loaded, profile: Profile) -> ExchangeReport {
     }
 }
 
-/// Classify and check one exchange.
+/// Classify and check one exchange under the contract of its endpoint.
 pub fn check_exchange(exchange: &Exchange, origin: String, profile: Profile) -> ExchangeReport {
+    check_exchange_as(exchange, origin, profile, None)
+}
+
+/// Classify and check one exchange; `contract` overrides the one its endpoint speaks (a
+/// gateway's unusual path, `check --contract`).
+pub fn check_exchange_as(
+    exchange: &Exchange,
+    origin: String,
+    profile: Profile,
+    contract: Option<Contract>,
+) -> ExchangeReport {
     let request = &exchange.request;
+    let contract = contract.or_else(|| exchange.contract());
+    let path = request.path();
     let parsed = request.body.as_ref().map(|body| body.json());
     let (request_report, context) = match &parsed {
-        None => (None, RequestContext::default()),
+        None => (None, RequestContext::without_body(contract, path)),
         Some(Ok(body)) => {
             let classification = dialect::classify(body, &request.headers);
-            let violations = if request.is_model_list() {
-                Vec::new()
-            } else {
-                conformance::check_request(body, &classification, profile)
-            };
+            let violations = conformance::check_request(body, &classification, contract, profile);
             (
                 Some(request_report(classification, violations)),
-                RequestContext::from_body(body),
+                RequestContext::from_body(body, contract, path),
             )
         }
         Some(Err(err)) => {
@@ -203,14 +243,14 @@ pub fn check_exchange(exchange: &Exchange, origin: String, profile: Profile) -> 
             let violations = conformance::unreadable_request(&err.message, profile);
             (
                 Some(request_report(classification, violations)),
-                RequestContext::default(),
+                RequestContext::without_body(contract, path),
             )
         }
     };
     let (response_report, timing) = match &exchange.response {
         None => (None, None),
         Some(response) => {
-            let checked = conformance::check_response(response, request, &context, profile);
+            let checked = conformance::check_response(response, &context, profile);
             let timing = Timing::of(response, checked.first_content_chunk);
             (
                 Some(ResponseReport {
@@ -231,6 +271,7 @@ pub fn check_exchange(exchange: &Exchange, origin: String, profile: Profile) -> 
         model: exchange.model.clone(),
         provenance: Some(exchange.provenance.kind),
         endpoint: Some(format!("{} {}", request.method, request.path())),
+        contract,
         error: None,
         transport: exchange.error.as_ref().map(|e| TransportSummary {
             kind: e.kind,

@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 use super::{CheckResults, ExchangeReport};
+use crate::capture::Contract;
 use crate::conformance::{Severity, Verdict};
+use crate::dialect::Dialect;
 
 const OK: Style = AnsiColor::Green.on_default();
 const BAD: Style = AnsiColor::Red.on_default().bold();
@@ -70,8 +72,9 @@ fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
         let style = verdict_style(request.verdict);
         let _ = write!(
             out,
-            "  {}{foreign}  request {style}{}{style:#}",
+            "  {}{foreign}{}  request {style}{}{style:#}",
             request.dialect,
+            judged_as(result.contract, request.dialect),
             request.verdict.as_str()
         );
     } else if let Some(endpoint) = &result.endpoint {
@@ -148,6 +151,16 @@ fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
             "    {DIM}… {} more (use --verbose){DIM:#}",
             shown.len() - limit
         );
+    }
+}
+
+/// ` as <contract>` when the body was judged by another API's contract than its own dialect's
+/// (a Responses body sent to `/chat/completions`), ` (no contract)` when none covers the endpoint.
+fn judged_as(contract: Option<Contract>, dialect: Dialect) -> String {
+    match contract {
+        None => " (no contract)".to_owned(),
+        Some(contract) if dialect.contract() == Some(contract) => String::new(),
+        Some(contract) => format!(" as {contract}"),
     }
 }
 

@@ -10,16 +10,17 @@ use crate::exit::{FAILED, Failure};
 use super::output;
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let results = check::check_paths(&args.paths, args.profile).map_err(|err| {
-        let hint = match err {
-            InputError::NoCaptures { .. } => {
-                "a folder walk reads *.json and *.har files, skipping manifest.json, run.json, \
+    let results =
+        check::check_paths_as(&args.paths, args.profile, args.contract).map_err(|err| {
+            let hint = match err {
+                InputError::NoCaptures { .. } => {
+                    "a folder walk reads *.json and *.har files, skipping manifest.json, run.json, \
                  report.json and dot-files; check the folder name"
-            }
-            _ => "give a capture file, a folder, a HAR file or a JSON request body",
-        };
-        Failure::usage(err.to_string()).with_hint(hint)
-    })?;
+                }
+                _ => "give a capture file, a folder, a HAR file or a JSON request body",
+            };
+            Failure::usage(err.to_string()).with_hint(hint)
+        })?;
     let rendered = match args.format {
         CheckFormat::Text => {
             let detail = if args.verbose {

@@ -1,31 +1,47 @@
-//! The Chat Completions contract, as the project's own rules: requests, non-streamed responses,
-//! event streams, and what Cursor needs beyond the spec.
+//! The API contracts, as the project's own rules: for each endpoint a request can be sent to
+//! (Chat Completions, Responses, Anthropic Messages, Gemini `generateContent`, the model list),
+//! what its request, its answer and its event stream must hold, plus what Cursor needs beyond
+//! the spec on the Chat Completions leg, where Cursor is the client. The contract of an exchange
+//! is decided by the endpoint ([`crate::capture::Contract`]); the body's dialect is named
+//! beside it.
 //!
-//! Rules are written by hand from OpenAI's spec (`CreateChatCompletionRequest`,
-//! `CreateChatCompletionResponse`, `CreateChatCompletionStreamResponse`, `ErrorResponse`) rather
-//! than by running a JSON Schema validator over it: the spec's own traps (OpenAPI 3.0 `nullable`
+//! Rules are written by hand from each API's published reference (OpenAI's OpenAPI spec,
+//! Anthropic's Messages reference and SDK types, Google's `generateContent` reference and SDK)
+//! rather than by running a JSON Schema validator: the specs' own traps (OpenAPI 3.0 `nullable`
 //! in a 3.1 document, `oneOf` without discriminator support, unknown keys allowed everywhere)
 //! would make a schema validator both wrong and unable to say *which dialect* a bad field
-//! belongs to. Every rule is listed in [`rules`] with a stable code.
+//! belongs to. Every rule is listed in [`rules`] with a stable code and the contracts that
+//! apply it.
+//!
+//! - [`rules`]: the catalogue; `findings.rs`: collecting violations.
+//! - `context.rs`: what the answer check needs to know of its request.
+//! - `response.rs`: answers by kind; `envelope.rs`: error answers; `models.rs`: the model list;
+//!   `events.rs`: what every stream check starts with.
+//! - `chat/`, `responses/`, `anthropic/`, `gemini/`: one folder per contract.
 
-mod chunk;
+mod anthropic;
+mod chat;
+mod context;
+mod envelope;
+mod events;
 mod findings;
-mod message;
-mod request;
+mod gemini;
+mod models;
 mod response;
+mod responses;
 pub mod rules;
-mod stream;
-mod tool_call;
-mod tools;
 
-use findings::Findings;
-pub use request::{RequestContext, is_chat_field};
+pub use chat::is_chat_field;
+pub use context::RequestContext;
+pub use events::StreamOutcome;
 pub use response::{ResponseCheck, ResponseKind, check_response};
 pub use rules::{Category, Profile, Rule, Severity};
 
+use findings::Findings;
 use serde::{Deserialize, Serialize};
 
-use crate::dialect::Dialect;
+use crate::capture::Contract;
+use crate::dialect::{Classification, Dialect};
 
 /// One broken (or noteworthy) thing, located by a JSON pointer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,14 +82,36 @@ impl Verdict {
     }
 }
 
-/// Check a request body; the classification decides the dialect named in the headline.
+/// Check a request body against the contract of the endpoint it was sent to; the
+/// classification names the dialect the body is actually in. With no contract, only an `info`
+/// saying so.
 pub fn check_request(
     body: &serde_json::Value,
-    classification: &crate::dialect::Classification,
+    classification: &Classification,
+    contract: Option<Contract>,
     profile: Profile,
 ) -> Vec<Violation> {
     let mut findings = Findings::new(profile);
-    request::check_request_body(body, classification, &mut findings);
+    match contract {
+        Some(Contract::ChatCompletions) => {
+            chat::check_request_body(body, classification, &mut findings)
+        }
+        Some(Contract::Responses) => responses::check_request(body, classification, &mut findings),
+        Some(Contract::AnthropicMessages) => {
+            anthropic::check_request(body, classification, &mut findings)
+        }
+        Some(Contract::Gemini) => gemini::check_request(body, classification, &mut findings),
+        // A model list is a GET: whatever body came with it is not judged.
+        Some(Contract::Models) => {}
+        None => findings.add(
+            Rule::RequestNoContract,
+            "",
+            format!(
+                "no contract covers this endpoint; the body is {}",
+                classification.dialect.with_article()
+            ),
+        ),
+    }
     findings.into_vec()
 }
 

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::capture::Contract;
+
 /// How much a violation matters. Any `error` makes the request or response `breaks`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -71,7 +73,7 @@ impl Profile {
 macro_rules! catalogue {
     ($(
         $variant:ident = $code:literal, $category:ident, $strict:ident / $lenient:ident,
-        $summary:literal, $reference:literal;
+        [$($contract:ident),*], $summary:literal, $reference:literal;
     )*) => {
         /// A checker rule.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,9 +106,15 @@ macro_rules! catalogue {
                 match self { $(Rule::$variant => $summary),* }
             }
 
-            /// Where the rule comes from (spec schema, SSE standard, Cursor evidence).
+            /// Where the rule comes from (spec schema, API reference, SSE standard, Cursor
+            /// evidence), for each contract that applies it.
             pub fn reference(self) -> &'static str {
                 match self { $(Rule::$variant => $reference),* }
+            }
+
+            /// The contracts whose checks apply this rule.
+            pub fn contracts(self) -> &'static [Contract] {
+                match self { $(Rule::$variant => &[$(Contract::$contract),*]),* }
             }
         }
     };
@@ -114,162 +122,219 @@ macro_rules! catalogue {
 
 catalogue! {
     RequestNotJson = "request.not-json", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The request body is not a JSON object.",
         "CreateChatCompletionRequest (type: object)";
+    RequestNoContract = "request.no-contract", Request, Info / Info,
+        [],
+        "No contract covers the endpoint (embeddings, files, …): only the body's dialect is named. `check --contract` chooses one.",
+        "The endpoint rule of docs/capture-format.md (`contract`)";
     RequestDialect = "request.dialect", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The body is another API's request (Responses, Anthropic, Gemini) sent to a Chat Completions endpoint.",
         "CreateChatCompletionRequest; docs/evidence.md F9, F14";
     RequestLegacyCompletions = "request.legacy-completions", Request, Error / Error,
+        [ChatCompletions],
         "The body is a legacy Completions request (`prompt`), not Chat Completions.",
         "CreateCompletionRequest vs CreateChatCompletionRequest";
     RequestMissingField = "request.missing-field", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A required field is missing (`model`, `messages`, a message's `content`, a tool message's `tool_call_id`, …).",
         "CreateChatCompletionRequest.required";
     RequestUnknownField = "request.unknown-field", Request, Error / Warning,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A top-level field Chat Completions does not define; OpenAI answers 400 \"Unrecognized request argument\".",
         "CreateChatCompletionRequest.properties";
     RequestNestedUnknownField = "request.nested-unknown-field", Request, Warning / Info,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A field inside a message, part or tool that Chat Completions does not define (often another API's marker).",
         "ChatCompletionRequestMessage, ChatCompletionTool";
     RequestType = "request.type", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A field has the wrong JSON type.",
         "CreateChatCompletionRequest property types";
     RequestEnum = "request.enum", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A field's value is not one the spec allows.",
         "CreateChatCompletionRequest property enums";
     RequestRange = "request.range", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A number is outside the range the spec allows, or a list is longer than allowed (`stop` > 4, `tools` > 128).",
         "CreateChatCompletionRequest minimum/maximum, maxItems; OpenAI 400 array_above_max_length";
     RequestEmptyArray = "request.empty-array", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An array that must hold at least one item is empty (`messages`, content parts, `stop`, `tools`, an assistant's `tool_calls`).",
         "minItems: 1; OpenAI 400 empty_array for `tools` and `tool_calls`";
     RequestNull = "request.null", Request, Warning / Info,
+        [ChatCompletions],
         "An explicit null where the spec does not allow null (the live API may still accept it).",
         "CreateChatCompletionRequest (non-nullable properties)";
     RequestDeprecated = "request.deprecated", Request, Info / Info,
+        [ChatCompletions],
         "A deprecated field (`max_tokens`, `functions`, `function_call`, `user`, `seed`, …).",
         "CreateChatCompletionRequest deprecated: true";
     RequestRole = "request.role", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A message role Chat Completions does not know (e.g. Gemini's `model`).",
         "ChatCompletionRole";
     RequestAssistantEmptyContent = "request.assistant-empty-content", Request, Error / Error,
+        [ChatCompletions],
         "An assistant message with `content: []`; OpenAI rejects it (\"Expected an array with minimum length 1\").",
         "ChatCompletionRequestAssistantMessage.content minItems: 1; docs/evidence.md F13";
     RequestContentPart = "request.content-part", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A content part whose type the message's role does not allow, or another API's block (input_text, tool_use, …).",
         "ChatCompletionRequestMessageContentPart*";
     RequestToolCall = "request.tool-call", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An assistant `tool_calls` entry without `id`, `type` or `function.name`/`arguments` (arguments must be a string).",
         "ChatCompletionMessageToolCall";
     RequestToolResultOrder = "request.tool-result-order", Request, Error / Warning,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "Tool results and tool calls do not pair up: a tool message answers no earlier call, or a call gets no answer.",
         "OpenAI API behaviour: tool messages must answer a preceding assistant tool_calls";
     RequestToolDefinition = "request.tool-definition", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A tool definition that is not Chat's shape: flat Responses tools, Anthropic `input_schema`, unknown `type`.",
         "ChatCompletionTool, CustomToolChatCompletions; docs/evidence.md F11";
     RequestToolChoice = "request.tool-choice", Request, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "`tool_choice` is not one of Chat's forms, or names a tool that is not offered.",
         "ChatCompletionToolChoiceOption";
     RequestResponseFormat = "request.response-format", Request, Error / Error,
+        [ChatCompletions],
         "`response_format` is not text, json_object or json_schema with a name.",
         "ResponseFormatText, ResponseFormatJsonSchema, ResponseFormatJsonObject";
     RequestStreamOptions = "request.stream-options", Request, Error / Warning,
+        [ChatCompletions],
         "`stream_options` without `stream: true` (OpenAI answers 400), or with fields Chat does not define.",
         "ChatCompletionStreamOptions";
     ResponseNotJson = "response.not-json", Response, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "The response body is not JSON.",
         "CreateChatCompletionResponse, ErrorResponse";
     ResponseMissingField = "response.missing-field", Response, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A required field of `chat.completion` is missing (`id`, `object`, `created`, `model`, `choices`, a choice's `message`/`finish_reason`).",
         "CreateChatCompletionResponse.required";
     ResponseMissingNullable = "response.missing-nullable", Response, Warning / Info,
+        [ChatCompletions],
         "A field the spec requires but allows to be null is absent (`choices[].logprobs`, `message.refusal`); SDKs cope, strict validators do not.",
         "CreateChatCompletionResponse.choices.required; ChatCompletionResponseMessage.required";
     ResponseType = "response.type", Response, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A response field has the wrong type or value (`object`, `finish_reason`, `usage` counts, …).",
         "CreateChatCompletionResponse property types";
     ResponseErrorEnvelope = "response.error-envelope", Response, Error / Warning,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "A non-2xx body that is not the OpenAI error envelope `{error:{message,type,param,code}}`.",
         "ErrorResponse";
     ResponseErrorStatus = "response.error-status", Response, Warning / Warning,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "The gateway answered with a non-2xx status (the message is quoted).",
         "docs/evidence.md F23";
     ResponseStreamMismatch = "response.stream-mismatch", Response, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The request asked for a stream and got JSON, or asked for JSON and got a stream.",
         "CreateChatCompletionRequest.stream";
     ResponseModelsList = "response.models-list", Response, Error / Error,
+        [Models],
         "`GET /models` did not return `{object:\"list\", data:[{id, object:\"model\"}]}` (Cursor's Verify needs it).",
         "ListModelsResponse; docs/evidence.md F3";
     StreamFraming = "stream.framing", Stream, Error / Warning,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An SSE line that is not `data:`, `event:`, `id:`, `retry:` or a comment, or bytes that are not UTF-8.",
         "WHATWG HTML §9.2 event streams";
     StreamNotJson = "stream.not-json", Stream, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An event's data is neither JSON nor `[DONE]` (often two events without a blank line between them).",
         "CreateChatCompletionStreamResponse";
     StreamUnterminated = "stream.unterminated-event", Stream, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The stream ends inside an event (no blank line after it): clients drop that event.",
         "WHATWG HTML §9.2 (dispatch on blank line)";
     StreamNoDone = "stream.no-done", Stream, Error / Error,
+        [ChatCompletions],
         "The stream ends without `data: [DONE]`: it was cut, or the server forgot the terminator.",
         "Chat Completions streaming: terminated by data: [DONE]";
     StreamAfterDone = "stream.after-done", Stream, Error / Error,
+        [ChatCompletions],
         "Data arrives after `[DONE]`; clients have stopped reading.",
         "Chat Completions streaming: terminated by data: [DONE]";
     StreamEventName = "stream.event-name", Stream, Warning / Info,
+        [ChatCompletions],
         "A Chat Completions stream event carries an `event:` name; Chat streams use bare `data:` lines.",
         "Chat Completions streaming format";
     StreamEmpty = "stream.empty", Stream, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The stream carries no events at all.",
         "CreateChatCompletionStreamResponse";
     StreamChunkShape = "stream.chunk-shape", Stream, Error / Error,
+        [ChatCompletions],
         "A chunk misses a required field or has the wrong `object` (`id`, `object: chat.completion.chunk`, `created`, `model`, `choices`, `delta`, `index`).",
         "CreateChatCompletionStreamResponse.required";
     StreamMissingFinishKey = "stream.missing-finish-key", Stream, Error / Warning,
+        [ChatCompletions],
         "A choice omits `finish_reason`; the spec requires the key on every chunk (null until the end).",
         "CreateChatCompletionStreamResponse.choices.required";
     StreamConsistency = "stream.consistency", Stream, Error / Warning,
+        [ChatCompletions],
         "`id` or `created` changes between chunks of one stream.",
         "CreateChatCompletionStreamResponse: same id and created on each chunk";
     StreamFinishReason = "stream.finish-reason", Stream, Error / Error,
+        [ChatCompletions],
         "`finish_reason` has a value outside the enum, is set twice for a choice, or is never set.",
         "CreateChatCompletionStreamResponse.choices.finish_reason";
     StreamToolCallDelta = "stream.tool-call-delta", Stream, Error / Error,
+        [ChatCompletions],
         "A tool-call delta without an integer `index`, or whose first fragment lacks `id` or `type`.",
         "ChatCompletionMessageToolCallChunk";
     StreamToolArguments = "stream.tool-arguments", Stream, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A function tool call's argument fragments do not join into valid JSON.",
         "ChatCompletionMessageToolCall.function.arguments";
     StreamUsage = "stream.usage", Stream, Warning / Info,
+        [ChatCompletions],
         "`stream_options.include_usage` was asked but no usage chunk (`choices: []`, `usage`) came before `[DONE]`, or usage was malformed.",
         "ChatCompletionStreamOptions.include_usage";
     StreamErrorEvent = "stream.error-event", Stream, Error / Error,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An error arrived inside the stream (`{\"error\": …}` data or an `error` event).",
         "openai-python _streaming.py; docs/evidence.md §3.5";
     StreamExtension = "stream.extension", Stream, Info / Info,
+        [ChatCompletions],
         "A field the spec does not define in a chunk or delta (`reasoning_content`, `citations`, …): tolerated, reported.",
         "CreateChatCompletionStreamResponse";
     CursorForeignStream = "cursor.foreign-stream", Cursor, Error / Error,
+        [ChatCompletions],
         "The answer is a Responses-API or Anthropic event stream: Cursor parses only Chat Completions chunks and renders nothing.",
         "docs/evidence.md F20, §3.5";
     CursorForeignResponse = "cursor.foreign-response", Cursor, Error / Error,
+        [ChatCompletions],
         "The JSON answer is a Responses, Anthropic or Gemini object, not `chat.completion`.",
         "docs/evidence.md F20";
     CursorToolCallName = "cursor.tool-call-name", Cursor, Error / Error,
+        [ChatCompletions],
         "A tool call's first delta has no `function.name`: Cursor crashes (\"Cannot read properties of undefined (reading 'name')\").",
         "docs/evidence.md F21 (codex-proxy PR #708)";
     CursorToolCallType = "cursor.tool-call-type", Cursor, Error / Error,
+        [ChatCompletions],
         "A tool call whose `type` is not `function` (e.g. the `custom` shape): Cursor only reads the function envelope.",
         "docs/evidence.md F21, §3.2";
     CursorApplyPatchWrapped = "cursor.apply-patch-wrapped", Cursor, Error / Error,
+        [ChatCompletions],
         "ApplyPatch (a custom/freeform tool) arguments are JSON (`{}` or `{\"input\": …}`) instead of the raw patch text.",
         "docs/evidence.md F11, §3.2 (codex-proxy #707)";
     CursorApplyPatchText = "cursor.apply-patch-text", Cursor, Warning / Info,
+        [ChatCompletions],
         "ApplyPatch arguments do not start with `*** Begin Patch`; Cursor's patch parser will reject them.",
         "docs/evidence.md F11";
     CursorFinishToolCalls = "cursor.finish-tool-calls", Cursor, Warning / Info,
+        [ChatCompletions],
         "Tool calls were streamed but `finish_reason` is not `tool_calls`.",
         "docs/evidence.md §3.2";
     CursorReasoningHidden = "cursor.reasoning-hidden", Cursor, Info / Info,
+        [ChatCompletions],
         "Reasoning arrives in `reasoning_content`/`reasoning`: tolerated, but Cursor does not show it.",
         "docs/evidence.md F22";
 }
@@ -286,8 +351,11 @@ pub fn catalogue_markdown() -> String {
     let mut out = String::from(
         "# Checker rules\n\n\
          Generated by `cursor-harness rules --format md`; a test fails when this page and the code differ.\n\n\
-         Any `error` makes a request or response `breaks`. `strict` mirrors what OpenAI's API accepts; \
-         `lenient` is what many gateways accept.\n",
+         Any `error` makes a request or response `breaks`. `strict` mirrors what the provider's API accepts; \
+         `lenient` is what many gateways accept. Each exchange is judged by the contract of the endpoint its \
+         request was sent to (`chat-completions`, `responses`, `anthropic-messages`, `gemini`, `models`); \
+         the contracts column says which of them apply a rule, and `cursor` rules apply on the Chat \
+         Completions leg only, where Cursor is the client.\n",
     );
     for category in [
         Category::Request,
@@ -297,14 +365,21 @@ pub fn catalogue_markdown() -> String {
     ] {
         out.push_str(&format!("\n## {}\n\n", category.as_str()));
         out.push_str(
-            "| code | strict | lenient | what it means | reference |\n|---|---|---|---|---|\n",
+            "| code | strict | lenient | contracts | what it means | reference |\n|---|---|---|---|---|---|\n",
         );
         for rule in Rule::ALL.iter().filter(|r| r.category() == category) {
+            let contracts: Vec<&str> = rule.contracts().iter().map(|c| c.as_str()).collect();
+            let contracts = if contracts.is_empty() {
+                "(none)".to_owned()
+            } else {
+                contracts.join(", ")
+            };
             out.push_str(&format!(
-                "| `{}` | {} | {} | {} | {} |\n",
+                "| `{}` | {} | {} | {} | {} | {} |\n",
                 rule.code(),
                 rule.severity(Profile::Strict).as_str(),
                 rule.severity(Profile::Lenient).as_str(),
+                contracts,
                 rule.summary().replace('|', "\\|"),
                 rule.reference().replace('|', "\\|"),
             ));

@@ -20,7 +20,7 @@ pub use fingerprints::{
     TOP_LEVEL_KEYS, part_type_dialect, tool_choice_shape, tool_shape, top_level_key_dialect,
 };
 
-use crate::capture::Headers;
+use crate::capture::{Contract, Headers};
 use fingerprints::{SHAPE, STRONG};
 use walk::{Collector, scan_top_level};
 
@@ -55,6 +55,17 @@ impl Dialect {
     }
 
     /// The API name with its article, for prose ("an OpenAI Responses API field").
+    /// The contract whose requests are in this dialect (`unknown` has none).
+    pub fn contract(self) -> Option<Contract> {
+        match self {
+            Dialect::ChatCompletions => Some(Contract::ChatCompletions),
+            Dialect::Responses => Some(Contract::Responses),
+            Dialect::Anthropic => Some(Contract::AnthropicMessages),
+            Dialect::Gemini => Some(Contract::Gemini),
+            Dialect::Unknown => None,
+        }
+    }
+
     pub fn with_article(self) -> String {
         let name = self.api_name();
         let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {

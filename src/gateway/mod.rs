@@ -149,7 +149,12 @@ impl Responder for Gateway {
 /// `request.dialect` is our diagnosis, not an OpenAI message, so it is never the answer.
 pub fn first_rejection(body: &Value, profile: Profile) -> Option<Violation> {
     let classification = dialect::classify(body, &Vec::new());
-    let violations = conformance::check_request(body, &classification, profile);
+    let violations = conformance::check_request(
+        body,
+        &classification,
+        Some(crate::capture::Contract::ChatCompletions),
+        profile,
+    );
     let rank = |v: &Violation| match Rule::from_code(&v.code) {
         Some(Rule::RequestUnknownField) => 0,
         Some(Rule::RequestMissingField) => 1,

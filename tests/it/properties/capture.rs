@@ -127,6 +127,7 @@ fn exchange() -> impl Strategy<Value = Exchange> {
                     recorded_at,
                     provenance: Provenance { kind, source },
                     model,
+                    contract: None,
                     upstream,
                     replay_of: replay.map(|(id, capture)| ReplayLink { id, capture }),
                     request: Request {

@@ -1,6 +1,7 @@
 //! The classifier and the request, response and stream checkers never panic, whatever the
 //! JSON or the stream.
 
+use cursor_harness::capture::Contract;
 use cursor_harness::capture::{Body, Chunk, Exchange, ProvenanceKind, Request, Response};
 use cursor_harness::check::check_exchange;
 use cursor_harness::conformance::{self, Profile, RequestContext};
@@ -38,8 +39,9 @@ proptest! {
         };
         let classification = dialect::classify(&body, &headers);
         prop_assert!(!classification.foreign.contains(&classification.dialect));
-        for profile in [Profile::Strict, Profile::Lenient] {
-            for violation in conformance::check_request(&body, &classification, profile) {
+        let contracts = Contract::ALL.map(Some).into_iter().chain([None]);
+        for (profile, contract) in [Profile::Strict, Profile::Lenient].into_iter().flat_map(|p| contracts.clone().map(move |c| (p, c))) {
+            for violation in conformance::check_request(&body, &classification, contract, profile) {
                 prop_assert!(violation.path.is_empty() || violation.path.starts_with('/'), "{:?}", violation);
             }
         }
@@ -80,11 +82,13 @@ proptest! {
             omitted: None,
         };
         let http_request = request_for(&request, models);
-        let context = RequestContext::from_body(&request);
-        for profile in [Profile::Strict, Profile::Lenient] {
-            let checked = conformance::check_response(&response, &http_request, &context, profile);
-            for violation in &checked.violations {
-                prop_assert!(violation.path.is_empty() || violation.path.starts_with('/'), "{:?}", violation);
+        for contract in Contract::ALL.map(Some).into_iter().chain([None]) {
+            let context = RequestContext::from_body(&request, contract, http_request.path());
+            for profile in [Profile::Strict, Profile::Lenient] {
+                let checked = conformance::check_response(&response, &context, profile);
+                for violation in &checked.violations {
+                    prop_assert!(violation.path.is_empty() || violation.path.starts_with('/'), "{:?}", violation);
+                }
             }
         }
         // And the whole pipeline `check` runs on one exchange.

@@ -1,5 +1,6 @@
 //! Request cases: the bodies Cursor sends and what OpenAI rejects in them.
 
+use cursor_harness::capture::Body;
 use cursor_harness::dialect::Dialect;
 use serde_json::{Value, json};
 
@@ -20,6 +21,17 @@ pub(super) fn cases() -> Vec<Case> {
             "a JSON array instead of an object",
             "",
             chat_request(json!([hello()])),
+            chat_request(hello()),
+        ),
+        case(
+            "request.no-contract",
+            "an endpoint no contract covers: only the body's dialect is named",
+            "",
+            exchange(
+                "POST",
+                "/v1/embeddings",
+                Some(Body::from_bytes(br#"{"model":"text-embedding-3-small","input":"hi"}"#)),
+            ),
             chat_request(hello()),
         ),
         case(

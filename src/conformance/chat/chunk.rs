@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::json::Node;
 
-use super::Rule;
-use super::findings::Findings;
-use super::request::RequestContext;
+use crate::conformance::Rule;
+use crate::conformance::context::RequestContext;
+use crate::conformance::findings::Findings;
 
 const FINISH_REASONS: &[&str] = &[
     "stop",

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use super::Rule;
-use super::findings::{
+use crate::conformance::Rule;
+use crate::conformance::findings::{
     Findings, check_enum, display_name, nested_unknown, null_not_allowed, type_error,
 };
 use crate::dialect::{self, Dialect};

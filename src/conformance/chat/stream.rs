@@ -1,29 +1,16 @@
 //! Stream rules: SSE framing, the `[DONE]` terminator, error events, and what a foreign event
 //! stream is. What each `chat.completion.chunk` must hold is in `chunk.rs`.
 
-use std::collections::BTreeSet;
-
-use super::Rule;
 use super::chunk::{ChunkState, check_chunk, finish_checks, usage_checks};
-use super::findings::Findings;
-use super::request::RequestContext;
 use super::tool_call::check_tool_calls;
-use crate::assemble::{Assembled, carries_content};
+use crate::assemble::carries_content;
+use crate::conformance::Rule;
+use crate::conformance::context::RequestContext;
+use crate::conformance::events::{self, StreamOutcome};
+use crate::conformance::findings::Findings;
 use crate::dialect::Dialect;
 use crate::json::Node;
-use crate::sse::{self, Item};
-
-/// What the stream check learned besides violations.
-#[derive(Debug, Default)]
-pub struct StreamOutcome {
-    /// The dialect the events are in (`chat-completions` when they are chunks).
-    pub dialect: Option<Dialect>,
-    /// Index of the chunk that completed the first event carrying content or a tool call.
-    pub first_content_chunk: Option<usize>,
-    /// Number of events.
-    pub events: usize,
-    pub assembled: Assembled,
-}
+use crate::sse;
 
 /// Anthropic Messages stream event names. `ping` is left out: a keep-alive carries no
 /// content, and one stray ping in a Chat stream must not make the whole stream "Anthropic".
@@ -42,27 +29,8 @@ pub fn check_stream(
     context: &RequestContext,
     findings: &mut Findings,
 ) -> StreamOutcome {
-    let parsed = sse::parse_chunks(chunks.iter().copied());
+    let parsed = events::parse(chunks, findings);
     let mut outcome = StreamOutcome::default();
-    let mut framing_reported = BTreeSet::new();
-    for item in &parsed.items {
-        match item {
-            Item::UnknownField { line, chunk } if framing_reported.insert("field") => findings.add(
-                Rule::StreamFraming,
-                format!("/stream/chunk/{chunk}"),
-                format!(
-                    "line is not an SSE field: '{}'",
-                    crate::json::shorten(line, 80)
-                ),
-            ),
-            Item::InvalidUtf8 { chunk } if framing_reported.insert("utf8") => findings.add(
-                Rule::StreamFraming,
-                format!("/stream/chunk/{chunk}"),
-                "stream bytes are not valid UTF-8",
-            ),
-            _ => {}
-        }
-    }
     let events: Vec<&sse::Event> = parsed.events().collect();
     outcome.events = events.len();
     if events.is_empty() && parsed.unterminated.is_none() {

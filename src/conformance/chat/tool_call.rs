@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use super::Rule;
-use super::findings::Findings;
-use super::request::RequestContext;
 use crate::assemble::{Assembled, AssembledToolCall};
+use crate::conformance::Rule;
+use crate::conformance::context::RequestContext;
+use crate::conformance::findings::Findings;
 use crate::json::shorten;
 
 /// Where the tool calls came from decides how violations are located and which rule a

@@ -4,8 +4,10 @@
 
 use serde_json::{Map, Value};
 
-use super::Rule;
-use super::findings::{Findings, check_enum, display_name, nested_unknown, type_error};
+use crate::conformance::Rule;
+use crate::conformance::findings::{
+    Findings, check_enum, display_name, nested_unknown, type_error,
+};
 use crate::dialect::{self, Dialect};
 use crate::json::{join, join_index};
 

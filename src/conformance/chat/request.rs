@@ -1,65 +1,14 @@
 //! Request rules: `CreateChatCompletionRequest` and its top-level fields. Messages and their
 //! content parts are in `message.rs`, tools and `tool_choice` in `tools.rs`.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Map, Value};
 
-use super::Rule;
-use super::findings::{Findings, check_enum, null_not_allowed, type_error};
 use super::message::check_messages;
 use super::tools::{check_function_call, check_functions, check_tool_choice, check_tools};
+use crate::conformance::Rule;
+use crate::conformance::findings::{Findings, check_enum, null_not_allowed, type_error};
 use crate::dialect::{self, Classification, Dialect};
 use crate::json::{join, join_index, kind};
-
-/// What the response checker needs to know about the request it answers.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RequestContext {
-    /// The request asked for a stream (`stream: true`).
-    pub stream: bool,
-    /// The request asked for a usage chunk (`stream_options.include_usage: true`).
-    pub include_usage: bool,
-    /// Names of custom (freeform) tools offered, in whatever dialect: their arguments are raw
-    /// text, not JSON (Cursor's ApplyPatch).
-    pub custom_tools: BTreeSet<String>,
-    /// Names of function tools offered.
-    pub function_tools: BTreeSet<String>,
-}
-
-impl RequestContext {
-    /// Read the context from a request body of any dialect.
-    pub fn from_body(body: &Value) -> RequestContext {
-        let mut context = RequestContext {
-            stream: body.get("stream").and_then(Value::as_bool).unwrap_or(false),
-            include_usage: body
-                .pointer("/stream_options/include_usage")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            ..RequestContext::default()
-        };
-        for tool in body
-            .get("tools")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let kind = tool.get("type").and_then(Value::as_str);
-            let name = tool
-                .pointer("/function/name")
-                .or_else(|| tool.pointer("/custom/name"))
-                .or_else(|| tool.get("name"))
-                .and_then(Value::as_str);
-            if let Some(name) = name {
-                if kind == Some("custom") {
-                    context.custom_tools.insert(name.to_owned());
-                } else {
-                    context.function_tools.insert(name.to_owned());
-                }
-            }
-        }
-        context
-    }
-}
 
 /// How a top-level field's value is checked.
 enum Spec {
@@ -156,11 +105,7 @@ pub fn is_chat_field(name: &str) -> bool {
 }
 
 /// Check a request body against the Chat Completions request contract.
-pub(super) fn check_request_body(
-    body: &Value,
-    classification: &Classification,
-    findings: &mut Findings,
-) {
+pub fn check_request_body(body: &Value, classification: &Classification, findings: &mut Findings) {
     let Value::Object(top) = body else {
         findings.add(
             Rule::RequestNotJson,

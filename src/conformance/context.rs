@@ -1,0 +1,83 @@
+//! What the response checker needs to know about the request an answer is for, read from the
+//! request once, whatever its contract.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::capture::Contract;
+use crate::capture::contract::path_asks_for_stream;
+
+/// What the response checker needs to know about the request it answers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestContext {
+    /// The contract the answer is judged by (`None`: no contract covers the endpoint).
+    pub contract: Option<Contract>,
+    /// The request asked for a stream (`stream: true`, or Gemini's `:streamGenerateContent`).
+    pub stream: bool,
+    /// The request asked for a usage chunk (`stream_options.include_usage: true`).
+    pub include_usage: bool,
+    /// Names of custom (freeform) tools offered, in whatever dialect: their arguments are raw
+    /// text, not JSON (Cursor's ApplyPatch).
+    pub custom_tools: BTreeSet<String>,
+    /// Names of function tools offered.
+    pub function_tools: BTreeSet<String>,
+}
+
+impl RequestContext {
+    /// Read the context from a request body of any dialect sent to `path` under `contract`.
+    pub fn from_body(body: &Value, contract: Option<Contract>, path: &str) -> RequestContext {
+        let mut context = RequestContext {
+            contract,
+            stream: body.get("stream").and_then(Value::as_bool).unwrap_or(false)
+                || path_asks_for_stream(path),
+            include_usage: body
+                .pointer("/stream_options/include_usage")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            ..RequestContext::default()
+        };
+        for tool in body
+            .get("tools")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let kind = tool.get("type").and_then(Value::as_str);
+            let name = tool
+                .pointer("/function/name")
+                .or_else(|| tool.pointer("/custom/name"))
+                .or_else(|| tool.get("name"))
+                .and_then(Value::as_str);
+            if let Some(name) = name {
+                if kind == Some("custom") {
+                    context.custom_tools.insert(name.to_owned());
+                } else {
+                    context.function_tools.insert(name.to_owned());
+                }
+            }
+            // Gemini declares functions in groups.
+            for declaration in tool
+                .get("functionDeclarations")
+                .or_else(|| tool.get("function_declarations"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = declaration.get("name").and_then(Value::as_str) {
+                    context.function_tools.insert(name.to_owned());
+                }
+            }
+        }
+        context
+    }
+
+    /// The context of a request with no body (`GET /models`), or whose body is not JSON.
+    pub fn without_body(contract: Option<Contract>, path: &str) -> RequestContext {
+        RequestContext {
+            contract,
+            stream: path_asks_for_stream(path),
+            ..RequestContext::default()
+        }
+    }
+}
