@@ -687,7 +687,7 @@ def capture_9():
     )
 
 
-# --- corpus v2: helpers -----------------------------------------------------------------------
+# --- corpus v2: building blocks ---------------------------------------------------------------
 #
 # Captures 10 onward widen the corpus to every Cursor mode the evidence shows (Agent, Ask, Plan,
 # inline edit, background features, Verify), the model families users pick, and the answers
