@@ -279,7 +279,10 @@ fn folders_pair_by_replay_link_and_unmatched_exchanges_are_reported() {
         "the embedded gateway answers differently"
     );
     assert_eq!(report["mode"], "pairs");
-    assert_eq!(report["pairs"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        report["pairs"].as_array().unwrap().len(),
+        support::golden_count()
+    );
     assert_eq!(report["only_in_a"], json!([]));
     // The 400 that OpenAI gave for the hybrid agent body names the same param as ours.
     let agent = report["pairs"]
@@ -299,7 +302,10 @@ fn folders_pair_by_replay_link_and_unmatched_exchanges_are_reported() {
     // A run folder against itself pairs every exchange by id and is equal.
     let (output, report) = diff(&[run_dir, run_dir]);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
-    assert_eq!(report["pairs"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        report["pairs"].as_array().unwrap().len(),
+        support::golden_count()
+    );
     // One capture removed from the run is reported as only in A.
     let gone = &replayed.run.exchanges[3];
     std::fs::remove_file(replayed.dir.join(gone.file.as_ref().unwrap())).unwrap();

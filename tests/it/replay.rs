@@ -75,8 +75,8 @@ fn assert_strict_answers(replayed: &Replayed) {
         "{}",
         describe(&replayed.output)
     );
-    assert_eq!(replayed.run.counts.replayed, 9);
-    assert_eq!(replayed.run.counts.answered, 9);
+    assert_eq!(replayed.run.counts.replayed, support::golden_count());
+    assert_eq!(replayed.run.counts.answered, support::golden_count());
     let rejected = [
         ("0001-hybrid-agent-tool-history-400.json", "input"),
         ("0002-hybrid-first-turn-responses-sse.json", "input"),
@@ -122,7 +122,7 @@ fn assert_strict_answers(replayed: &Replayed) {
     );
     // Every answer, 400s included, is what a Chat Completions client can read.
     let checked = check_paths(std::slice::from_ref(&replayed.dir), Profile::Strict).unwrap();
-    assert_eq!(checked.results.len(), 9);
+    assert_eq!(checked.results.len(), support::golden_count());
     for result in &checked.results {
         let response = result.response.as_ref().unwrap();
         assert_eq!(
@@ -167,10 +167,13 @@ fn the_golden_captures_against_the_embedded_strict_gateway() {
                     .next()
                     .is_some_and(|seq| seq.parse::<usize>().is_ok()))
             .count(),
-        9,
+        support::golden_count(),
         "{stdout}"
     );
-    assert!(stdout.contains("9 answered"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{} answered", support::golden_count())),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -309,14 +312,30 @@ fn replaying_through_the_recorder_and_directly_gives_the_same_answers() {
     ]));
     let report: Value = serde_json::from_slice(&diff.stdout).unwrap();
     assert_eq!(report["mode"], "pairs", "{}", describe(&diff));
-    assert_eq!(report["pairs"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        report["pairs"].as_array().unwrap().len(),
+        support::golden_count()
+    );
     assert_eq!(report["equal"], true, "{}", describe(&diff));
     assert_eq!(diff.status.code(), Some(0));
-    // And what the recorder saw between the replayer and the gateway is what the replayer got.
+    // And what the recorder saw between the replayer and the gateway is what the replayer got,
+    // for the plain Chat capture (its model's folder holds the model's other replays too).
+    let golden = read_capture(&support::project_path(
+        "captures/golden/deepseek-v4-pro/0008-plain-chat-text-stream.json",
+    ));
+    let sent = golden.request.body.as_ref().unwrap().json().unwrap();
     let recorded: Vec<PathBuf> =
         crate::support::recorder::capture_files(&captures.path().join("legs"))
             .into_iter()
             .filter(|p| p.to_string_lossy().contains("deepseek-v4-pro"))
+            .filter(|p| {
+                read_capture(p)
+                    .request
+                    .body
+                    .as_ref()
+                    .and_then(|b| b.json().ok())
+                    .is_some_and(|body| body == sent)
+            })
             .collect();
     assert_eq!(recorded.len(), 1, "{recorded:?}");
     let via_file = via.dir.join(

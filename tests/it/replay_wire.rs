@@ -219,7 +219,7 @@ fn an_unreachable_target_is_a_result_per_exchange_and_exit_3() {
         "{}",
         describe(&replayed.output)
     );
-    assert_eq!(replayed.run.counts.replayed, 9);
+    assert_eq!(replayed.run.counts.replayed, support::golden_count());
     assert_eq!(replayed.run.counts.answered, 0);
     for entry in &replayed.run.exchanges {
         let error = entry.error.as_ref().unwrap();

@@ -59,7 +59,7 @@ fn replay_output_matches_the_run_and_capture_schemas() {
             .into_iter()
             .filter(|p| !p.ends_with("run.json"))
             .collect();
-        assert_eq!(captures.len(), 9, "{what}");
+        assert_eq!(captures.len(), support::golden_count(), "{what}");
         for file in captures {
             let bytes = fs::read(&file).unwrap();
             let value: Value = serde_json::from_slice(&bytes).unwrap();

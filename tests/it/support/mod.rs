@@ -108,6 +108,12 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// How many exchanges the golden folder holds (one capture file each), so tests that run the
+/// whole folder do not go stale when a capture is added.
+pub fn golden_count() -> usize {
+    json_files(&project_path("captures/golden")).len()
+}
+
 pub fn have_curl() -> bool {
     let found = Command::new("curl").arg("--version").output().is_ok();
     if !found {
