@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::{Profile, Rule, Violation};
-use crate::dialect::Dialect;
+use crate::dialect::{Classification, Dialect};
 use crate::json::{join, kind};
 
 /// Collects violations for one request or response under one profile.
@@ -130,4 +130,31 @@ pub fn nested_unknown(
             owner,
         );
     }
+}
+
+/// A body in another API's dialect than the contract's own gets one headline violation naming
+/// its dialect and where the evidence is; the rest of the checks still run.
+pub fn report_dialect(classification: &Classification, own: Dialect, findings: &mut Findings) {
+    let dialect = classification.dialect;
+    if dialect == own || dialect == Dialect::Unknown {
+        return;
+    }
+    let shown: Vec<String> = classification
+        .evidence
+        .iter()
+        .filter(|e| e.dialect == dialect)
+        .take(3)
+        .map(|e| e.path.clone())
+        .collect();
+    findings.add_in(
+        Rule::RequestDialect,
+        "",
+        format!(
+            "body is {} request, not {} (evidence at {})",
+            dialect.with_article(),
+            own.api_name(),
+            shown.join(", ")
+        ),
+        Some(dialect),
+    );
 }

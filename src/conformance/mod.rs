@@ -24,6 +24,7 @@ mod chat;
 mod context;
 mod envelope;
 mod events;
+mod fields;
 mod findings;
 mod gemini;
 mod models;

@@ -6,53 +6,10 @@ use serde_json::{Map, Value};
 use super::message::check_messages;
 use super::tools::{check_function_call, check_functions, check_tool_choice, check_tools};
 use crate::conformance::Rule;
-use crate::conformance::findings::{Findings, check_enum, null_not_allowed, type_error};
+use crate::conformance::fields::{Field, I64_ANY, Spec, check_fields, deprecated, field};
+use crate::conformance::findings::{Findings, check_enum, report_dialect, type_error};
 use crate::dialect::{self, Classification, Dialect};
 use crate::json::{join, join_index, kind};
-
-/// How a top-level field's value is checked.
-enum Spec {
-    Bool,
-    Int { min: i64, max: i64 },
-    Num { min: f64, max: f64 },
-    Str,
-    Enum(&'static [&'static str]),
-    Object,
-    Custom(fn(&mut Findings, &str, &Value, &Map<String, Value>)),
-}
-
-/// A Chat Completions top-level field.
-struct Field {
-    name: &'static str,
-    spec: Spec,
-    /// The spec allows an explicit `null`.
-    nullable: bool,
-    /// Why the field is deprecated, when it is.
-    deprecated: Option<&'static str>,
-}
-
-const fn field(name: &'static str, spec: Spec, nullable: bool) -> Field {
-    Field {
-        name,
-        spec,
-        nullable,
-        deprecated: None,
-    }
-}
-
-const fn deprecated(name: &'static str, spec: Spec, nullable: bool, why: &'static str) -> Field {
-    Field {
-        name,
-        spec,
-        nullable,
-        deprecated: Some(why),
-    }
-}
-
-const I64_ANY: Spec = Spec::Int {
-    min: i64::MIN,
-    max: i64::MAX,
-};
 
 /// `CreateChatCompletionRequest.properties` (spec 2.3.0, including `CreateModelResponseProperties`).
 #[rustfmt::skip] // one row per field reads as a table
@@ -114,7 +71,7 @@ pub fn check_request_body(body: &Value, classification: &Classification, finding
         );
         return;
     };
-    report_dialect(classification, findings);
+    report_dialect(classification, Dialect::ChatCompletions, findings);
     if top.contains_key("prompt") && !top.contains_key("messages") {
         findings.add(
             Rule::RequestLegacyCompletions,
@@ -122,118 +79,17 @@ pub fn check_request_body(body: &Value, classification: &Classification, finding
             "`prompt` is the legacy Completions API (/v1/completions); Chat Completions needs `messages`",
         );
     }
-    for (required, _) in REQUIRED {
-        if !top.contains_key(*required) {
-            findings.add(
-                Rule::RequestMissingField,
-                format!("/{required}"),
-                format!("Missing required parameter: '{required}'"),
-            );
-        }
-    }
-    for (key, value) in top {
-        let path = join("", key);
-        let Some(field) = FIELDS.iter().find(|f| f.name == key) else {
-            if key != "prompt" {
-                let owner = dialect::top_level_key_dialect(key);
-                let note =
-                    owner.map_or(String::new(), |d| format!(" ({} field)", d.with_article()));
-                findings.add_in(
-                    Rule::RequestUnknownField,
-                    path,
-                    format!("Unrecognized request argument supplied: {key}{note}"),
-                    owner,
-                );
-            }
-            continue;
-        };
-        if let Some(why) = field.deprecated {
-            findings.add(Rule::RequestDeprecated, path.clone(), why);
-        }
-        if value.is_null() {
-            // A required field cannot be omitted instead, so its null is a plain type error
-            // (OpenAI: "None is not of type 'array'"); `request.null` is for optional fields.
-            match REQUIRED.iter().find(|(name, _)| name == key) {
-                Some((_, expected)) => type_error(findings, &path, expected, value),
-                None if !field.nullable => null_not_allowed(findings, &path),
-                None => {}
-            }
-            continue;
-        }
-        check_spec(&field.spec, findings, &path, value, top);
-    }
-}
-
-/// A body that is not Chat Completions at all gets one headline violation naming its dialect.
-fn report_dialect(classification: &Classification, findings: &mut Findings) {
-    let dialect = classification.dialect;
-    if matches!(dialect, Dialect::ChatCompletions | Dialect::Unknown) {
-        return;
-    }
-    let shown: Vec<String> = classification
-        .evidence
-        .iter()
-        .filter(|e| e.dialect == dialect)
-        .take(3)
-        .map(|e| e.path.clone())
-        .collect();
-    findings.add_in(
-        Rule::RequestDialect,
-        "",
-        format!(
-            "body is {} request, not Chat Completions (evidence at {})",
-            dialect.with_article(),
-            shown.join(", ")
-        ),
-        Some(dialect),
-    );
-}
-
-fn check_spec(
-    spec: &Spec,
-    findings: &mut Findings,
-    path: &str,
-    value: &Value,
-    top: &Map<String, Value>,
-) {
-    let name = path.trim_start_matches('/');
-    match spec {
-        Spec::Bool => {
-            if !value.is_boolean() {
-                type_error(findings, path, "a boolean", value);
-            }
-        }
-        Spec::Int { min, max } => match value.as_i64() {
-            Some(n) if n < *min || n > *max => findings.add(
-                Rule::RequestRange,
-                path,
-                format!("`{name}` is {n}; it must be between {min} and {max}"),
-            ),
-            Some(_) => {}
-            None => type_error(findings, path, "an integer", value),
-        },
-        Spec::Num { min, max } => match value.as_f64() {
-            Some(n) if n < *min || n > *max => findings.add(
-                Rule::RequestRange,
-                path,
-                format!("`{name}` is {n}; it must be between {min} and {max}"),
-            ),
-            Some(_) => {}
-            None => type_error(findings, path, "a number", value),
-        },
-        Spec::Str => {
-            if !value.is_string() {
-                type_error(findings, path, "a string", value);
-            }
-        }
-        Spec::Enum(values) => check_enum(findings, path, value, values),
-        Spec::Object => {
-            if !value.is_object() {
-                type_error(findings, path, "an object", value);
-            }
-        }
-        Spec::Custom(check) => check(findings, path, value, top),
-    }
+    check_fields(top, FIELDS, REQUIRED, findings, |key| {
+        // `prompt` already has its own, sharper violation above.
+        (key != "prompt").then(|| {
+            let owner = dialect::top_level_key_dialect(key);
+            let note = owner.map_or(String::new(), |d| format!(" ({} field)", d.with_article()));
+            (
+                format!("Unrecognized request argument supplied: {key}{note}"),
+                owner,
+            )
+        })
+    });
 }
 
 fn check_messages_field(
