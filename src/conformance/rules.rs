@@ -166,13 +166,13 @@ catalogue! {
         "An array that must hold at least one item is empty (`messages`, content parts, `stop`, `tools`, an assistant's `tool_calls`).",
         "minItems: 1; OpenAI 400 empty_array for `tools` and `tool_calls`";
     RequestNull = "request.null", Request, Warning / Info,
-        [ChatCompletions],
+        [ChatCompletions, Responses],
         "An explicit null where the spec does not allow null (the live API may still accept it).",
         "CreateChatCompletionRequest (non-nullable properties)";
     RequestDeprecated = "request.deprecated", Request, Info / Info,
-        [ChatCompletions],
-        "A deprecated field (`max_tokens`, `functions`, `function_call`, `user`, `seed`, …).",
-        "CreateChatCompletionRequest deprecated: true";
+        [ChatCompletions, Responses],
+        "A deprecated field (Chat: `max_tokens`, `functions`, `function_call`, `user`, `seed`, …; Responses: `truncation`, `user`, `prompt_cache_retention`).",
+        "CreateChatCompletionRequest, CreateResponse: deprecated: true";
     RequestRole = "request.role", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A message role Chat Completions does not know (e.g. Gemini's `model`).",
@@ -202,13 +202,17 @@ catalogue! {
         "`tool_choice` is not one of Chat's forms, or names a tool that is not offered.",
         "ChatCompletionToolChoiceOption";
     RequestResponseFormat = "request.response-format", Request, Error / Error,
-        [ChatCompletions],
-        "`response_format` is not text, json_object or json_schema with a name.",
-        "ResponseFormatText, ResponseFormatJsonSchema, ResponseFormatJsonObject";
+        [ChatCompletions, Responses],
+        "The output format is not text, json_object or json_schema with a name (Chat: `response_format`; Responses: `text.format`, flat, with `name` and `schema`).",
+        "ResponseFormatText, ResponseFormatJsonSchema, ResponseFormatJsonObject; TextResponseFormatConfiguration";
     RequestStreamOptions = "request.stream-options", Request, Error / Warning,
-        [ChatCompletions],
-        "`stream_options` without `stream: true` (OpenAI answers 400), or with fields Chat does not define.",
-        "ChatCompletionStreamOptions";
+        [ChatCompletions, Responses],
+        "`stream_options` without `stream: true` (OpenAI answers 400), or with an option the contract does not define (Responses has no `include_usage`).",
+        "ChatCompletionStreamOptions; ResponseStreamOptions";
+    RequestInputItem = "request.input-item", Request, Error / Error,
+        [Responses],
+        "A Responses `input` item of an unknown `type`, or without the fields its type requires (`function_call` needs `call_id`, `name` and `arguments`; `reasoning` needs `id` and `summary`; …).",
+        "InputItem, Item (each item's required fields)";
     ResponseNotJson = "response.not-json", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "The response body is not JSON.",
@@ -218,9 +222,9 @@ catalogue! {
         "A required field of `chat.completion` is missing (`id`, `object`, `created`, `model`, `choices`, a choice's `message`/`finish_reason`).",
         "CreateChatCompletionResponse.required";
     ResponseMissingNullable = "response.missing-nullable", Response, Warning / Info,
-        [ChatCompletions],
-        "A field the spec requires but allows to be null is absent (`choices[].logprobs`, `message.refusal`); SDKs cope, strict validators do not.",
-        "CreateChatCompletionResponse.choices.required; ChatCompletionResponseMessage.required";
+        [ChatCompletions, Responses],
+        "A field the spec requires but allows to be null is absent (Chat: `choices[].logprobs`, `message.refusal`; Responses: `error`, `incomplete_details`, `instructions`, …); SDKs cope, strict validators do not.",
+        "CreateChatCompletionResponse.choices.required; ChatCompletionResponseMessage.required; Response.required";
     ResponseType = "response.type", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A response field has the wrong type or value (`object`, `finish_reason`, `usage` counts, …).",
@@ -241,6 +245,10 @@ catalogue! {
         [Models],
         "`GET /models` did not return `{object:\"list\", data:[{id, object:\"model\"}]}` (Cursor's Verify needs it).",
         "ListModelsResponse; docs/evidence.md F3";
+    ResponseDialect = "response.dialect", Response, Error / Error,
+        [Responses, AnthropicMessages, Gemini],
+        "The JSON answer is in another API's shape than the contract's (a `chat.completion` from `/responses`, …): the contract's clients cannot read it.",
+        "Response (object: response); Message (type: message); GenerateContentResponse";
     StreamFraming = "stream.framing", Stream, Error / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An SSE line that is not `data:`, `event:`, `id:`, `retry:` or a comment, or bytes that are not UTF-8.",
@@ -258,9 +266,9 @@ catalogue! {
         "The stream ends without `data: [DONE]`: it was cut, or the server forgot the terminator.",
         "Chat Completions streaming: terminated by data: [DONE]";
     StreamAfterDone = "stream.after-done", Stream, Error / Error,
-        [ChatCompletions],
-        "Data arrives after `[DONE]`; clients have stopped reading.",
-        "Chat Completions streaming: terminated by data: [DONE]";
+        [ChatCompletions, Responses],
+        "Data arrives after the stream's last event (Chat: `[DONE]`; Responses: `response.completed`, `.failed` or `.incomplete`); clients have stopped reading. A `[DONE]` after a Responses terminal event is tolerated.",
+        "Chat Completions streaming: terminated by data: [DONE]; Responses streaming: ends with the response's final state event";
     StreamEventName = "stream.event-name", Stream, Warning / Info,
         [ChatCompletions],
         "A Chat Completions stream event carries an `event:` name; Chat streams use bare `data:` lines.",
@@ -270,9 +278,9 @@ catalogue! {
         "The stream carries no events at all.",
         "CreateChatCompletionStreamResponse";
     StreamChunkShape = "stream.chunk-shape", Stream, Error / Error,
-        [ChatCompletions],
-        "A chunk misses a required field or has the wrong `object` (`id`, `object: chat.completion.chunk`, `created`, `model`, `choices`, `delta`, `index`).",
-        "CreateChatCompletionStreamResponse.required";
+        [ChatCompletions, Responses],
+        "A chunk or event misses a required field or has the wrong shape (Chat: `id`, `object: chat.completion.chunk`, `created`, `model`, `choices`, `delta`, `index`; Responses: `type` and the fields its event type requires, an `event:` name that differs from `type`).",
+        "CreateChatCompletionStreamResponse.required; ResponseStreamEvent (each event's required fields)";
     StreamMissingFinishKey = "stream.missing-finish-key", Stream, Error / Warning,
         [ChatCompletions],
         "A choice omits `finish_reason`; the spec requires the key on every chunk (null until the end).",
@@ -305,6 +313,22 @@ catalogue! {
         [ChatCompletions],
         "A field the spec does not define in a chunk or delta (`reasoning_content`, `citations`, …): tolerated, reported.",
         "CreateChatCompletionStreamResponse";
+    StreamDialect = "stream.dialect", Stream, Error / Error,
+        [Responses, AnthropicMessages, Gemini],
+        "The stream's events are another API's (Chat chunks from `/responses`, Responses events from `/messages`, …): the contract's clients cannot read them.",
+        "ResponseStreamEvent; Anthropic streaming events; GenerateContentResponse chunks";
+    StreamSequence = "stream.sequence", Stream, Error / Warning,
+        [Responses],
+        "An event without an integer `sequence_number`, or whose number does not follow the previous event's by one.",
+        "ResponseStreamEvent.sequence_number (required on every event)";
+    StreamEventOrder = "stream.event-order", Stream, Error / Warning,
+        [Responses],
+        "The stream's lifecycle is out of order: it does not open with its start event (`response.created`), or an event refers to an item or part that was never opened.",
+        "Responses streaming lifecycle (response.created, output_item.added, content_part.added, deltas, .done)";
+    StreamTerminalEvent = "stream.terminal-event", Stream, Error / Error,
+        [Responses],
+        "The stream ends without its final event (Responses: `response.completed`, `response.failed` or `response.incomplete`): it was cut.",
+        "ResponseCompletedEvent, ResponseFailedEvent, ResponseIncompleteEvent";
     CursorForeignStream = "cursor.foreign-stream", Cursor, Error / Error,
         [ChatCompletions],
         "The answer is a Responses-API or Anthropic event stream: Cursor parses only Chat Completions chunks and renders nothing.",

@@ -21,6 +21,7 @@ mod build;
 mod cursor;
 mod request;
 mod response;
+mod responses;
 mod stream;
 
 struct Case {
@@ -64,6 +65,7 @@ fn cases() -> Vec<Case> {
     all.extend(response::cases());
     all.extend(stream::cases());
     all.extend(cursor::cases());
+    all.extend(responses::cases());
     all
 }
 

@@ -246,3 +246,71 @@ fn native_exchanges_carry_redacted_credentials_and_no_secret() {
     assert_eq!(report.files, NATIVE.len());
     assert!(report.is_clean(), "{}", report.render());
 }
+
+/// What each official SDK sends to its own endpoint, and the provider's own answer, conform to
+/// that endpoint's contract: no error-severity violation in the request or the answer, under
+/// the strict profile (the ground truth for each contract, as the Chat bodies are for Chat).
+#[test]
+fn native_exchanges_conform_under_the_contract_of_their_endpoint() {
+    use cursor_harness::capture::Contract;
+    for (name, _) in NATIVE {
+        let (_, exchange) = native_capture(name);
+        let report =
+            cursor_harness::check::check_exchange(&exchange, (*name).to_owned(), Profile::Strict);
+        let expected = match name.split('/').next().unwrap() {
+            "openai" => Contract::Responses,
+            "anthropic" => Contract::AnthropicMessages,
+            _ => Contract::Gemini,
+        };
+        assert_eq!(report.contract, Some(expected), "{name}");
+        let errors: Vec<String> = report
+            .violations()
+            .filter(|v| v.severity == Severity::Error)
+            .map(|v| format!("{} at '{}': {}", v.code, v.path, v.message))
+            .collect();
+        assert!(errors.is_empty(), "{name}:\n{}", errors.join("\n"));
+        assert_eq!(
+            report.request.as_ref().unwrap().verdict,
+            Verdict::Conforms,
+            "{name}"
+        );
+        assert_eq!(
+            report.response.as_ref().unwrap().verdict,
+            Verdict::Conforms,
+            "{name}"
+        );
+        assert!(!report.failed(), "{name}");
+    }
+}
+
+/// The message the Responses answers amount to: what a client of that API ends up with.
+#[test]
+fn native_responses_answers_assemble_into_their_text_and_tool_calls() {
+    use cursor_harness::conformance::{self, RequestContext};
+    for name in [
+        "openai/responses-tools.json",
+        "openai/responses-tools-stream.json",
+    ] {
+        let (_, exchange) = native_capture(name);
+        let request = &exchange.request;
+        let body = request.body.as_ref().unwrap().json().unwrap();
+        let context = RequestContext::from_body(&body, exchange.contract(), request.path());
+        let checked = conformance::check_response(
+            exchange.response.as_ref().unwrap(),
+            &context,
+            Profile::Strict,
+        );
+        let assembled = checked.assembled.expect("an assembled message");
+        let choice = &assembled.choices[&0];
+        assert!(
+            !choice.content.is_empty() || !choice.tool_calls.is_empty(),
+            "{name}: {choice:?}"
+        );
+        assert_eq!(choice.finish_reason.as_deref(), Some("completed"), "{name}");
+        for call in &choice.tool_calls {
+            assert!(call.name.is_some(), "{name}: {call:?}");
+            serde_json::from_str::<serde_json::Value>(&call.arguments)
+                .unwrap_or_else(|err| panic!("{name}: {err}: {}", call.arguments));
+        }
+    }
+}
