@@ -314,3 +314,115 @@ fn native_responses_answers_assemble_into_their_text_and_tool_calls() {
         }
     }
 }
+
+/// The SDKs' traffic recorded for real: each native request is sent through `record
+/// --forward` (curl, absolute-form HTTP) to a loopback provider that answers with that
+/// exchange's own answer. The captures land in the model's folder (Gemini's model from the
+/// path), name the contract of their endpoint, and conform under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn native_traffic_recorded_through_the_forward_proxy_conforms_in_its_model_folder() {
+    use crate::support::recorder::{Recorder, forward_options};
+    use crate::support::upstream::{Script, TestUpstream};
+    use cursor_harness::capture::Contract;
+    if !support::have_curl() {
+        return;
+    }
+    // Answers by request: two exchanges share an endpoint, so the body tells them apart.
+    let answers: Vec<(String, Vec<u8>, Script)> = NATIVE
+        .iter()
+        .map(|(name, target)| {
+            let (_, exchange) = native_capture(name);
+            let body = exchange
+                .request
+                .body
+                .as_ref()
+                .unwrap()
+                .to_bytes()
+                .into_owned();
+            let response = exchange.response.unwrap();
+            let script = match &response.stream {
+                Some(chunks) => Script::SseWith {
+                    headers: vec![("content-type".to_owned(), "text/event-stream".to_owned())],
+                    events: chunks
+                        .iter()
+                        .map(|c| c.data.to_bytes().into_owned())
+                        .collect(),
+                    gap: std::time::Duration::ZERO,
+                },
+                None => Script::Json {
+                    status: 200,
+                    body: response.body.unwrap().to_bytes().into_owned(),
+                },
+            };
+            ((*target).to_owned(), body, script)
+        })
+        .collect();
+    let upstream = TestUpstream::start(move |received| {
+        answers
+            .iter()
+            .find(|(target, body, _)| *target == received.target && *body == received.body)
+            .map(|(_, _, script)| script.clone())
+            .unwrap_or_else(|| panic!("no answer for {}", received.target))
+    })
+    .await;
+    let ca = tempfile::tempdir().unwrap();
+    let mut recorder = Recorder::start(forward_options(ca.path(), None)).await;
+    let bodies = tempfile::tempdir().unwrap();
+    for (name, target) in NATIVE {
+        let (_, exchange) = native_capture(name);
+        let body = bodies.path().join(name.replace('/', "-"));
+        std::fs::write(&body, exchange.request.body.as_ref().unwrap().to_bytes()).unwrap();
+        let output = tokio::process::Command::from(support::curl())
+            .args(["-sS", "--max-time", "20", "--proxy"])
+            .arg(format!("http://{}", recorder.addr))
+            .args(["-H", "content-type: application/json", "--data-binary"])
+            .arg(format!("@{}", body.display()))
+            .arg(format!("http://{}{target}", upstream.addr))
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            support::describe(&output)
+        );
+    }
+    recorder.stop().await;
+    let recorded = recorder.exchanges();
+    assert_eq!(recorded.len(), NATIVE.len());
+    for (path, exchange) in &recorded {
+        let expected_model = match exchange.contract {
+            Some(Contract::Gemini) => "gemini-2.5-pro",
+            Some(Contract::AnthropicMessages) => "claude-sonnet-4-5",
+            Some(Contract::Responses) => "gpt-5",
+            other => panic!("{}: contract {other:?}", path.display()),
+        };
+        let model = exchange.model.as_deref().unwrap_or_default();
+        assert!(
+            model.starts_with(expected_model),
+            "{}: model {model}",
+            path.display()
+        );
+        assert!(
+            path.starts_with(recorder.session_dir().join(model)),
+            "{} is not in the model's folder",
+            path.display()
+        );
+        let report = cursor_harness::check::check_exchange(
+            exchange,
+            path.display().to_string(),
+            Profile::Strict,
+        );
+        let errors: Vec<String> = report
+            .violations()
+            .filter(|v| v.severity == Severity::Error)
+            .map(|v| format!("{} at '{}': {}", v.code, v.path, v.message))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            errors.join("\n")
+        );
+    }
+}
