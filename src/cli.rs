@@ -438,6 +438,21 @@ pub struct ReplayArgs {
     /// Also trust this CA (PEM) for the target's certificate; repeatable.
     #[arg(long, value_name = "FILE")]
     pub target_ca: Vec<PathBuf>,
+
+    /// Set this header on every request ('Name: value'), replacing a recorded one of the same
+    /// name; repeatable. For values that are secrets use --header-env.
+    #[arg(long, value_name = "NAME: VALUE")]
+    pub header: Vec<String>,
+
+    /// Set header NAME from environment variable VAR ('NAME=VAR') on every request; the value
+    /// is a secret: never printed, and scrubbed from the captures. Repeatable.
+    #[arg(long, value_name = "NAME=VAR")]
+    pub header_env: Vec<String>,
+
+    /// Send model FROM as TO ('FROM=TO'), in the body's `model` and in a Gemini path: the
+    /// gateway's name for the model Cursor selected. Repeatable.
+    #[arg(long, value_name = "FROM=TO")]
+    pub model_map: Vec<String>,
 }
 
 /// Compare two captures, or two folders of them, by what a client ends up with.

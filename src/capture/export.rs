@@ -53,7 +53,7 @@ fn har_entry(origin: &str, exchange: &Exchange) -> Value {
         .headers
         .iter()
         .filter(|(name, value)| {
-            view.headers.contains(&(name.as_str(), value.as_str()))
+            view.headers.iter().any(|(n, v)| n == name && v == value)
                 || view.withheld.contains(&name.as_str())
         })
         .map(|(n, v)| json!({"name": n, "value": v}))
@@ -191,7 +191,7 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
         format!("curl -sS -N -X {}", shell_quote(view.method)),
         format!(
             "{}{}",
-            base_url_for(view.path),
+            base_url_for(&view.path),
             shell_quote(&view.upstream_path_and_query())
         ),
     ];

@@ -35,6 +35,7 @@ use self::store::{Done, StoreConfig};
 use crate::capture::input::{self, InputError};
 use crate::capture::recording::Recording;
 use crate::capture::redact::{RedactError, Redactor};
+use crate::capture::resend::Rewrite;
 use crate::capture::{self, Exchange};
 use crate::conformance::Profile;
 use crate::fsio;
@@ -99,6 +100,10 @@ pub struct ReplayOptions {
     pub target_cas: Vec<PathBuf>,
     /// Hand every replayed capture back in memory ([`Replayed::exchanges`]) besides writing it.
     pub keep_exchanges: bool,
+    /// Headers to set and models to rename on every request (`--header`, `--model-map`).
+    pub rewrite: Rewrite,
+    /// Header values that are secrets (from `--header-env`): scrubbed wherever they come back.
+    pub secrets: Vec<String>,
 }
 
 /// What a run did, and (when asked for) the captures it made, in input order.
@@ -177,6 +182,9 @@ pub async fn run_loaded(
     let mut redactor = Redactor::for_folder(&options.out)?;
     if let Some(auth) = &options.auth {
         redactor = redactor.with_literal(auth.secret.clone());
+    }
+    for secret in &options.secrets {
+        redactor = redactor.with_literal(secret.clone());
     }
     let source = format!(
         "cursor-harness {} replay --target {} --pace {}",
@@ -295,7 +303,7 @@ fn items(
                 continue;
             }
         };
-        match prepare(&exchange, base, options.auth.as_ref()) {
+        match prepare(&exchange, base, options.auth.as_ref(), &options.rewrite) {
             Ok(prepared) => ready.push((loaded.origin, exchange, prepared)),
             Err(why) => unreadable.push(Unreadable {
                 error: format!("{}: cannot replay: {why}", loaded.origin),

@@ -6,7 +6,7 @@ use http::header::{self, HeaderName};
 use http::{HeaderMap, HeaderValue, Method, Uri};
 
 use crate::capture::Exchange;
-use crate::capture::resend::Resend;
+use crate::capture::resend::{Resend, Rewrite};
 
 /// The credential to add to every request. The value is marked sensitive so hyper never logs
 /// it, and it is only ever held in memory.
@@ -81,8 +81,13 @@ pub struct Prepared {
 
 /// Build the request that replays `exchange` against `base`: the capture's "send again" view
 /// with the key from the environment.
-pub fn prepare(exchange: &Exchange, base: &Uri, auth: Option<&Auth>) -> Result<Prepared, String> {
-    let view = Resend::of(exchange);
+pub fn prepare(
+    exchange: &Exchange,
+    base: &Uri,
+    auth: Option<&Auth>,
+    rewrite: &Rewrite,
+) -> Result<Prepared, String> {
+    let view = Resend::of(exchange).rewritten(rewrite);
     let method = Method::from_bytes(view.method.as_bytes())
         .map_err(|_| format!("request.method {:?} is not an HTTP method", view.method))?;
     let uri = view
@@ -162,7 +167,8 @@ mod tests {
             ),
         ];
         for (target, expected) in cases {
-            let prepared = prepare(&exchange(target, &[]), &base, None).unwrap();
+            let prepared =
+                prepare(&exchange(target, &[]), &base, None, &Rewrite::default()).unwrap();
             assert_eq!(prepared.uri.to_string(), expected, "{target}");
         }
     }
@@ -187,6 +193,7 @@ mod tests {
             &exchange("/v1/chat/completions", &recorded),
             &base,
             Some(&auth),
+            &Rewrite::default(),
         )
         .unwrap();
         let mut names: Vec<&str> = prepared.headers.keys().map(|k| k.as_str()).collect();
@@ -196,8 +203,13 @@ mod tests {
         assert!(prepared.headers["authorization"].is_sensitive());
         assert_eq!(prepared.body.as_ref(), br#"{"model":"m","messages":[]}"#);
         let custom = Auth::new("VAR", "super-secret-value".into(), Some("X-Gateway-Key")).unwrap();
-        let prepared =
-            prepare(&exchange("/v1/chat/completions", &[]), &base, Some(&custom)).unwrap();
+        let prepared = prepare(
+            &exchange("/v1/chat/completions", &[]),
+            &base,
+            Some(&custom),
+            &Rewrite::default(),
+        )
+        .unwrap();
         assert_eq!(prepared.headers["x-gateway-key"], "super-secret-value");
         assert!(!format!("{custom:?} {prepared:?}").contains("super-secret-value"));
     }

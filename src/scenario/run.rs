@@ -220,6 +220,8 @@ async fn replay(
         http2: scenario.http2,
         target_cas: Vec::new(),
         keep_exchanges: true,
+        rewrite: Default::default(),
+        secrets: Vec::new(),
     };
     let replayed = replay::run_loaded(loaded, &options, |total| {
         if progress_bar {

@@ -640,3 +640,95 @@ async fn replay_the_curl_export_and_the_har_export_send_the_same_request() {
         .collect();
     assert_eq!(har_headers, sent_without_key);
 }
+
+/// A gateway that routes by headers and names models its own way answers only when the replay
+/// sends its headers and its model names; the secret header's value never reaches disk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_and_model_names_a_gateway_requires_are_sent_and_secrets_stay_off_disk() {
+    const VIRTUAL_KEY: &str = "vk-9f2c1a7e5b3d4c6a8e0f";
+    let upstream = TestUpstream::start(|received| {
+        let body: serde_json::Value = serde_json::from_slice(&received.body).unwrap_or_default();
+        let routed = received.header("x-tenant") == Some("acme")
+            && received.header("x-virtual-key") == Some(VIRTUAL_KEY)
+            && body["model"] == "openai/m";
+        if routed {
+            Script::Sse {
+                events: vec![fixtures::chat_stream("openai/m").into_bytes()],
+                gap: Duration::ZERO,
+            }
+        } else {
+            Script::Json {
+                status: 401,
+                body: br#"{"error":{"message":"no route","type":"auth","param":null,"code":null}}"#
+                    .to_vec(),
+            }
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let capture = fixtures::chat_capture("0190f0c2-0000-7000-8000-00000000a0f1", "m");
+    let path = support::write(dir.path(), "c.json", fixtures::pretty(&capture));
+    let out = dir.path().join("runs");
+    let statuses = |replayed: &super::replay::Replayed| -> Vec<Option<u16>> {
+        replayed.run.exchanges.iter().map(|e| e.status).collect()
+    };
+    let (without, with) = tokio::task::spawn_blocking({
+        let (out, path, url) = (out.clone(), path.clone(), upstream.url());
+        move || {
+            let input = path.to_str().unwrap();
+            let without = replay(&out, "plain", &[input, "--target", &url], &[]);
+            let with = replay(
+                &out,
+                "routed",
+                &[
+                    input,
+                    "--target",
+                    &url,
+                    "--header",
+                    "X-Tenant: acme",
+                    "--header-env",
+                    "x-virtual-key=GATEWAY_VK",
+                    "--model-map",
+                    "m=openai/m",
+                ],
+                &[("GATEWAY_VK", VIRTUAL_KEY)],
+            );
+            (without, with)
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        statuses(&without),
+        [Some(401)],
+        "{}",
+        describe(&without.output)
+    );
+    assert_eq!(statuses(&with), [Some(200)], "{}", describe(&with.output));
+    let sent = upstream.received();
+    assert_eq!(sent[1].header("x-tenant"), Some("acme"));
+    let replayed = with.capture("c.json");
+    assert_eq!(replayed.model.as_deref(), Some("openai/m"));
+    let key_header = replayed.request.header("x-virtual-key").unwrap();
+    assert!(key_header.starts_with("[REDACTED:"), "{key_header}");
+    for file in walk(&out) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains(VIRTUAL_KEY),
+            "{} holds the key",
+            file.display()
+        );
+    }
+    let shown = format!("{}{}", describe(&with.output), "");
+    assert!(!shown.contains(VIRTUAL_KEY));
+    let bad = run(harness().args([
+        "replay",
+        path.to_str().unwrap(),
+        "--target",
+        "embedded",
+        "--header-env",
+        "x-k=UNSET_VAR_FOR_TEST",
+    ]));
+    assert_eq!(bad.status.code(), Some(2), "{}", describe(&bad));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("UNSET_VAR_FOR_TEST"));
+}
