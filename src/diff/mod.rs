@@ -4,6 +4,7 @@
 //! - [`mod@view`]: the comparable JSON view, a stream reassembled into its message.
 //! - [`compare`]: the JSON-aware walk and the tolerance rules.
 //! - [`sessions`]: request fields and tool definitions per model, session against session.
+//! - [`verdicts`]: which rules each answer broke under its contract, side by side.
 //! - [`render`]: the text output (changes, then a unified diff rendered with `similar`).
 //!
 //! The JSON output is `schemas/diff.schema.json`.
@@ -11,6 +12,7 @@
 pub mod compare;
 pub mod render;
 pub mod sessions;
+pub mod verdicts;
 pub mod view;
 
 use std::collections::HashMap;
@@ -21,6 +23,7 @@ use serde_json::Value;
 
 use self::compare::{Change, Rules};
 use self::sessions::SessionDiff;
+use self::verdicts::RuleDiff;
 use self::view::{Chunking, view};
 use crate::capture::Exchange;
 use crate::capture::input::{self, InputError};
@@ -63,8 +66,11 @@ pub struct PairDiff {
     pub a_id: String,
     pub b_id: String,
     pub model: Option<String>,
+    /// No change in the message and no rule broken by one side only.
     pub equal: bool,
     pub changes: Vec<Change>,
+    /// The rules one answer broke and the other did not.
+    pub rules: RuleDiff,
     /// How each stream was cut up; reported, never counted as a difference.
     pub chunking: Option<Sides<Option<Chunking>>>,
     pub timing: Option<Sides<Option<Timing>>>,
@@ -127,14 +133,16 @@ pub fn diff_pair(
         render::unified(&before.value, &after.value, a_name, b_name, rules)
     };
     let streams = before.chunking.is_some() || after.chunking.is_some();
+    let rules_broken = verdicts::compare(a, b);
     PairDiff {
         a: a_name.to_owned(),
         b: b_name.to_owned(),
         a_id: a.id.clone(),
         b_id: b.id.clone(),
         model: a.model.clone().or_else(|| b.model.clone()),
-        equal: changes.is_empty(),
+        equal: changes.is_empty() && rules_broken.is_empty(),
         changes,
+        rules: rules_broken,
         chunking: streams.then_some(Sides {
             a: before.chunking,
             b: after.chunking,

@@ -78,6 +78,26 @@ fn pair(out: &mut String, pair: &PairDiff) {
             short(change.after.as_ref())
         );
     }
+    for (side, hits) in [("A", &pair.rules.only_a), ("B", &pair.rules.only_b)] {
+        for hit in hits {
+            let times = if hit.count > 1 {
+                format!(" ({}×)", hit.count)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  ! only {side} breaks {} ({}){times} at '{}': {}",
+                hit.code,
+                hit.severity.as_str(),
+                hit.path,
+                json::shorten(&hit.message, 120)
+            );
+        }
+    }
+    if !pair.rules.both.is_empty() {
+        let _ = writeln!(out, "  both break: {}", pair.rules.both.join(", "));
+    }
     if let Some(chunking) = &pair.chunking
         && chunking.a != chunking.b
     {

@@ -416,3 +416,51 @@ fn reasoning_content_is_part_of_the_message_and_a_cut_stream_differs_from_a_whol
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(paths(&report), ["/response/done", "/error"], "{report:#}");
 }
+
+/// Two gateways' answers to the same capture that add up to the same message: one drops the
+/// `finish_reason` key from its content chunks (as LiteLLM's proxy does), the other sends what
+/// the spec says. The message alone would call them equal; `diff` names the rules only one of
+/// them broke and says they differ.
+#[test]
+fn two_gateways_with_the_same_message_differ_by_the_rules_only_one_broke() {
+    let dir = tempfile::tempdir().unwrap();
+    let conformant = fixtures::chat_capture("0190f0c2-0000-7000-8000-0000000d1ff1", "m");
+    let mut litellm = conformant.clone();
+    litellm["id"] = json!("0190f0c2-0000-7000-8000-0000000d1ff2");
+    map_events(&mut litellm, |chunk| {
+        let choice = &mut chunk["choices"][0];
+        if choice["finish_reason"].is_null() {
+            choice.as_object_mut().unwrap().remove("finish_reason");
+        }
+    });
+    let a = write(dir.path(), "portkey.json", &conformant);
+    let b = write(dir.path(), "litellm.json", &litellm);
+    let output = run(harness().args(["diff", a.to_str().unwrap(), b.to_str().unwrap()]));
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("DIFFERENT"), "{text}");
+    assert!(
+        text.contains("only B breaks stream.missing-finish-key"),
+        "{text}"
+    );
+    let json = run(harness().args([
+        "diff",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let pair = &report["pairs"][0];
+    assert_eq!(pair["changes"], json!([]), "the messages are the same");
+    assert_eq!(pair["rules"]["only_a"], json!([]));
+    assert_eq!(
+        pair["rules"]["only_b"][0]["code"],
+        "stream.missing-finish-key"
+    );
+    assert!(pair["rules"]["only_b"][0]["count"].as_u64().unwrap() >= 1);
+    assert_eq!(pair["equal"], false);
+    // The same answer on both sides is equal, rules and all.
+    let same = run(harness().args(["diff", b.to_str().unwrap(), b.to_str().unwrap()]));
+    assert_eq!(same.status.code(), Some(0), "{}", describe(&same));
+}
