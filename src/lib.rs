@@ -32,6 +32,8 @@
 //!    - [`conformance`]: the Chat Completions rules for requests, responses and streams, plus
 //!      what Cursor needs; the rule catalogue.
 //!    - [`timing`]: TTFB, TTFT, duration and inter-chunk gaps of an exchange.
+//!    - [`conversation`]: what a request means whatever its dialect (system prompt, turns, tool
+//!      calls and results, tools, parameters), read from each API's body.
 //! 7. Engines
 //!    - [`check`]: checks many exchanges in parallel into the results model, and renders it.
 //!    - [`diff`]: compares exchanges by the message a client ends up with, with tolerances.
@@ -55,6 +57,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod conformance;
+pub mod conversation;
 pub mod dialect;
 pub mod diff;
 pub mod exit;
