@@ -44,7 +44,7 @@ struct ResponseExpect {
 }
 
 /// What a Responses hybrid body breaks in Chat Completions when it carries the full Agent-mode
-/// field set of cursor-formats.md §2.1 (OpenAI names each of these keys in its 400).
+/// field set of docs/evidence.md §2.1 (OpenAI names each of these keys in its 400).
 const HYBRID_AGENT_PROBLEMS: &[&str] = &[
     "request.dialect (body) responses",
     "request.missing-field /messages",
@@ -922,7 +922,7 @@ fn in_a_hybrid_body_only_include_usage_is_chat_evidence() {
 
 /// Reasoning that a gateway streams beside the answer (`reasoning_content` from DeepSeek or a
 /// translated Anthropic thinking block, `reasoning` from Bifrost) is tolerated: Cursor does not
-/// show it (cursor-formats-2026.md 4.6), so the checker says so at info level and nothing more.
+/// show it (docs/evidence.md N36), so the checker says so at info level and nothing more.
 #[test]
 fn streamed_reasoning_is_an_info_and_never_breaks_the_stream() {
     for (file, field) in [
