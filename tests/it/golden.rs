@@ -1065,6 +1065,50 @@ fn golden_files_say_they_are_synthesized_and_carry_no_secret() {
     }
 }
 
+/// Every finding (F…) and entry (N…) that a capture's `source` or the README cites exists in
+/// docs/evidence.md, and every `source` names that page, so each claim can be looked up.
+#[test]
+fn golden_sources_cite_ids_that_docs_evidence_defines() {
+    let evidence = std::fs::read_to_string(support::project_path("docs/evidence.md")).unwrap();
+    let headings = regex::Regex::new(r"(?m)^#{3,4} ([FN]\d+) |\*\*(N\d+)\*\*").unwrap();
+    let defined: std::collections::BTreeSet<&str> = headings
+        .captures_iter(&evidence)
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+        .map(|m| m.as_str())
+        .collect();
+    assert_eq!(
+        defined.len(),
+        25 + 70,
+        "docs/evidence.md defines F1–F25 and N1–N70"
+    );
+    let cited = regex::Regex::new(r"\b[FN]\d+\b").unwrap();
+    let undefined = |text: &str| -> Vec<String> {
+        cited
+            .find_iter(text)
+            .map(|m| m.as_str())
+            .filter(|id| !defined.contains(id))
+            .map(str::to_owned)
+            .collect()
+    };
+    for path in golden_files() {
+        let name = relative(&path);
+        let source = load(&path).provenance.source;
+        assert!(source.contains("docs/evidence.md"), "{name}: {source}");
+        assert!(
+            undefined(&source).is_empty(),
+            "{name}: {:?}",
+            undefined(&source)
+        );
+    }
+    let readme =
+        std::fs::read_to_string(support::project_path("captures/golden/README.md")).unwrap();
+    assert!(
+        undefined(&readme).is_empty(),
+        "README.md: {:?}",
+        undefined(&readme)
+    );
+}
+
 /// TTFB, TTFT and gap figures are only meaningful when offsets grow the way a recording's do.
 #[test]
 fn golden_timings_grow_like_a_recording() {
