@@ -44,7 +44,7 @@ struct ResponseExpect {
 }
 
 /// What a Responses hybrid body breaks in Chat Completions when it carries the full Agent-mode
-/// field set of cursor-formats.md §2.1 (OpenAI names each of these keys in its 400).
+/// field set of docs/evidence.md §2.1 (OpenAI names each of these keys in its 400).
 const HYBRID_AGENT_PROBLEMS: &[&str] = &[
     "request.dialect (body) responses",
     "request.missing-field /messages",
@@ -922,7 +922,7 @@ fn in_a_hybrid_body_only_include_usage_is_chat_evidence() {
 
 /// Reasoning that a gateway streams beside the answer (`reasoning_content` from DeepSeek or a
 /// translated Anthropic thinking block, `reasoning` from Bifrost) is tolerated: Cursor does not
-/// show it (cursor-formats-2026.md 4.6), so the checker says so at info level and nothing more.
+/// show it (docs/evidence.md N36), so the checker says so at info level and nothing more.
 #[test]
 fn streamed_reasoning_is_an_info_and_never_breaks_the_stream() {
     for (file, field) in [
@@ -1063,6 +1063,50 @@ fn golden_files_say_they_are_synthesized_and_carry_no_secret() {
             assert!(!text.contains(marker), "{name} contains {marker}");
         }
     }
+}
+
+/// Every finding (F…) and entry (N…) that a capture's `source` or the README cites exists in
+/// docs/evidence.md, and every `source` names that page, so each claim can be looked up.
+#[test]
+fn golden_sources_cite_ids_that_docs_evidence_defines() {
+    let evidence = std::fs::read_to_string(support::project_path("docs/evidence.md")).unwrap();
+    let headings = regex::Regex::new(r"(?m)^#{3,4} ([FN]\d+) |\*\*(N\d+)\*\*").unwrap();
+    let defined: std::collections::BTreeSet<&str> = headings
+        .captures_iter(&evidence)
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+        .map(|m| m.as_str())
+        .collect();
+    assert_eq!(
+        defined.len(),
+        25 + 70,
+        "docs/evidence.md defines F1–F25 and N1–N70"
+    );
+    let cited = regex::Regex::new(r"\b[FN]\d+\b").unwrap();
+    let undefined = |text: &str| -> Vec<String> {
+        cited
+            .find_iter(text)
+            .map(|m| m.as_str())
+            .filter(|id| !defined.contains(id))
+            .map(str::to_owned)
+            .collect()
+    };
+    for path in golden_files() {
+        let name = relative(&path);
+        let source = load(&path).provenance.source;
+        assert!(source.contains("docs/evidence.md"), "{name}: {source}");
+        assert!(
+            undefined(&source).is_empty(),
+            "{name}: {:?}",
+            undefined(&source)
+        );
+    }
+    let readme =
+        std::fs::read_to_string(support::project_path("captures/golden/README.md")).unwrap();
+    assert!(
+        undefined(&readme).is_empty(),
+        "README.md: {:?}",
+        undefined(&readme)
+    );
 }
 
 /// TTFB, TTFT and gap figures are only meaningful when offsets grow the way a recording's do.

@@ -2,9 +2,9 @@
 """Write the golden captures under captures/golden/ from the public evidence.
 
 Every file is synthesized, not recorded: the request bodies are the reconstructions of
-shared/reference/cursor-formats.md section 2 (themselves built from forum threads, issues and PRs),
-and the responses are what the gateways described there send back. The `source` of each capture
-names the evidence.
+docs/evidence.md §2 (themselves built from forum threads, issues and PRs), and the responses
+are what the gateways described there send back. The `source` of each capture names the
+evidence; the bare ids in this file (F…, §…, N…) are those of docs/evidence.md.
 
 The output is deterministic (fixed ids, times and chunk offsets) and byte-identical to what
 `Exchange::to_pretty_json` writes, so the Rust tests can load each file, serialise it again and
@@ -204,7 +204,7 @@ PATCH = "*** Begin Patch\n*** Update File: src/a.ts\n@@\n-old\n+new\n*** End Pat
 
 
 def hybrid_agent_body():
-    """cursor-formats.md section 2.1, field for field."""
+    """docs/evidence.md §2.1, field for field."""
     return {
         "model": "gpt-5.5",
         "input": [
@@ -251,7 +251,7 @@ def hybrid_first_turn_body():
 
 
 def hybrid_after_read_body():
-    """Section 2.1 one turn earlier: the file has been read, the model is about to patch it."""
+    """§2.1 one turn earlier: the file has been read, the model is about to patch it."""
     return {
         "model": "gpt-5.5",
         "input": [
@@ -279,7 +279,7 @@ def hybrid_after_read_body():
 
 
 def mixed_chat_body():
-    """cursor-formats.md section 2.2."""
+    """docs/evidence.md §2.2."""
     return {
         "model": "gpt-5.5",
         "messages": [
@@ -318,7 +318,7 @@ ANTHROPIC_SYSTEM = [{"type": "text", "text": "<system prompt>",
 
 
 def anthropic_tool_history_body():
-    """cursor-formats.md section 2.3, with a second file to read so the answer is a tool call."""
+    """docs/evidence.md §2.3, with a second file to read so the answer is a tool call."""
     return {
         "model": "claude-sonnet-4-5",
         "system": ANTHROPIC_SYSTEM,
@@ -344,7 +344,7 @@ def anthropic_tool_history_body():
 
 
 def anthropic_first_turn_body():
-    """Section 2.3 at the first turn: no tool history yet."""
+    """§2.3 at the first turn: no tool history yet."""
     return {
         "model": "claude-opus-4-1",
         "system": ANTHROPIC_SYSTEM,
@@ -363,7 +363,7 @@ def anthropic_first_turn_body():
 
 
 def plain_chat_body(model, user_query):
-    """cursor-formats.md section 2.5 (and the section 2.4 best guess for Gemini names)."""
+    """docs/evidence.md §2.5 (and the §2.4 best guess for Gemini names)."""
     return {
         "model": model,
         "messages": [
@@ -402,7 +402,7 @@ def usage_chunk(cid, created, model, prompt, completion, **details):
 
 
 def text_stream(cid, created, model, pieces, prompt, completion):
-    """Section 3.1: role chunk, content deltas, finish chunk, usage chunk, [DONE]."""
+    """§3.1: role chunk, content deltas, finish chunk, usage chunk, [DONE]."""
     events = [chat_chunk(cid, created, model, {"role": "assistant", "content": ""})]
     events += [chat_chunk(cid, created, model, {"content": piece}) for piece in pieces]
     events.append(chat_chunk(cid, created, model, {}, "stop"))
@@ -412,7 +412,7 @@ def text_stream(cid, created, model, pieces, prompt, completion):
 
 def tool_call_stream(cid, created, model, call_id, name, fragments, prompt, completion,
                      **usage_details):
-    """Section 3.2: the first delta opens the call (id, type function, name, empty arguments),
+    """§3.2: the first delta opens the call (id, type function, name, empty arguments),
     the next ones carry argument fragments only, then finish_reason tool_calls."""
     events = [chat_chunk(cid, created, model, {"role": "assistant", "tool_calls": [
         {"index": 0, "id": call_id, "type": "function",
@@ -487,7 +487,7 @@ def capture_1():
         n, model="gpt-5.5", upstream="https://passthrough-relay.example.net/v1",
         method="POST", target=TARGET, http_version=HTTP1, host="passthrough-relay.example.net",
         source=(
-            "Responses-API hybrid body of an Agent-mode follow-up (cursor-formats.md §2.1: forum "
+            "Responses-API hybrid body of an Agent-mode follow-up (docs/evidence.md §2.1: forum "
             "t/153019 and t/159298 for the fields, staff on t/158939 and t/161924 for input plus "
             "flat tools, codex-proxy #707 and archestra #7375 for the custom ApplyPatch Lark tool, "
             "litellm #18200 for stream_options.include_usage) sent by Cursor to POST "
@@ -511,7 +511,7 @@ def capture_2():
         method="POST", target=TARGET, http_version=HTTP2, host="responses-relay.example.net",
         source=(
             "First-turn Responses-API hybrid body with exactly the fields of the forum t/159298 "
-            "capture (cursor-formats.md F9, §2.1); the gateway forwards it to /v1/responses and "
+            "capture (docs/evidence.md F9, §2.1); the gateway forwards it to /v1/responses and "
             "relays the Responses SSE (response.created … response.output_text.delta … "
             "response.completed) untranslated, which Cursor renders as nothing (F20, §3.5: forum "
             "t/159298, staff t/161924). Synthesized, not traffic."),
@@ -535,7 +535,7 @@ def capture_3():
         n, model="gpt-5.5", upstream="https://translating-gateway.example.net/v1",
         method="POST", target=TARGET, http_version=HTTP2, host="translating-gateway.example.net",
         source=(
-            "Responses-API hybrid body one turn into an Agent-mode edit (cursor-formats.md §2.1: "
+            "Responses-API hybrid body one turn into an Agent-mode edit (docs/evidence.md §2.1: "
             "forum t/153019, t/159298, staff t/158939) answered by a gateway that translates "
             "to /v1/responses and back, streaming ApplyPatch as a Chat function tool call with the "
             "raw '*** Begin Patch' text as arguments and finish_reason tool_calls (§3.2, F11, F21: "
@@ -559,7 +559,7 @@ def capture_4():
         n, model="gpt-5.5", upstream="https://chat-gateway.example.net/v1",
         method="POST", target=TARGET, http_version=HTTP1, host="chat-gateway.example.net",
         source=(
-            "Mixed Chat dialect body (cursor-formats.md §2.2, F12, F13: messages with nested "
+            "Mixed Chat dialect body (docs/evidence.md §2.2, F12, F13: messages with nested "
             "function tools plus a flat Responses-style custom ApplyPatch tool, per litellm PR "
             "#34029, sub2api #5861 and the api2cursor README; assistant tool-call turn with "
             "content: [] and the user field, per archestra PR #7375) forwarded to OpenAI Chat "
@@ -581,7 +581,7 @@ def capture_5():
         n, model="claude-sonnet-4-5", upstream="https://translating-gateway.example.net/v1",
         method="POST", target=TARGET, http_version=HTTP2, host="translating-gateway.example.net",
         source=(
-            "Anthropic-shaped body for a Claude-named model (cursor-formats.md §2.3, F14: system "
+            "Anthropic-shaped body for a Claude-named model (docs/evidence.md §2.3, F14: system "
             "blocks with cache_control, input_schema tools, tool_choice {type: auto}, tool_use / "
             "tool_result history, stream_options and parallel_tool_calls still present, per "
             "OhadBaehr cursor-openrouter-proxy proxyServer.ts, Bifrost cursor.go, "
@@ -610,7 +610,7 @@ def capture_6():
         n, model="claude-opus-4-1", upstream="https://translating-gateway.example.net/v1",
         method="POST", target=TARGET, http_version=HTTP1, host="translating-gateway.example.net",
         source=(
-            "Anthropic-shaped first-turn body for a Claude-named model (cursor-formats.md §2.3, "
+            "Anthropic-shaped first-turn body for a Claude-named model (docs/evidence.md §2.3, "
             "F14: array system with cache_control, input_schema tools, tool_choice object, low "
             "max_tokens, OpenAI-only stream_options and parallel_tool_calls, per OhadBaehr "
             "cursor-openrouter-proxy, Bifrost cursor.go) answered with Chat chunks until the "
@@ -634,7 +634,7 @@ def capture_7():
         n, model="gemini-2.5-pro", upstream="https://translating-gateway.example.net/v1",
         method="POST", target=TARGET, http_version=HTTP2, host="translating-gateway.example.net",
         source=(
-            "Gemini-named model: the body shape is INFERRED, not evidenced (cursor-formats.md "
+            "Gemini-named model: the body shape is INFERRED, not evidenced (docs/evidence.md "
             "§2.4, F16: no capture exists; Antigravity-Manager #506 reports Gemini names working "
             "through an OpenAI-protocol endpoint, so the §2.5 Chat body is the best guess) "
             "answered with a plain Chat Completions text stream (§3.1). Synthesized, not traffic."),
@@ -656,7 +656,7 @@ def capture_8():
         method="POST", target=TARGET, http_version=HTTP1, host="databricks-gateway.example.net",
         source=(
             "Model name without a vendor keyword, the path that works: plain Chat Completions "
-            "body (cursor-formats.md §2.5, F17: yxlao/deepseek-cursor-proxy "
+            "body (docs/evidence.md §2.5, F17: yxlao/deepseek-cursor-proxy "
             "SUPPORTED_REQUEST_FIELDS, TensorZero example; no reasoning_content in history per "
             "F18 and staff on forum t/155922) answered with a conformant text stream with a "
             "separate usage chunk (choices: []) and [DONE] (§3.1: Pil0tXia "
@@ -680,7 +680,7 @@ def capture_9():
         host="translating-gateway.example.net",
         source=(
             "Cursor's Verify button: GET {base}/models with the Bearer key and no body, answered "
-            "200 with an OpenAI-style list (cursor-formats.md F3, §2.6: LangWatch and OpenGateway "
+            "200 with an OpenAI-style list (docs/evidence.md F3, §2.6: LangWatch and OpenGateway "
             "docs; Medium confidence). Synthesized, not traffic."),
         body=None,
         response=body_response(moment, HTTP1, 200, 96.5, models, 97.25, as_json=True),
@@ -692,9 +692,9 @@ def capture_9():
 # Captures 10 onward widen the corpus to every Cursor mode the evidence shows (Agent, Ask, Plan,
 # inline edit, background features, Verify), the model families users pick, and the answers
 # gateways relay: translated streams with reasoning extras, JSON completions, and error bodies in
-# each provider's own envelope. Each `source` names its evidence with the finding ids of
-# cursor-formats.md (F…, §…) and cursor-formats-2026.md (1.x … 5.x, E…), and says INFERRED
-# where no source shows the shape.
+# each provider's own envelope. Each `source` names its evidence with the ids of
+# docs/evidence.md (F…, §… from Part 1, N… from Part 2), and says INFERRED where no
+# source shows the shape.
 
 
 def error_response(moment, http_version, status, headers_at_ms, text, ended_at_ms, as_json,
@@ -788,7 +788,7 @@ def tool_round(call_id, name, arguments, result, content=""):
 
 def anthropic_round(tool_id, name, arguments, result, text=None):
     """One Anthropic-shaped tool round: tool_use in the assistant turn, tool_result in a user
-    turn (F14, E6)."""
+    turn (F14, N53)."""
     assistant = [{"type": "text", "text": text}] if text else []
     assistant.append({"type": "tool_use", "id": tool_id, "name": name, "input": arguments})
     return [
@@ -831,7 +831,7 @@ def hybrid_body(model, items, *, tools=None, effort="medium", extra=None, stream
 
 
 def anthropic_body(model, messages, *, tools=None, extra=None, stream=True, max_tokens=8192):
-    """The Anthropic-shaped body of §2.3 / F14 / 2.6 (E6)."""
+    """The Anthropic-shaped body of §2.3 / F14 / N15 (N53)."""
     body = {"model": model, "system": ANTHROPIC_SYSTEM, "messages": messages}
     if tools is not None:
         body.update({"tools": tools, "tool_choice": {"type": "auto"}})
@@ -911,7 +911,7 @@ def capture_10():
         headers_at_ms=241.875, body=body,
         source=(
             "Agent mode, GPT Codex name. Cursor builds the Responses-API hybrid for GPT-family "
-            "names (cursor-formats.md F9, §2.1; forum t/153019, t/159298) and posts it to "
+            "names (docs/evidence.md F9, §2.1; forum t/153019, t/159298) and posts it to "
             "/chat/completions; a passthrough relay hands it to OpenAI Chat Completions, which "
             "refuses Codex models with 404 'This is not a chat model …' (param model), pretty-"
             "printed. Reported with Cursor and GPT-5.1-Codex against https://api.openai.com/v1 in "
@@ -946,10 +946,10 @@ def capture_11():
         upstream=OPENAI_RELAY, http_version=HTTP1, status=404, text=error, as_json=False,
         headers_at_ms=233.5, body=body,
         source=(
-            "Ask mode, GPT Codex name: the mixed Chat body (cursor-formats-2026.md 1.1 and E4: "
+            "Ask mode, GPT Codex name: the mixed Chat body (docs/evidence.md N1 and N51: "
             "litellm PR #34029, messages with a nested read_file tool and a flat custom "
-            "ApplyPatch tool; assistant tool-call turn with content [] per 3.6 / archestra PR "
-            "#7375; user per 3.2) relayed to OpenAI Chat Completions, which answers 404 because "
+            "ApplyPatch tool; assistant tool-call turn with content [] per N26 / archestra PR "
+            "#7375; user per N22) relayed to OpenAI Chat Completions, which answers 404 because "
             "gpt-5.3-codex is served by /v1/responses only: message as measured against "
             "api.openai.com in MadAppGang/claudish PR #174 (2026-08); param and code INFERRED "
             "from the older 'not a chat model' envelope (capture 10). Synthesized, not "
@@ -1006,14 +1006,14 @@ def capture_12():
         headers_at_ms=1770.25, body=body,
         source=(
             "Agent mode, GPT Codex name, one tool round in: the Responses-shaped body as the "
-            "gabrii/Cursor-Azure-GPT-5 fixtures show it (cursor-formats-2026.md 3.2, 3.3, E2: "
+            "gabrii/Cursor-Azure-GPT-5 fixtures show it (docs/evidence.md N22, N23, N49: "
             "role system input items instead of instructions, string and input_text user "
             "content, metadata.cursorConversationId, a per-user `user`, prompt_cache_retention "
-            "24h; ReadFile/Shell/ApplyPatch per sub2api #5861 and 5.5) answered by a bridge that "
+            "24h; ReadFile/Shell/ApplyPatch per sub2api #5861 and N42) answered by a bridge that "
             "forwards to /responses and streams Chat chunks back the way gabrii's README says: "
-            "reasoning inside <think> tags in content (4.6), the Shell call as a function call, "
-            "usage with cached_tokens and reasoning_tokens (4.7). gpt-5.3-codex is 'Verified' "
-            "there (2.5). Synthesized, not traffic."))
+            "reasoning inside <think> tags in content (N36), the Shell call as a function call, "
+            "usage with cached_tokens and reasoning_tokens (N37). gpt-5.3-codex is 'Verified' "
+            "there (N14). Synthesized, not traffic."))
 
 
 def capture_13():
@@ -1061,13 +1061,13 @@ def capture_13():
         headers_at_ms=2185.75, body=body,
         source=(
             "Plan mode, GPT-5.4 (the name that still reached the override when gpt-5.5 did "
-            "not, cursor-formats-2026.md 2.4). Plan mode goes through the override (1.3: "
+            "not, docs/evidence.md N13). Plan mode goes through the override (N3: "
             "litellm-docs cursor_integration.md; preloop PR #129) but no Plan-mode body was "
-            "ever published (2026 §c.3), so the body is INFERRED to be the Agent hybrid of "
+            "ever published (N60), so the body is INFERRED to be the Agent hybrid of "
             "§2.1/F9 with a plan-mode system prompt and a CreatePlan tool (Cursor's plan tool "
             "name per pingdotgg/t3code #11344: 'Cursor Plan produces chat / CreatePlan / "
             ".plan.md'; its parameters are a guess). Answered the way Bifrost's "
-            "transports/bifrost-http/integrations/cursor.go converts Responses events (5.2): a "
+            "transports/bifrost-http/integrations/cursor.go converts Responses events (N39): a "
             "role-only first delta, reasoning summary as delta.reasoning, the call's first "
             "delta with id, type and name but no arguments, the tool-call index taken from the "
             "output index, a chunk id per chunk (cursorChunkID: chatcmpl-bifrost-<n>, then "
@@ -1109,12 +1109,12 @@ def capture_14():
         texts=sse(events) + [data("[DONE]")], first_ms=1322.0, gap_ms=26.0,
         headers_at_ms=1297.5, body=body,
         source=(
-            "Ask mode, GPT-5.5: the mixed Chat body (cursor-formats-2026.md 1.1, E4: litellm PR "
+            "Ask mode, GPT-5.5: the mixed Chat body (docs/evidence.md N1, N51: litellm PR "
             "#34029 reproduced it against Cursor, nested read_file plus a flat custom ApplyPatch "
-            "without format; content [] on the assistant tool-call turn per 3.6 / archestra PR "
-            "#7375; user and metadata.cursorConversationId per 3.2) answered by LiteLLM's "
-            "/cursor route (>= 1.97, 5.1), which bridges to /responses and streams Chat text "
-            "back, and, as LiteLLM's own tests record as an open bug (5.1, 4.7), sends no usage "
+            "without format; content [] on the assistant tool-call turn per N26 / archestra PR "
+            "#7375; user and metadata.cursorConversationId per N22) answered by LiteLLM's "
+            "/cursor route (>= 1.97, N38), which bridges to /responses and streams Chat text "
+            "back, and, as LiteLLM's own tests record as an open bug (N38, N37), sends no usage "
             "chunk although include_usage was asked. Synthesized, not traffic."))
 
 
@@ -1138,12 +1138,12 @@ def capture_15():
         source=(
             "A background feature (a conversation title), GPT name with a variant suffix: "
             "Cursor sends names such as -xhigh, -thinking, -auto for its own background "
-            "features (cursor-formats-2026.md 2.8: OhadBaehr cursor-openrouter-proxy BG_MODEL_RE "
+            "features (docs/evidence.md N17: OhadBaehr cursor-openrouter-proxy BG_MODEL_RE "
             "and CHANGELOG; F24), which gateways resolve back to the base model (LiteLLM PR "
-            "#35554). That such calls are not streamed is INFERRED (open question §4.7; 3.10 "
+            "#35554). That such calls are not streamed is INFERRED (open question §4.7; N30 "
             "shows a non-streamed test call; OhadBaehr keeps a buffered path), and so is the "
             "title task. The JSON answer is built the way Bifrost's "
-            "convertResponsesResponseToChatCompletion builds it (5.2): choices carry index, "
+            "convertResponsesResponseToChatCompletion builds it (N39): choices carry index, "
             "message {role, content} and finish_reason only, with no message.refusal and no "
             "choices[].logprobs, which the spec requires as nullable keys (schemas.md §2.1). "
             "Synthesized, not traffic."))
@@ -1183,11 +1183,11 @@ def capture_16():
         headers_at_ms=702.0, body=body,
         source=(
             "Ask mode, o-series name. Which body o3 gets is not established: whether o1/o3/o4 "
-            "count as GPT keywords is open (cursor-formats.md §4.3, F8; 2026 §c.5 'o-series: no "
-            "2026 captures'), staff say every name but claude-*/gemini-* reaches the override "
-            "unchanged (2026 2.1), and ModelBridge ties the native (Responses) handling to "
-            "'gpt-' (2.2), so the plain Chat body of §2.5 is INFERRED, with the flat "
-            "reasoning_effort deepseek-cursor-proxy normalises (§2.5 table). Relayed to OpenAI "
+            "count as GPT keywords is open (docs/evidence.md §4.3, F8; N62: no 2026 captures for "
+            "o-series names), staff say every name but claude-*/gemini-* reaches the override "
+            "unchanged (N10), and ModelBridge ties the native (Responses) handling to "
+            "'gpt-' (N11), so the plain Chat body of §2.5 is INFERRED, with the flat "
+            "reasoning_effort deepseek-cursor-proxy normalises (§2.5). Relayed to OpenAI "
             "Chat Completions, which streams the way its API does (schemas.md §2.2: usage: null "
             "on every chunk when include_usage is set, then a usage chunk with choices [] and "
             "reasoning_tokens). Synthesized, not traffic."))
@@ -1209,8 +1209,8 @@ def capture_17():
         headers_at_ms=188.75, body=body,
         source=(
             "Verify as a chat call: some reports say the key check is a real chat request "
-            "rather than GET /models (cursor-formats-2026.md 1.6: Opper, ByteSpike; §c.4). Its "
-            "body is the non-streamed test request of E8 / 3.10 (cursor/cursor #1922, 2025: "
+            "rather than GET /models (docs/evidence.md N6: Opper, ByteSpike; N61). Its "
+            "body is the non-streamed test request of N55 / N30 (cursor/cursor #1922, 2025: "
             "stream false, max_tokens 10, temperature, top_p, n), here for o4-mini through a "
             "relay to OpenAI, which rejects max_tokens for o-series models with 400 "
             "unsupported_parameter (envelope as quoted in promptfoo #3738 and "
@@ -1250,15 +1250,15 @@ def capture_18():
         http_version=HTTP2, texts=texts, first_ms=1540.0, gap_ms=24.5, headers_at_ms=1512.25,
         body=anthropic_body(model, messages, tools=tools),
         source=(
-            "Agent mode, Claude Sonnet, with MCP tools. The Anthropic-shaped body of §2.3/F14 "
-            "(E6) with Cursor's tool list of antigravity2api-nodejs #117 (F15: read_file, "
-            "run_terminal_cmd, list_mcp_resources, fetch_mcp_resource, mcp_*), the MCP tools "
-            "named mcp_<server>_<tool> as Cursor exposes them (verygoodplugins/mcp-automem PR "
-            "#33; names such as mcp_github_get_file_contents appear in public agent rule files; "
-            "server plus tool name at most 60 characters, 3.9 / composio #2788). How 2026 builds "
-            "expose MCP tools is open (2026 §c.8). Answered by a translating gateway with a "
-            "Chat stream calling the second MCP tool, JSON arguments in fragments (§3.2). "
-            "Synthesized, not traffic."))
+            "Agent mode, Claude Sonnet, with MCP tools. The Anthropic-shaped body of "
+            "docs/evidence.md §2.3/F14 (N53) with Cursor's tool list of antigravity2api-nodejs "
+            "#117 (F15: read_file, run_terminal_cmd, list_mcp_resources, fetch_mcp_resource, "
+            "mcp_*), the MCP tools named mcp_<server>_<tool> as Cursor exposes them "
+            "(verygoodplugins/mcp-automem PR #33; names such as mcp_github_get_file_contents "
+            "appear in public agent rule files; server plus tool name at most 60 characters, N29 / "
+            "composio #2788). How 2026 builds expose MCP tools is open (N65). Answered by a "
+            "translating gateway with a Chat stream calling the second MCP tool, JSON arguments in "
+            "fragments (§3.2). Synthesized, not traffic."))
 
 
 def capture_19():
@@ -1281,12 +1281,12 @@ def capture_19():
                                                   ["target_file"])]),
         source=(
             "Agent mode, Claude Sonnet, a pasted image. How image parts look when they reach "
-            "the override is open (cursor-formats-2026.md §c.7); for GPT names the request "
-            "skips the custom base altogether (1.9: gabrii/Cursor-Azure-GPT-5 #77 and PR #89, "
+            "the override is open (docs/evidence.md N64); for GPT names the request "
+            "skips the custom base altogether (N9: gabrii/Cursor-Azure-GPT-5 #77 and PR #89, "
             "forum t/160004). The Anthropic `image` block with a base64 source (schemas.md §4.1) "
             "inside the Anthropic-shaped body of §2.3 is INFERRED from that shape and from "
             "Bifrost's cursor.go, which keeps 'rich messages (with image blocks …)' when it "
-            "converts Cursor's Anthropic blocks (5.2). Answered with a plain Chat text stream "
+            "converts Cursor's Anthropic blocks (N39). Answered with a plain Chat text stream "
             "(§3.1). Synthesized, not traffic."))
 
 
@@ -1318,10 +1318,10 @@ def capture_20():
         upstream=ANTHROPIC_RELAY, http_version=HTTP1, status=400, text=error, as_json=True,
         headers_at_ms=402.5, body=body,
         source=(
-            "Agent mode, a -thinking variant of Claude Sonnet (cursor-formats-2026.md 2.8, "
-            "F24). Whether Claude bodies carry `thinking` is open (§4.6, 2026 §c.6): the "
+            "Agent mode, a -thinking variant of Claude Sonnet (docs/evidence.md N17, "
+            "F24). Whether Claude bodies carry `thinking` is open (§4.6, N63): the "
             "top-level thinking {type: enabled, budget_tokens} here is INFERRED from the "
-            "variant name. Cursor never sends reasoning back (3.8: api2cursor thinking.py, "
+            "variant name. Cursor never sends reasoning back (N28: api2cursor thinking.py, "
             "deepseek-cursor-proxy), so the assistant tool_use turn has no thinking block. A "
             "relay that resolves the variant (LiteLLM PR #35554) and forwards Anthropic bodies "
             "to /v1/messages gets Anthropic's 400 (message as quoted in router-for-me/"
@@ -1367,12 +1367,12 @@ def capture_21():
         headers_at_ms=611.0, body=anthropic_body(model, messages, tools=tools),
         source=(
             "Agent mode, Claude Opus, a long tool history: five tool_use/tool_result rounds in "
-            "the Anthropic-shaped body of §2.3/F14 (E6; tool names per F15, "
+            "the Anthropic-shaped body of docs/evidence.md §2.3/F14 (N53; tool names per F15, "
             "antigravity2api-nodejs #117). A relay to Anthropic's /v1/messages hands "
             "Anthropic's answer on unchanged (as OhadBaehr's proxyServer.ts does for non-2xx): "
             "529 with {type: error, error: {type: overloaded_error, message}} (schemas.md §4.3, "
             "§4.4). Cursor 3.18.25 shows any 5xx as 'User API Key Rate limit exceeded' "
-            "(cursor-formats-2026.md 4.2, litellm-docs #1139). Synthesized, not traffic."))
+            "(N32, litellm-docs #1139). Synthesized, not traffic."))
 
 
 def capture_22():
@@ -1409,13 +1409,13 @@ def capture_22():
         headers_at_ms=2011.5, body=body,
         source=(
             "Agent mode, Claude Opus, with Anthropic thinking blocks in the request. INFERRED "
-            "and against the evidence for current builds: cursor-formats-2026.md 3.8 says "
+            "and against the evidence for current builds: docs/evidence.md N28 says "
             "Cursor never sends thinking blocks back; this capture models a build or a "
             "client-side layer that kept them (thinking {thinking, signature} before "
             "tool_use, with top-level thinking enabled, schemas.md §4.1), so what the checker "
             "says about such blocks is pinned. Answered the way OhadBaehr's proxyServer.ts "
-            "streamAnthropicAsOpenAI re-emits Anthropic events (5.7): a role chunk, "
-            "thinking_delta as delta.reasoning_content (F22, 4.6: not shown by Cursor), text, "
+            "streamAnthropicAsOpenAI re-emits Anthropic events (N44): a role chunk, "
+            "thinking_delta as delta.reasoning_content (F22, N36: not shown by Cursor), text, "
             "finish stop, [DONE], and no usage chunk because stream_options is stripped before "
             "/v1/messages. Synthesized, not traffic."))
 
@@ -1440,8 +1440,8 @@ def capture_23():
         status=200, text=answer, as_json=True, headers_at_ms=903.25, body=body,
         source=(
             "A background feature (a conversation summary), Claude Haiku, not streamed. Cursor "
-            "runs background work on cheaper models (cursor-formats-2026.md 2.8; OhadBaehr's "
-            "cursor-openrouter-proxy demotes background variants to a Haiku model, 5.7); that "
+            "runs background work on cheaper models (docs/evidence.md N17; OhadBaehr's "
+            "cursor-openrouter-proxy demotes background variants to a Haiku model, N44); that "
             "this call is not streamed, and its Anthropic-shaped body (§2.3) without tools, are "
             "INFERRED (open question §4.7). The answer is what OhadBaehr's "
             "bufferedAnthropicAsOpenAI writes for a non-streamed /v1/messages reply: "
@@ -1464,7 +1464,7 @@ def capture_24():
             "A background variant of a Claude name (-xhigh) sent as-is to a plain relay: "
             "'Cursor's background \"thinking\" model variants (…-xhigh, …-thinking, …) return "
             "400' on OpenRouter (OhadBaehr cursor-openrouter-proxy README and CHANGELOG; "
-            "cursor-formats-2026.md 2.8, cursor-formats.md F24). The body is the "
+            "docs/evidence.md N17, F24). The body is the "
             "Anthropic-shaped one a claude name gets (§2.3, F8); its task text is unknown. "
             "OpenRouter's envelope {error: {message, code}, user_id} as quoted in "
             "OpenRouterTeam/openrouter-examples #74 and sipeed/picoclaw #1790 is not "
@@ -1490,10 +1490,10 @@ def capture_25():
         body=chat_body(model, messages, tools=CHAT_TOOLS),
         source=(
             "Agent mode, Gemini 3, the second turn. Whether gemini-* names reach the override "
-            "at all is in conflict (cursor-formats-2026.md 2.1 staff: no; 2.11 TrueFoundry: "
-            "'Gemini-specific formatting'), and no body was ever captured (F16, 2026 §c.5): the "
+            "at all is in conflict (docs/evidence.md N10 staff: no; N20 TrueFoundry: "
+            "'Gemini-specific formatting'), and no body was ever captured (F16, N62): the "
             "plain Chat body of §2.5 is INFERRED, as in capture 7. Cursor replays the tool "
-            "call without any reasoning or signature (3.8, F18), so a gateway that translates "
+            "call without any reasoning or signature (N28, F18), so a gateway that translates "
             "to generateContent sends a functionCall without thought_signature, which Gemini 3 "
             "rejects with 400 INVALID_ARGUMENT (text as quoted in lbjlaq/Antigravity-Manager "
             "#733, continuedev/continue #8785, langgenius/dify-official-plugins #2088). The "
@@ -1515,10 +1515,10 @@ def capture_26():
                        tools=CHAT_TOOLS),
         source=(
             "Ask mode, Gemini 2.5: the INFERRED plain Chat body of §2.5 (as capture 7; "
-            "cursor-formats.md F16, 2026 2.11) through a gateway to Gemini, which answers 429 "
+            "docs/evidence.md F16, N20) through a gateway to Gemini, which answers 429 "
             "RESOURCE_EXHAUSTED in Google's envelope {error: {code, message, status}} "
             "(schemas.md §5.3); the gateway relays it unchanged. Cursor 3.18.25 shows any 429 "
-            "as 'User API Key Rate limit exceeded' (2026 4.2, litellm-docs #1139). "
+            "as 'User API Key Rate limit exceeded' (N32, litellm-docs #1139). "
             "Synthesized, not traffic."))
 
 
@@ -1537,8 +1537,8 @@ def capture_27():
         source=(
             "Ask mode, a Grok model under a gateway alias. Cursor refuses custom names that "
             "match its bundled models, so official Grok names are blocked and gateways "
-            "publish names such as grok-46-high (cursor-formats-2026.md 2.9, llm-gateway-lite "
-            "README); bundled Grok itself never reaches the override (1.4, preloop PR #129). A "
+            "publish names such as grok-46-high (docs/evidence.md N18, llm-gateway-lite "
+            "README); bundled Grok itself never reaches the override (N4, preloop PR #129). A "
             "name without a vendor keyword gets plain Chat Completions (§2.5, F17; the body for "
             "Grok aliases is INFERRED from that rule) and a conformant text stream comes back "
             "(§3.1). Synthesized, not traffic."))
@@ -1581,8 +1581,8 @@ def capture_28():
             "Agent mode, DeepSeek V4 in thinking mode, first turn: plain Chat body (§2.5, "
             "F17; reasoning_effort as deepseek-cursor-proxy normalises it, INFERRED that "
             "Cursor sends it) relayed to DeepSeek, whose stream carries delta.reasoning_content "
-            "before the tool call (F18, F22; cursor-formats-2026.md 2.10, 5.9: deepseek-lane, "
-            "yxlao/deepseek-cursor-proxy). Cursor does not show reasoning_content (4.6, forum "
+            "before the tool call (F18, F22; docs/evidence.md N19, N46: deepseek-lane, "
+            "yxlao/deepseek-cursor-proxy). Cursor does not show reasoning_content (N36, forum "
             "t/165533) and drops it from the next request (capture 29). Usage carries "
             "DeepSeek's own prompt_cache_hit_tokens / prompt_cache_miss_tokens. Synthesized, "
             "not traffic."))
@@ -1608,10 +1608,10 @@ def capture_29():
         body=chat_body(model, messages, tools=CHAT_TOOLS, extra={"reasoning_effort": "high"}),
         source=(
             "Agent mode, DeepSeek V4 Flash in thinking mode, after two tool rounds: Cursor "
-            "replays the assistant tool-call turns without reasoning_content (cursor-formats.md "
-            "F18, staff on forum t/155922; cursor-formats-2026.md 2.10: 'a known limitation, "
+            "replays the assistant tool-call turns without reasoning_content (docs/evidence.md "
+            "F18, staff on forum t/155922; N19: 'a known limitation, "
             "no ETA'), and DeepSeek answers 400 in its OpenAI-style envelope (message as in "
-            "2.10; body as quoted in the-open-agent/openagent #2206 for DeepSeek V4 and "
+            "N19; body as quoted in the-open-agent/openagent #2206 for DeepSeek V4 and "
             "dataelement/Clawith #570), which a plain relay hands on. Synthesized, not "
             "traffic."))
 
@@ -1657,7 +1657,7 @@ def capture_30():
             "normalises Cursor's tool names expects mcp_browser_navigate). Plain Chat body for a "
             "name without a vendor keyword (§2.5, F17), tool-call ids in Kimi's "
             "functions.<name>:<n> form (INFERRED from Kimi's API), no reasoning_content on the replayed assistant turns (F18). "
-            "Moonshot rejects it (cursor-formats-2026.md 2.10 and E10, forum t/159758 for "
+            "Moonshot rejects it (docs/evidence.md N19 and N57, forum t/159758 for "
             "Kimi 2.6) with an envelope that has message and type only, no param and no code "
             "(as quoted in bytedance/deer-flow #3043 and earendil-works/pi #4251), relayed "
             "unchanged. Synthesized, not traffic."))
@@ -1681,8 +1681,8 @@ def capture_31():
         body=chat_body(model, messages, tools=CHAT_TOOLS),
         source=(
             "Ask mode, Kimi K2.5, a pasted image. The shape of image parts that reach the "
-            "override is open (cursor-formats-2026.md §c.7; for GPT names the request bypasses "
-            "the custom base, 1.9); a Chat image_url part with a data: URL next to the text "
+            "override is open (docs/evidence.md N64; for GPT names the request bypasses "
+            "the custom base, N9); a Chat image_url part with a data: URL next to the text "
             "part (schemas.md §1.2) in the plain Chat body of a keyword-free name (§2.5, F17; "
             "multi-part user content per deepseek-cursor-proxy) is INFERRED. Answered with a "
             "conformant text stream. Synthesized, not traffic."))
@@ -1719,8 +1719,8 @@ def capture_32():
             "a system prompt about rewriting a piece of code, two user messages of which the "
             "second holds '## Selection to Rewrite' and the file path in a fence, and an answer "
             "whose code sits between '// Start of Selection' and '// End of Selection'. For "
-            "2026 builds the sources conflict (cursor-formats-2026.md 1.4: preloop PR #129 says "
-            "inline edit stays on Cursor's backend, Opper says BYOK drives it; §c.2 no "
+            "2026 builds the sources conflict (docs/evidence.md N4: preloop PR #129 says "
+            "inline edit stays on Cursor's backend, Opper says BYOK drives it; N59 no "
             "capture). The model name, the prompt wording and stream without stream_options "
             "are INFERRED. Synthesized, not traffic."))
 
@@ -1749,7 +1749,7 @@ def capture_33():
             "integration records this prompt too (examples/integrations/cursor/feedback/src/"
             "cursor.rs, 2025: the system prompt asks for a single terminal command between "
             "<cmd> and </cmd>) as a plain Chat body; whether 2026 builds still route Cmd-K "
-            "through the override is in conflict (cursor-formats-2026.md 1.4, §c.2). Message "
+            "through the override is in conflict (docs/evidence.md N4, N59). Message "
             "wording is a placeholder. Synthesized, not traffic."))
 
 
@@ -1771,8 +1771,8 @@ def capture_34():
         upstream="https://chat-gateway.example.net/v1", http_version=HTTP1, status=200,
         text=answer, as_json=True, headers_at_ms=344.5, body=body,
         source=(
-            "Verify as a chat call for a neutral custom name (cursor-formats-2026.md 1.6: "
-            "Opper, ByteSpike; §c.4): the non-streamed test request of E8 / 3.10 "
+            "Verify as a chat call for a neutral custom name (docs/evidence.md N6: "
+            "Opper, ByteSpike; N61): the non-streamed test request of N55 / N30 "
             "(cursor/cursor #1922: stream false, max_tokens 10) answered with a complete "
             "chat.completion as OpenAI writes it (schemas.md §2.1: message.refusal, "
             "annotations, choices[].logprobs, finish_reason length at the 10-token cap). "
@@ -1790,9 +1790,9 @@ def capture_35():
         headers_at_ms=74.25, body=None, method="GET", target="/v1/models",
         source=(
             "Verify with a key the gateway does not know: GET {base}/models with the Bearer "
-            "key (cursor-formats.md F3, §2.6; cursor-formats-2026.md 1.6) answered 401 in "
+            "key (docs/evidence.md F3, §2.6, N6) answered 401 in "
             "OpenAI's envelope (schemas.md §2.4; message and code INFERRED). Cursor 3.18.25 "
-            "shows a 401 as 'Invalid API key' / 'Unauthorized User API key' (2026 4.2, "
+            "shows a 401 as 'Invalid API key' / 'Unauthorized User API key' (N32, "
             "litellm-docs #1139). Synthesized, not traffic."))
 
 
@@ -1821,11 +1821,11 @@ def capture_36():
         source=(
             "A background feature (a conversation summary), DeepSeek V4 in thinking mode, not "
             "streamed: that Cursor's background calls are not streamed is INFERRED (open "
-            "question §4.7; 3.10), the body is the plain Chat of §2.5 / F17. DeepSeek's JSON "
+            "question §4.7; N30), the body is the plain Chat of §2.5 / F17. DeepSeek's JSON "
             "answer carries message.reasoning_content beside content (F18, F22; as Pil0tXia's "
             "non-streamed path emits it), choices[].logprobs null and no message.refusal, and "
             "its own prompt_cache_hit_tokens / prompt_cache_miss_tokens in usage "
-            "(cursor-formats-2026.md 2.10, 5.9). Synthesized, not traffic."))
+            "(docs/evidence.md N19, N46). Synthesized, not traffic."))
 
 
 def capture_37():
@@ -1846,12 +1846,12 @@ def capture_37():
         upstream=TRANSLATING, http_version=HTTP2, status=200, text=answer, as_json=True,
         headers_at_ms=512.75, body=body,
         source=(
-            "Verify as a chat call for a Gemini name (cursor-formats-2026.md 1.6: Opper, "
-            "ByteSpike; §c.4): the non-streamed test request of E8 / 3.10 (cursor/cursor "
-            "#1922), which is plain Chat whatever the name (the Azure path of 1.8 sends plain "
+            "Verify as a chat call for a Gemini name (docs/evidence.md N6: Opper, "
+            "ByteSpike; N61): the non-streamed test request of N55 / N30 (cursor/cursor "
+            "#1922), which is plain Chat whatever the name (the Azure path of N8 sends plain "
             "Chat for every model), answered by a translating gateway with a complete "
             "chat.completion (schemas.md §2.1). Whether gemini-* names reach the override at "
-            "all is in conflict (2.1 vs 2.11). Synthesized, not traffic."))
+            "all is in conflict (N10 vs N20). Synthesized, not traffic."))
 
 
 CAPTURES = [capture_1, capture_2, capture_3, capture_4, capture_5, capture_6, capture_7,
