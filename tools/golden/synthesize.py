@@ -426,7 +426,7 @@ def tool_call_stream(cid, created, model, call_id, name, fragments, prompt, comp
 
 def responses_stream(created, model):
     """What a gateway that forwards to /v1/responses and relays the answer untouched sends:
-    named `response.*` events (schemas.md section 3.3), no [DONE]."""
+    named `response.*` events (OpenAI's Responses streaming events), no [DONE]."""
     rid, mid = "resp_0a1b2c3d4e5f", "msg_0a1b2c3d4e5f"
     base = {"id": rid, "object": "response", "created_at": created, "model": model,
             "output": [], "usage": None}
@@ -1145,7 +1145,7 @@ def capture_15():
             "title task. The JSON answer is built the way Bifrost's "
             "convertResponsesResponseToChatCompletion builds it (N39): choices carry index, "
             "message {role, content} and finish_reason only, with no message.refusal and no "
-            "choices[].logprobs, which the spec requires as nullable keys (schemas.md §2.1). "
+            "choices[].logprobs, which the spec requires as nullable keys (OpenAI's CreateChatCompletionResponse). "
             "Synthesized, not traffic."))
 
 
@@ -1188,7 +1188,7 @@ def capture_16():
             "unchanged (N10), and ModelBridge ties the native (Responses) handling to "
             "'gpt-' (N11), so the plain Chat body of §2.5 is INFERRED, with the flat "
             "reasoning_effort deepseek-cursor-proxy normalises (§2.5). Relayed to OpenAI "
-            "Chat Completions, which streams the way its API does (schemas.md §2.2: usage: null "
+            "Chat Completions, which streams the way its API does (OpenAI's CreateChatCompletionStreamResponse: usage: null "
             "on every chunk when include_usage is set, then a usage chunk with choices [] and "
             "reasoning_tokens). Synthesized, not traffic."))
 
@@ -1283,7 +1283,7 @@ def capture_19():
             "Agent mode, Claude Sonnet, a pasted image. How image parts look when they reach "
             "the override is open (docs/evidence.md N64); for GPT names the request "
             "skips the custom base altogether (N9: gabrii/Cursor-Azure-GPT-5 #77 and PR #89, "
-            "forum t/160004). The Anthropic `image` block with a base64 source (schemas.md §4.1) "
+            "forum t/160004). The Anthropic `image` block with a base64 source (Anthropic's Messages API reference) "
             "inside the Anthropic-shaped body of §2.3 is INFERRED from that shape and from "
             "Bifrost's cursor.go, which keeps 'rich messages (with image blocks …)' when it "
             "converts Cursor's Anthropic blocks (N39). Answered with a plain Chat text stream "
@@ -1327,7 +1327,7 @@ def capture_20():
             "to /v1/messages gets Anthropic's 400 (message as quoted in router-for-me/"
             "CLIProxyAPI #420) and, like OhadBaehr's proxyServer.ts for non-2xx answers, hands "
             "the body on unchanged in Anthropic's envelope {type: error, error: {type, "
-            "message}} (schemas.md §4.4). Synthesized, not traffic."))
+            "message}} (Anthropic's error reference). Synthesized, not traffic."))
 
 
 def capture_21():
@@ -1370,7 +1370,7 @@ def capture_21():
             "the Anthropic-shaped body of docs/evidence.md §2.3/F14 (N53; tool names per F15, "
             "antigravity2api-nodejs #117). A relay to Anthropic's /v1/messages hands "
             "Anthropic's answer on unchanged (as OhadBaehr's proxyServer.ts does for non-2xx): "
-            "529 with {type: error, error: {type: overloaded_error, message}} (schemas.md §4.3, "
+            "529 with {type: error, error: {type: overloaded_error, message}} (Anthropic's streaming reference, "
             "§4.4). Cursor 3.18.25 shows any 5xx as 'User API Key Rate limit exceeded' "
             "(N32, litellm-docs #1139). Synthesized, not traffic."))
 
@@ -1412,7 +1412,7 @@ def capture_22():
             "and against the evidence for current builds: docs/evidence.md N28 says "
             "Cursor never sends thinking blocks back; this capture models a build or a "
             "client-side layer that kept them (thinking {thinking, signature} before "
-            "tool_use, with top-level thinking enabled, schemas.md §4.1), so what the checker "
+            "tool_use, with top-level thinking enabled, Anthropic's Messages API reference), so what the checker "
             "says about such blocks is pinned. Answered the way OhadBaehr's proxyServer.ts "
             "streamAnthropicAsOpenAI re-emits Anthropic events (N44): a role chunk, "
             "thinking_delta as delta.reasoning_content (F22, N36: not shown by Cursor), text, "
@@ -1498,7 +1498,7 @@ def capture_25():
             "rejects with 400 INVALID_ARGUMENT (text as quoted in lbjlaq/Antigravity-Manager "
             "#733, continuedev/continue #8785, langgenius/dify-official-plugins #2088). The "
             "gateway relays Google's pretty-printed envelope {error: {code, message, status}} "
-            "(schemas.md §5.3) as it came. Synthesized, not traffic."))
+            "(Google's Gemini API error format) as it came. Synthesized, not traffic."))
 
 
 def capture_26():
@@ -1517,7 +1517,7 @@ def capture_26():
             "Ask mode, Gemini 2.5: the INFERRED plain Chat body of §2.5 (as capture 7; "
             "docs/evidence.md F16, N20) through a gateway to Gemini, which answers 429 "
             "RESOURCE_EXHAUSTED in Google's envelope {error: {code, message, status}} "
-            "(schemas.md §5.3); the gateway relays it unchanged. Cursor 3.18.25 shows any 429 "
+            "(Google's Gemini API error format); the gateway relays it unchanged. Cursor 3.18.25 shows any 429 "
             "as 'User API Key Rate limit exceeded' (N32, litellm-docs #1139). "
             "Synthesized, not traffic."))
 
@@ -1683,7 +1683,7 @@ def capture_31():
             "Ask mode, Kimi K2.5, a pasted image. The shape of image parts that reach the "
             "override is open (docs/evidence.md N64; for GPT names the request bypasses "
             "the custom base, N9); a Chat image_url part with a data: URL next to the text "
-            "part (schemas.md §1.2) in the plain Chat body of a keyword-free name (§2.5, F17; "
+            "part (OpenAI's ChatCompletionRequestMessage) in the plain Chat body of a keyword-free name (§2.5, F17; "
             "multi-part user content per deepseek-cursor-proxy) is INFERRED. Answered with a "
             "conformant text stream. Synthesized, not traffic."))
 
@@ -1774,7 +1774,7 @@ def capture_34():
             "Verify as a chat call for a neutral custom name (docs/evidence.md N6: "
             "Opper, ByteSpike; N61): the non-streamed test request of N55 / N30 "
             "(cursor/cursor #1922: stream false, max_tokens 10) answered with a complete "
-            "chat.completion as OpenAI writes it (schemas.md §2.1: message.refusal, "
+            "chat.completion as OpenAI writes it (OpenAI's CreateChatCompletionResponse: message.refusal, "
             "annotations, choices[].logprobs, finish_reason length at the 10-token cap). "
             "Synthesized, not traffic."))
 
@@ -1791,7 +1791,7 @@ def capture_35():
         source=(
             "Verify with a key the gateway does not know: GET {base}/models with the Bearer "
             "key (docs/evidence.md F3, §2.6, N6) answered 401 in "
-            "OpenAI's envelope (schemas.md §2.4; message and code INFERRED). Cursor 3.18.25 "
+            "OpenAI's envelope (OpenAI's ErrorResponse; message and code INFERRED). Cursor 3.18.25 "
             "shows a 401 as 'Invalid API key' / 'Unauthorized User API key' (N32, "
             "litellm-docs #1139). Synthesized, not traffic."))
 
@@ -1850,7 +1850,7 @@ def capture_37():
             "ByteSpike; N61): the non-streamed test request of N55 / N30 (cursor/cursor "
             "#1922), which is plain Chat whatever the name (the Azure path of N8 sends plain "
             "Chat for every model), answered by a translating gateway with a complete "
-            "chat.completion (schemas.md §2.1). Whether gemini-* names reach the override at "
+            "chat.completion (OpenAI's CreateChatCompletionResponse). Whether gemini-* names reach the override at "
             "all is in conflict (N10 vs N20). Synthesized, not traffic."))
 
 
