@@ -41,7 +41,49 @@ pub enum Command {
     Report(ReportArgs),
     Export(ExportArgs),
     Scan(ScanArgs),
+    Legs(LegsArgs),
     Rules(RulesArgs),
+}
+
+/// Compare both legs of a gateway: what the client sent it (CLIENT) and what it sent its
+/// provider (PROVIDER), recorded independently (a replay run or `record` in front of the
+/// gateway; `record --stub --provider`, a provider profile, or `record --forward` behind it).
+///
+/// Each provider request is linked to the client request that caused it by content and time
+/// (no header needs to pass through the gateway), then compared by meaning: system prompt,
+/// messages, images, tools, tool calls and results, tool_choice, parameters, cache markers,
+/// and whether the provider got a body its own API accepts; and the way back, the provider's
+/// answer against what the client received. Exit 0 when no pair has an error-severity finding,
+/// 1 when one does.
+#[derive(Debug, Args)]
+pub struct LegsArgs {
+    /// The client leg: captures, folders or HAR files.
+    #[arg(value_name = "CLIENT")]
+    pub client: PathBuf,
+
+    /// The provider leg: captures, folders or HAR files.
+    #[arg(value_name = "PROVIDER")]
+    pub provider: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LegsFormat::Text)]
+    pub format: LegsFormat,
+
+    /// Severities: `strict` counts every lost parameter; `lenient` only lost meaning.
+    #[arg(long, value_enum, default_value_t = Profile::Strict)]
+    pub profile: Profile,
+
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LegsFormat {
+    /// One block per linked pair, then what nothing links, then the counts.
+    Text,
+    /// The legs report (schemas/legs.schema.json).
+    Json,
 }
 
 /// Run a scenario: replay its captures to its target, check every request and answer, compare

@@ -39,6 +39,8 @@
 //!    - [`diff`]: compares exchanges by the message a client ends up with, with tolerances.
 //!    - [`scan`]: the secret scanner over files and folders, with masked excerpts.
 //!    - [`gateway`]: the embedded reference gateway (stub, strict, lenient) and its server.
+//!    - [`legs`]: both legs of a gateway: provider requests linked to the client requests that
+//!      caused them, and what the gateway carried, translated, dropped or passed through.
 //!    - [`proxy`]: the reverse and forward proxies, the recording pipeline they share and the
 //!      tee that records each chunk with its arrival time.
 //! 8. Sessions
@@ -65,6 +67,7 @@ pub mod fsio;
 pub mod gateway;
 pub mod http;
 pub mod json;
+pub mod legs;
 pub mod proxy;
 pub mod record;
 pub mod replay;

@@ -14,6 +14,7 @@ mod check;
 mod diff;
 mod export;
 mod gateway;
+mod legs;
 mod output;
 mod record;
 mod record_forward;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(args) => replay::run(*args),
         Command::Diff(args) => diff::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Legs(args) => legs::run(args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Md => catalogue_markdown(),

@@ -37,6 +37,8 @@ pub enum Category {
     Stream,
     /// What Cursor itself needs beyond the spec (`docs/evidence.md` §3).
     Cursor,
+    /// What a gateway did to a request between its client and its provider (`legs`).
+    Leg,
 }
 
 impl Category {
@@ -46,6 +48,7 @@ impl Category {
             Category::Response => "response",
             Category::Stream => "stream",
             Category::Cursor => "cursor",
+            Category::Leg => "leg",
         }
     }
 }
@@ -361,6 +364,82 @@ catalogue! {
         [ChatCompletions],
         "Reasoning arrives in `reasoning_content`/`reasoning`: tolerated, but Cursor does not show it.",
         "docs/evidence.md F22";
+    LegSystemDropped = "leg.system-dropped", Leg, Error / Error,
+        [],
+        "The client's system prompt reached the provider nowhere: not as the provider's system field, not as a system or developer message.",
+        "Meaning carried between legs; docs/evidence.md F14 (Cursor's `system` blocks)";
+    LegSystemChanged = "leg.system-changed", Leg, Warning / Info,
+        [],
+        "The provider got a system prompt, but not the client's text in it.",
+        "Meaning carried between legs";
+    LegMessageDropped = "leg.message-dropped", Leg, Error / Error,
+        [],
+        "A user or assistant text of the client's conversation is not in the provider's request.",
+        "Meaning carried between legs";
+    LegImageDropped = "leg.image-dropped", Leg, Error / Error,
+        [],
+        "An image the client sent is not in the provider's request.",
+        "Meaning carried between legs";
+    LegToolDropped = "leg.tool-dropped", Leg, Error / Warning,
+        [],
+        "A tool the client offered is not offered to the provider.",
+        "Meaning carried between legs";
+    LegToolChanged = "leg.tool-changed", Leg, Warning / Info,
+        [],
+        "A tool reached the provider with another description or parameter schema.",
+        "Meaning carried between legs";
+    LegToolUntranslated = "leg.tool-untranslated", Leg, Error / Error,
+        [],
+        "Tools, tool calls or tool results reached the provider in the client's API's shape, which the provider's contract does not accept (Anthropic `input_schema` or `tool_use` blocks in a Chat body, …).",
+        "The provider endpoint's contract; docs/rules.md request rules";
+    LegPassedThrough = "leg.passed-through", Leg, Error / Error,
+        [],
+        "A field or part of the client's API reached the provider untranslated, into a body the provider's contract does not accept (a top-level `system` in a Chat body, …).",
+        "The provider endpoint's contract; docs/rules.md request rules";
+    LegToolCallLost = "leg.tool-call-lost", Leg, Error / Error,
+        [],
+        "A tool call of the client's history is not in the provider's request.",
+        "Meaning carried between legs";
+    LegToolResultLost = "leg.tool-result-lost", Leg, Error / Error,
+        [],
+        "A tool result of the client's history is not in the provider's request, or no longer answers its call.",
+        "Meaning carried between legs";
+    LegToolChoiceChanged = "leg.tool-choice-changed", Leg, Warning / Info,
+        [],
+        "The client's `tool_choice` reached the provider changed or not at all.",
+        "Meaning carried between legs";
+    LegParamDropped = "leg.param-dropped", Leg, Warning / Info,
+        [],
+        "A sampling parameter, token limit, stop sequence or reasoning effort the client set is not in the provider's request.",
+        "Meaning carried between legs";
+    LegParamChanged = "leg.param-changed", Leg, Warning / Info,
+        [],
+        "A sampling parameter, token limit, stop sequence or reasoning effort reached the provider with another value.",
+        "Meaning carried between legs";
+    LegCacheDropped = "leg.cache-dropped", Leg, Info / Info,
+        [],
+        "The client's prompt-cache markers (`cache_control`) are not in the provider's request.",
+        "Meaning carried between legs";
+    LegProviderRequestBreaks = "leg.provider-request-breaks", Leg, Error / Warning,
+        [],
+        "The request the gateway sent its provider breaks the contract of the provider's endpoint.",
+        "The provider endpoint's contract";
+    LegAnswerChanged = "leg.answer-changed", Leg, Error / Error,
+        [],
+        "The text the client received is not the text the provider answered.",
+        "Meaning carried back between legs";
+    LegAnswerToolCallLost = "leg.answer-tool-call-lost", Leg, Error / Error,
+        [],
+        "A tool call the provider answered with is not in what the client received, or its name or arguments changed.",
+        "Meaning carried back between legs";
+    LegAnswerFinishChanged = "leg.answer-finish-changed", Leg, Warning / Info,
+        [],
+        "The client's finish reason does not say what the provider's did (stop, tool calls, length).",
+        "Meaning carried back between legs";
+    LegAnswerUsageDropped = "leg.answer-usage-dropped", Leg, Warning / Info,
+        [],
+        "The provider reported token usage but the client, which asked for it, got none.",
+        "Meaning carried back between legs";
 }
 
 impl Rule {
@@ -386,6 +465,7 @@ pub fn catalogue_markdown() -> String {
         Category::Response,
         Category::Stream,
         Category::Cursor,
+        Category::Leg,
     ] {
         out.push_str(&format!("\n## {}\n\n", category.as_str()));
         out.push_str(

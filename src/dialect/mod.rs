@@ -66,6 +66,17 @@ impl Dialect {
         }
     }
 
+    /// The dialect a contract's own requests are in (a model list has none).
+    pub fn of_contract(contract: Contract) -> Option<Dialect> {
+        match contract {
+            Contract::ChatCompletions => Some(Dialect::ChatCompletions),
+            Contract::Responses => Some(Dialect::Responses),
+            Contract::AnthropicMessages => Some(Dialect::Anthropic),
+            Contract::Gemini => Some(Dialect::Gemini),
+            Contract::Models => None,
+        }
+    }
+
     pub fn with_article(self) -> String {
         let name = self.api_name();
         let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {

@@ -18,6 +18,8 @@ mod forward_cli;
 mod golden;
 /// The module graph runs down the layer table of docs/architecture.md, with no cycles.
 mod layers;
+/// `legs`: a gateway's client leg against its provider leg, rule by rule and link by link.
+mod legs;
 /// Properties over generated inputs: SSE chunking, classifier and checker robustness, the
 /// capture round trip, body encodings, redaction.
 mod properties;
