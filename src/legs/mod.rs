@@ -1,11 +1,11 @@
 //! `legs`: both legs of a gateway. The client leg (what Cursor, or a replay, sent to the
 //! gateway) and the provider leg (what the gateway sent to its provider) are recorded
 //! independently; each provider exchange is linked to the client exchange that caused it
-//! ([`correlate`]), and each pair is compared by meaning ([`compare`] for the request,
+//! ([`mod@correlate`]), and each pair is compared by meaning ([`compare`] for the request,
 //! [`answer`] for the way back). A 200 from a gateway proves nothing about what the provider
 //! received: this is where a dropped system prompt or an untranslated tool shows.
 //!
-//! - [`correlate`]: fingerprints, time windows, confidence, retries.
+//! - [`mod@correlate`]: fingerprints, time windows, confidence, retries.
 //! - [`compare`]: what was carried, translated, dropped or passed through untranslated.
 //! - [`answer`]: the provider's answer against what the client received.
 //! - [`render`]: the text output; the JSON output is `schemas/legs.schema.json`.
