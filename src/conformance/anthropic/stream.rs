@@ -69,6 +69,16 @@ pub(super) fn check_stream(
                 );
                 continue;
             }
+            // The SDKs raise an `error` event whatever its data, quoting the raw text.
+            Err(_) if event.name.as_deref() == Some("error") => {
+                findings.add(
+                    Rule::StreamErrorEvent,
+                    path,
+                    format!("`error` event: {}", shorten(&event.data, 200)),
+                );
+                errored = true;
+                break;
+            }
             Err(_) if event.data_lines == 0 => {
                 findings.add(
                     Rule::StreamNotJson,

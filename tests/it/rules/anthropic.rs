@@ -611,6 +611,16 @@ fn stream_cases() -> Vec<Case> {
             streamed(&thinking_stream()),
         ),
         case(
+            "stream.error-event",
+            "an `error` event whose data is plain text",
+            "/stream/8",
+            streamed(&edited(|e| {
+                e.truncate(8);
+                e.push("event: error\ndata: upstream overloaded\n\n".to_owned());
+            })),
+            streamed(&thinking_stream()),
+        ),
+        case(
             "stream.extension",
             "an event type the API does not define",
             "/stream/2",
