@@ -49,7 +49,7 @@ pub(super) fn check_tools(
         let Some(name) = check_tool(findings, &at, map) else {
             continue;
         };
-        if !names.insert(name.to_owned()) {
+        if !names.insert(name) {
             findings.add(
                 Rule::RequestToolDefinition,
                 join(&at, "name"),

@@ -1,416 +1,17 @@
-//! Anthropic Messages cases: bodies sent to `/v1/messages`, the `message` answer and the named
-//! event stream, each judged by the Anthropic contract. The baselines are what the official
-//! SDK sends and parses (`tests/fixtures/sdk/native/anthropic/`); each case breaks one thing
-//! and the conforming example is the baseline or the nearest correct form.
+//! Answer cases: the `message` a JSON answer holds and the named-event stream, and what a
+//! client assembles from each.
 
-use cursor_harness::capture::{Body, Exchange};
 use cursor_harness::dialect::Dialect;
 use serde_json::{Value, json};
 
-use super::build::{
-    Answered, cursor_anthropic, cursor_chat, cursor_responses_hybrid, exchange, json_response,
-    openai_error, remove, set, stream_response, text_response, text_stream,
+use super::super::build::{
+    Answered, DONE, hello_completion, json_response, openai_error, remove, set, text_response,
+    text_stream,
 };
-use super::{Case, case};
+use super::super::{Case, case};
+use super::*;
 
-/// `POST /v1/messages` with this body, no answer yet.
-pub(super) fn messages_request(body: Value) -> Exchange {
-    exchange("POST", "/v1/messages", Some(Body::Json(body)))
-}
-
-/// What `messages.create` sends for a tool round trip: a system text block with
-/// `cache_control`, a client tool, `tool_choice: auto`, an assistant text + `tool_use` turn and
-/// the user's `tool_result`.
-pub(super) fn tool_history() -> Value {
-    json!({
-        "model": "claude-sonnet-4-5",
-        "max_tokens": 1024,
-        "system": [{"type": "text", "text": "Use tools when they help.", "cache_control": {"type": "ephemeral"}}],
-        "messages": [
-            {"role": "user", "content": "What is the weather in Paris?"},
-            {"role": "assistant", "content": [
-                {"type": "text", "text": "I'll check."},
-                {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}}
-            ]},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "18°C, cloudy"}]}
-        ],
-        "tools": [{"name": "get_weather", "description": "Current weather for a city.",
-            "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}],
-        "tool_choice": {"type": "auto"}
-    })
-}
-
-/// What `messages.stream` sends with extended thinking.
-pub(super) fn thinking_stream_body() -> Value {
-    json!({
-        "model": "claude-sonnet-4-5",
-        "max_tokens": 4096,
-        "system": "Use tools when they help.",
-        "messages": [{"role": "user", "content": "What is the weather in Paris?"}],
-        "tools": [{"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}],
-        "thinking": {"type": "enabled", "budget_tokens": 2048},
-        "stream": true
-    })
-}
-
-/// The non-streamed answer.
-pub(super) fn message() -> Value {
-    json!({
-        "id": "msg_1", "type": "message", "role": "assistant",
-        "content": [{"type": "text", "text": "It is 18°C and cloudy in Paris."}],
-        "model": "claude-sonnet-4-5-20250929",
-        "stop_reason": "end_turn", "stop_sequence": null,
-        "usage": {"input_tokens": 689, "output_tokens": 17}
-    })
-}
-
-/// One named event.
-pub(super) fn named(name: &str, data: &Value) -> String {
-    format!("event: {name}\ndata: {data}\n\n")
-}
-
-/// An event named after its own `type`.
-fn ev(data: Value) -> String {
-    let name = data["type"].as_str().expect("an event type").to_owned();
-    named(&name, &data)
-}
-
-fn block_start(index: usize, block: Value) -> String {
-    ev(json!({"type": "content_block_start", "index": index, "content_block": block}))
-}
-
-fn block_delta(index: usize, delta: Value) -> String {
-    ev(json!({"type": "content_block_delta", "index": index, "delta": delta}))
-}
-
-fn block_stop(index: usize) -> String {
-    ev(json!({"type": "content_block_stop", "index": index}))
-}
-
-fn message_delta(stop_reason: Value) -> String {
-    ev(
-        json!({"type": "message_delta", "delta": {"stop_reason": stop_reason, "stop_sequence": null},
-        "usage": {"output_tokens": 121}}),
-    )
-}
-
-fn json_delta(fragment: &str) -> Value {
-    json!({"type": "input_json_delta", "partial_json": fragment})
-}
-
-/// The stream the SDK reads for [`thinking_stream_body`]: a thinking block (with a ping in
-/// it), a text block and a `tool_use` block, then `message_delta` and `message_stop`.
-/// Events 0…15.
-pub(super) fn thinking_stream() -> Vec<String> {
-    vec![
-        ev(
-            json!({"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant",
-            "content": [], "model": "claude-sonnet-4-5-20250929", "stop_reason": null, "stop_sequence": null,
-            "usage": {"input_tokens": 758, "output_tokens": 4}}}),
-        ),
-        block_start(
-            0,
-            json!({"type": "thinking", "thinking": "", "signature": ""}),
-        ),
-        named("ping", &json!({"type": "ping"})),
-        block_delta(
-            0,
-            json!({"type": "thinking_delta", "thinking": "Call get_weather for Paris."}),
-        ),
-        block_delta(
-            0,
-            json!({"type": "signature_delta", "signature": "EkY0c2lnbmF0dXJl"}),
-        ),
-        block_stop(0),
-        block_start(1, json!({"type": "text", "text": ""})),
-        block_delta(
-            1,
-            json!({"type": "text_delta", "text": "Checking the weather."}),
-        ),
-        block_stop(1),
-        block_start(
-            2,
-            json!({"type": "tool_use", "id": "toolu_2", "name": "get_weather", "input": {}}),
-        ),
-        block_delta(2, json_delta("")),
-        block_delta(2, json_delta("{\"city\": \"Par")),
-        block_delta(2, json_delta("is\"}")),
-        block_stop(2),
-        message_delta(json!("tool_use")),
-        ev(json!({"type": "message_stop"})),
-    ]
-}
-
-/// [`thinking_stream`] changed by `edit`.
-fn edited(edit: impl FnOnce(&mut Vec<String>)) -> Vec<String> {
-    let mut events = thinking_stream();
-    edit(&mut events);
-    events
-}
-
-/// The thinking request answered by these events.
-pub(super) fn streamed(events: &[String]) -> Exchange {
-    messages_request(thinking_stream_body()).answered(stream_response(events))
-}
-
-fn answered(body: Value) -> Exchange {
-    messages_request(tool_history()).answered(json_response(200, body))
-}
-
-pub(super) fn cases() -> Vec<Case> {
-    let mut all = request_cases();
-    all.extend(response_cases());
-    all.extend(stream_cases());
-    all
-}
-
-fn request_cases() -> Vec<Case> {
-    let history = tool_history;
-    vec![
-        case(
-            "request.not-json",
-            "a JSON array sent to /v1/messages",
-            "",
-            messages_request(json!([tool_history()])),
-            messages_request(tool_history()),
-        ),
-        case(
-            "request.dialect",
-            "Cursor's Chat body sent to /v1/messages",
-            "",
-            messages_request(cursor_chat()),
-            messages_request(tool_history()),
-        )
-        .owned_by(Dialect::ChatCompletions),
-        case(
-            "request.dialect",
-            "a Responses body; a plain {model, max_tokens, messages} body is valid Anthropic too",
-            "",
-            messages_request(cursor_responses_hybrid()),
-            messages_request(json!({"model": "claude-sonnet-4-5", "max_tokens": 1024,
-                "messages": [{"role": "user", "content": "hi"}]})),
-        )
-        .owned_by(Dialect::Responses),
-        case(
-            "request.missing-field",
-            "no `max_tokens`, which Anthropic requires",
-            "/max_tokens",
-            messages_request(remove(history(), "/max_tokens")),
-            messages_request(history()),
-        ),
-        case(
-            "request.missing-field",
-            "a `tool_result` without `tool_use_id`",
-            "/messages/2/content/0/tool_use_id",
-            messages_request(remove(history(), "/messages/2/content/0/tool_use_id")),
-            messages_request(history()),
-        ),
-        case(
-            "request.unknown-field",
-            "Cursor's Anthropic body keeps Chat's `stream_options`",
-            "/stream_options",
-            messages_request(cursor_anthropic()),
-            messages_request(remove(cursor_anthropic(), "/stream_options")),
-        )
-        .owned_by(Dialect::ChatCompletions),
-        case(
-            "request.unknown-field",
-            "Chat's `tool_calls` kept on an assistant message (Anthropic refuses extra keys at any depth)",
-            "/messages/1/tool_calls",
-            messages_request(set(history(), "/messages/1/tool_calls", json!([]))),
-            messages_request(history()),
-        )
-        .owned_by(Dialect::ChatCompletions),
-        case(
-            "request.unknown-field",
-            "a `cache_control` key the ephemeral marker does not have",
-            "/system/0/cache_control/scope",
-            messages_request(set(history(), "/system/0/cache_control/scope", json!("global"))),
-            messages_request(set(history(), "/system/0/cache_control/ttl", json!("1h"))),
-        ),
-        case(
-            "request.type",
-            "`system` as a number",
-            "/system",
-            messages_request(set(history(), "/system", json!(42))),
-            messages_request(set(history(), "/system", json!("Be brief."))),
-        ),
-        case(
-            "request.enum",
-            "an OpenAI service tier",
-            "/service_tier",
-            messages_request(set(history(), "/service_tier", json!("priority"))),
-            messages_request(set(history(), "/service_tier", json!("standard_only"))),
-        ),
-        case(
-            "request.enum",
-            "an image media type Anthropic does not take",
-            "/messages/0/content/1/source/media_type",
-            messages_request(set(history(), "/messages/0/content", image_turn("image/bmp"))),
-            messages_request(set(history(), "/messages/0/content", image_turn("image/png"))),
-        ),
-        case(
-            "request.range",
-            "`temperature` 1.5: Chat goes to 2, Anthropic to 1",
-            "/temperature",
-            messages_request(set(history(), "/temperature", json!(1.5))),
-            messages_request(set(history(), "/temperature", json!(1.0))),
-        ),
-        case(
-            "request.empty-array",
-            "`messages: []`",
-            "/messages",
-            messages_request(set(history(), "/messages", json!([]))),
-            messages_request(history()),
-        ),
-        case(
-            "request.role",
-            "Chat's `tool` role carrying the result",
-            "/messages/2/role",
-            messages_request(set(history(), "/messages/2",
-                json!({"role": "tool", "content": "18°C, cloudy"}))),
-            messages_request(history()),
-        )
-        .owned_by(Dialect::ChatCompletions),
-        case(
-            "request.content-part",
-            "Chat's `image_url` part in a user message",
-            "/messages/0/content/1/type",
-            messages_request(set(history(), "/messages/0/content", json!([
-                {"type": "text", "text": "What is in this picture?"},
-                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
-            ]))),
-            messages_request(set(history(), "/messages/0/content", image_turn("image/png"))),
-        )
-        .owned_by(Dialect::ChatCompletions),
-        case(
-            "request.content-part",
-            "a `tool_result` in an assistant message",
-            "/messages/1/content/1/type",
-            messages_request(set(history(), "/messages/1/content/1",
-                json!({"type": "tool_result", "tool_use_id": "toolu_1", "content": "x"}))),
-            messages_request(history()),
-        ),
-        case(
-            "request.tool-call",
-            "`tool_use.input` as JSON text (Chat's `arguments`)",
-            "/messages/1/content/1/input",
-            messages_request(set(history(), "/messages/1/content/1/input", json!("{\"city\":\"Paris\"}"))),
-            messages_request(history()),
-        ),
-        case(
-            "request.tool-call",
-            "a `tool_use` block without `id`",
-            "/messages/1/content/1/id",
-            messages_request(remove(history(), "/messages/1/content/1/id")),
-            messages_request(history()),
-        ),
-        case(
-            "request.tool-result-order",
-            "a `tool_result` answering an id no tool_use carries",
-            "/messages/2/content/0/tool_use_id",
-            messages_request(set(history(), "/messages/2/content/0/tool_use_id", json!("toolu_9"))),
-            messages_request(history()),
-        ),
-        case(
-            "request.tool-result-order",
-            "a `tool_use` answered by plain text, not a tool_result",
-            "/messages/1",
-            messages_request(set(history(), "/messages/2", json!({"role": "user", "content": "go on"}))),
-            messages_request(history()),
-        ),
-        case(
-            "request.tool-result-order",
-            "text before the tool_result in the answering message",
-            "/messages/2/content/1",
-            messages_request(set(history(), "/messages/2/content", json!([
-                {"type": "text", "text": "Here is the result:"},
-                {"type": "tool_result", "tool_use_id": "toolu_1", "content": "18°C"}
-            ]))),
-            messages_request(set(history(), "/messages/2/content", json!([
-                {"type": "tool_result", "tool_use_id": "toolu_1", "content": "18°C"},
-                {"type": "text", "text": "Answer briefly."}
-            ]))),
-        ),
-        case(
-            "request.tool-definition",
-            "a Chat-shaped tool",
-            "/tools/0",
-            messages_request(set(history(), "/tools/0", json!({"type": "function",
-                "function": {"name": "get_weather", "parameters": {"type": "object"}}}))),
-            messages_request(history()),
-        )
-        .owned_by(Dialect::ChatCompletions),
-        case(
-            "request.tool-definition",
-            "an MCP tool name with a dot",
-            "/tools/0/name",
-            messages_request(set(history(), "/tools/0/name", json!("weather.get"))),
-            messages_request(set(history(), "/tools/0/name", json!("weather__get-now"))),
-        ),
-        case(
-            "request.tool-definition",
-            "an `input_schema` that is not an object schema",
-            "/tools/0/input_schema/type",
-            messages_request(set(history(), "/tools/0/input_schema", json!({"type": "string"}))),
-            messages_request(set(history(), "/tools/1",
-                json!({"type": "web_search_20250305", "name": "web_search", "max_uses": 3}))),
-        ),
-        case(
-            "request.tool-choice",
-            "OpenAI's string `tool_choice`",
-            "/tool_choice",
-            messages_request(set(history(), "/tool_choice", json!("auto"))),
-            messages_request(set(history(), "/tool_choice", json!({"type": "any", "disable_parallel_tool_use": true}))),
-        )
-        .owned_by(Dialect::ChatCompletions),
-        case(
-            "request.tool-choice",
-            "`tool_choice` naming a tool that is not offered",
-            "/tool_choice/name",
-            messages_request(set(history(), "/tool_choice", json!({"type": "tool", "name": "get_time"}))),
-            messages_request(set(history(), "/tool_choice", json!({"type": "tool", "name": "get_weather"}))),
-        ),
-        case(
-            "request.thinking",
-            "a thinking budget below 1024",
-            "/thinking/budget_tokens",
-            messages_request(set(thinking_stream_body(), "/thinking/budget_tokens", json!(512))),
-            messages_request(thinking_stream_body()),
-        ),
-        case(
-            "request.thinking",
-            "a thinking budget that is not below `max_tokens`",
-            "/thinking/budget_tokens",
-            messages_request(set(thinking_stream_body(), "/max_tokens", json!(2048))),
-            messages_request(set(thinking_stream_body(), "/max_tokens", json!(2049))),
-        ),
-        case(
-            "request.thinking",
-            "thinking with a lowered temperature",
-            "/temperature",
-            messages_request(set(thinking_stream_body(), "/temperature", json!(0.2))),
-            messages_request(set(thinking_stream_body(), "/temperature", json!(1))),
-        ),
-        case(
-            "request.thinking",
-            "thinking with a tool_choice that forces a tool",
-            "/tool_choice/type",
-            messages_request(set(thinking_stream_body(), "/tool_choice", json!({"type": "any"}))),
-            messages_request(set(thinking_stream_body(), "/tool_choice", json!({"type": "auto"}))),
-        ),
-    ]
-}
-
-/// A user turn with a text block and a base64 image of this media type.
-fn image_turn(media_type: &str) -> Value {
-    json!([
-        {"type": "text", "text": "What is in this picture?"},
-        {"type": "image", "source": {"type": "base64", "media_type": media_type, "data": "iVBORw0KGgo="}}
-    ])
-}
-
-fn response_cases() -> Vec<Case> {
+pub(super) fn response_cases() -> Vec<Case> {
     let tool_answer = || {
         set(
             set(message(), "/stop_reason", json!("tool_use")),
@@ -458,7 +59,7 @@ fn response_cases() -> Vec<Case> {
             "response.dialect",
             "a `chat.completion` answered at /v1/messages",
             "",
-            answered(super::build::hello_completion()),
+            answered(hello_completion()),
             answered(message()),
         )
         .owned_by(Dialect::ChatCompletions),
@@ -511,7 +112,7 @@ fn response_cases() -> Vec<Case> {
     ]
 }
 
-fn stream_cases() -> Vec<Case> {
+pub(super) fn stream_cases() -> Vec<Case> {
     let cut_after = |keep: usize| edited(|e| e.truncate(keep));
     vec![
         case(
@@ -731,7 +332,7 @@ fn stream_cases() -> Vec<Case> {
             "stream.foreign-done",
             "a `data: [DONE]` after `message_stop`, from a gateway translating Chat",
             "/stream/16",
-            streamed(&edited(|e| e.push(super::build::DONE.to_owned()))),
+            streamed(&edited(|e| e.push(DONE.to_owned()))),
             streamed(&thinking_stream()),
         ),
     ]
@@ -781,7 +382,7 @@ fn what_anthropic_and_its_sdk_accept_reports_nothing() {
     ];
     let mut failures = Vec::new();
     for (what, exchange) in &clean {
-        let report = super::check(exchange, Profile::Strict);
+        let report = super::super::check(exchange, Profile::Strict);
         let found: Vec<String> = report
             .violations()
             .map(|v| {
