@@ -127,47 +127,47 @@ catalogue! {
     RequestNotJson = "request.not-json", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The request body is not a JSON object.",
-        "CreateChatCompletionRequest (type: object)";
+        "CreateChatCompletionRequest (type: object); Anthropic MessageCreateParams";
     RequestNoContract = "request.no-contract", Request, Info / Info,
         [],
         "No contract covers the endpoint (embeddings, files, …): only the body's dialect is named. `check --contract` chooses one.",
         "The endpoint rule of docs/capture-format.md (`contract`)";
     RequestDialect = "request.dialect", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "The body is another API's request (Responses, Anthropic, Gemini) sent to a Chat Completions endpoint.",
-        "CreateChatCompletionRequest; docs/evidence.md F9, F14";
+        "The body is another API's request than the endpoint's contract (a Responses or Anthropic body at /chat/completions, a Chat body at /messages, …).",
+        "CreateChatCompletionRequest; docs/evidence.md F9, F14; Anthropic MessageCreateParams";
     RequestLegacyCompletions = "request.legacy-completions", Request, Error / Error,
         [ChatCompletions],
         "The body is a legacy Completions request (`prompt`), not Chat Completions.",
         "CreateCompletionRequest vs CreateChatCompletionRequest";
     RequestMissingField = "request.missing-field", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A required field is missing (`model`, `messages`, a message's `content`, a tool message's `tool_call_id`, …).",
-        "CreateChatCompletionRequest.required";
+        "A required field is missing (`model`, `messages`, a message's `content`, a tool message's `tool_call_id`; Anthropic's `max_tokens`, a block's `tool_use_id`, …).",
+        "CreateChatCompletionRequest.required; Anthropic MessageCreateParams Required[…] (anthropic-sdk-python types)";
     RequestUnknownField = "request.unknown-field", Request, Error / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A top-level field Chat Completions does not define; OpenAI answers 400 \"Unrecognized request argument\".",
-        "CreateChatCompletionRequest.properties";
+        "A field the contract does not define: at the top level for Chat (OpenAI answers 400 \"Unrecognized request argument\"), at any depth for Anthropic (400 \"Extra inputs are not permitted\").",
+        "CreateChatCompletionRequest.properties; Anthropic CreateMessageParams additionalProperties: false";
     RequestNestedUnknownField = "request.nested-unknown-field", Request, Warning / Info,
-        [ChatCompletions, Responses, AnthropicMessages, Gemini],
+        [ChatCompletions, Responses, Gemini],
         "A field inside a message, part or tool that Chat Completions does not define (often another API's marker).",
         "ChatCompletionRequestMessage, ChatCompletionTool";
     RequestType = "request.type", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A field has the wrong JSON type.",
-        "CreateChatCompletionRequest property types";
+        "CreateChatCompletionRequest property types; Anthropic MessageCreateParams types";
     RequestEnum = "request.enum", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A field's value is not one the spec allows.",
-        "CreateChatCompletionRequest property enums";
+        "CreateChatCompletionRequest property enums; Anthropic MessageCreateParams Literal[…] types";
     RequestRange = "request.range", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A number is outside the range the spec allows, or a list is longer than allowed (`stop` > 4, `tools` > 128).",
-        "CreateChatCompletionRequest minimum/maximum, maxItems; OpenAI 400 array_above_max_length";
+        "A number is outside the range the spec allows (Anthropic `temperature` 0–1), or a list is longer than allowed (`stop` > 4, `tools` > 128).",
+        "CreateChatCompletionRequest minimum/maximum, maxItems; OpenAI 400 array_above_max_length; Anthropic Messages API reference (temperature 0.0–1.0)";
     RequestEmptyArray = "request.empty-array", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An array that must hold at least one item is empty (`messages`, content parts, `stop`, `tools`, an assistant's `tool_calls`).",
-        "minItems: 1; OpenAI 400 empty_array for `tools` and `tool_calls`";
+        "minItems: 1; OpenAI 400 empty_array for `tools` and `tool_calls`; Anthropic 400 \"at least one message is required\"";
     RequestNull = "request.null", Request, Warning / Info,
         [ChatCompletions, Responses],
         "An explicit null where the spec does not allow null (the live API may still accept it).",
@@ -178,32 +178,32 @@ catalogue! {
         "CreateChatCompletionRequest, CreateResponse: deprecated: true";
     RequestRole = "request.role", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A message role Chat Completions does not know (e.g. Gemini's `model`).",
-        "ChatCompletionRole";
+        "A message role the contract does not know (Gemini's `model` in Chat; Chat's `tool` or `developer` in Anthropic, which has user, assistant and system).",
+        "ChatCompletionRole; Anthropic MessageParam (user, assistant, system)";
     RequestAssistantEmptyContent = "request.assistant-empty-content", Request, Error / Error,
         [ChatCompletions],
         "An assistant message with `content: []`; OpenAI rejects it (\"Expected an array with minimum length 1\").",
         "ChatCompletionRequestAssistantMessage.content minItems: 1; docs/evidence.md F13";
     RequestContentPart = "request.content-part", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A content part whose type the message's role does not allow, or another API's block (input_text, tool_use, …).",
-        "ChatCompletionRequestMessageContentPart*";
+        "A content part whose type the message's role does not allow, or another API's block (input_text, tool_use in Chat; image_url, input_text in Anthropic, …).",
+        "ChatCompletionRequestMessageContentPart*; Anthropic ContentBlockParam";
     RequestToolCall = "request.tool-call", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "An assistant `tool_calls` entry without `id`, `type` or `function.name`/`arguments` (arguments must be a string).",
-        "ChatCompletionMessageToolCall";
+        "A tool call in the history is malformed: a Chat `tool_calls` entry without `id`, `type` or `function.name`/`arguments` (a string), an Anthropic `tool_use` block without `id`/`name` or whose `input` is not an object.",
+        "ChatCompletionMessageToolCall; Anthropic ToolUseBlockParam";
     RequestToolResultOrder = "request.tool-result-order", Request, Error / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "Tool results and tool calls do not pair up: a tool message answers no earlier call, or a call gets no answer.",
-        "OpenAI API behaviour: tool messages must answer a preceding assistant tool_calls";
+        "Tool results and tool calls do not pair up: a result answers no earlier call, or a call gets no answer (Anthropic: in the very next user message, tool_result blocks first).",
+        "OpenAI API behaviour: tool messages must answer a preceding assistant tool_calls; Anthropic 400 \"`tool_use` ids were found without `tool_result` blocks immediately after\" (anthropics/claude-code#5989), \"unexpected `tool_use_id` found in `tool_result` blocks\" (anthropics/claude-code#13460); Anthropic tool-use guide (tool_result blocks come first)";
     RequestToolDefinition = "request.tool-definition", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A tool definition that is not Chat's shape: flat Responses tools, Anthropic `input_schema`, unknown `type`.",
-        "ChatCompletionTool, CustomToolChatCompletions; docs/evidence.md F11";
+        "A tool definition that is not the contract's shape (flat Responses tools or Anthropic `input_schema` in Chat; Chat's `function` wrapper in Anthropic), an unknown `type`, or a bad name or schema.",
+        "ChatCompletionTool, CustomToolChatCompletions; docs/evidence.md F11; Anthropic ToolParam, ToolUnionParam, 400 \"String should match pattern '^[a-zA-Z0-9_-]{1,128}$'\" (home-assistant/core#147760)";
     RequestToolChoice = "request.tool-choice", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "`tool_choice` is not one of Chat's forms, or names a tool that is not offered.",
-        "ChatCompletionToolChoiceOption";
+        "`tool_choice` is not one of the contract's forms (Chat's strings or function object; Anthropic's object with type auto/any/tool/none), or names a tool that is not offered.",
+        "ChatCompletionToolChoiceOption; Anthropic ToolChoiceParam";
     RequestResponseFormat = "request.response-format", Request, Error / Error,
         [ChatCompletions, Responses],
         "The output format is not text, json_object or json_schema with a name (Chat: `response_format`; Responses: `text.format`, flat, with `name` and `schema`).",
@@ -216,22 +216,26 @@ catalogue! {
         [Responses],
         "A Responses `input` item of an unknown `type`, or without the fields its type requires (`function_call` needs `call_id`, `name` and `arguments`; `reasoning` needs `id` and `summary`; …).",
         "InputItem, Item (each item's required fields)";
+    RequestThinking = "request.thinking", Request, Error / Error,
+        [AnthropicMessages],
+        "Extended thinking that Anthropic refuses: `budget_tokens` below 1024 or not below `max_tokens`, or thinking with `temperature` other than 1, `top_k`, `top_p` below 0.95, or a `tool_choice` that forces tool use.",
+        "Anthropic ThinkingConfigEnabledParam (\"Must be ≥1024 and less than `max_tokens`\"); extended-thinking guide, feature compatibility; 400 \"Thinking may not be enabled when tool_choice forces tool use\" (mastra-ai/mastra#7507)";
     ResponseNotJson = "response.not-json", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "The response body is not JSON.",
-        "CreateChatCompletionResponse, ErrorResponse";
+        "CreateChatCompletionResponse, ErrorResponse; Anthropic Message";
     ResponseMissingField = "response.missing-field", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A required field of `chat.completion` is missing (`id`, `object`, `created`, `model`, `choices`, a choice's `message`/`finish_reason`).",
-        "CreateChatCompletionResponse.required";
+        "A required field of the answer is missing (`chat.completion`: `id`, `object`, `created`, `model`, `choices`, …; Anthropic `message`: `id`, `type`, `role`, `content`, `model`, `stop_reason`, `usage`, a block's fields).",
+        "CreateChatCompletionResponse.required; Anthropic Message, ContentBlock (anthropic-sdk-python types)";
     ResponseMissingNullable = "response.missing-nullable", Response, Warning / Info,
-        [ChatCompletions, Responses],
-        "A field the spec requires but allows to be null is absent (Chat: `choices[].logprobs`, `message.refusal`; Responses: `error`, `incomplete_details`, `instructions`, …); SDKs cope, strict validators do not.",
-        "CreateChatCompletionResponse.choices.required; ChatCompletionResponseMessage.required; Response.required";
+        [ChatCompletions, Responses, AnthropicMessages],
+        "A field the spec requires but allows to be null is absent (Chat: `choices[].logprobs`, `message.refusal`; Responses: `error`, `incomplete_details`, `instructions`, …; Anthropic: `stop_sequence`); SDKs cope, strict validators do not.",
+        "CreateChatCompletionResponse.choices.required; ChatCompletionResponseMessage.required; Response.required; Anthropic Message (stop_sequence: Optional)";
     ResponseType = "response.type", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A response field has the wrong type or value (`object`, `finish_reason`, `usage` counts, …).",
-        "CreateChatCompletionResponse property types";
+        "A response field has the wrong type or value (`object`, `finish_reason`, `usage` counts; Anthropic `type`, `stop_reason`, a block's `type` or `input`, …).",
+        "CreateChatCompletionResponse property types; Anthropic Message, StopReason, ContentBlock";
     ResponseErrorEnvelope = "response.error-envelope", Response, Error / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "A non-2xx body that is not the OpenAI error envelope `{error:{message,type,param,code}}`.",
@@ -269,9 +273,9 @@ catalogue! {
         "The stream ends without `data: [DONE]`: it was cut, or the server forgot the terminator.",
         "Chat Completions streaming: terminated by data: [DONE]";
     StreamAfterDone = "stream.after-done", Stream, Error / Error,
-        [ChatCompletions, Responses],
-        "Data arrives after the stream's last event (Chat: `[DONE]`; Responses: `response.completed`, `.failed` or `.incomplete`); clients have stopped reading. A `[DONE]` after a Responses terminal event is tolerated.",
-        "Chat Completions streaming: terminated by data: [DONE]; Responses streaming: ends with the response's final state event";
+        [ChatCompletions, Responses, AnthropicMessages],
+        "Data arrives after the stream's last event (Chat: `[DONE]`; Responses: `response.completed`, `.failed` or `.incomplete`; Anthropic: `message_stop`, after which only `ping` may come); clients have stopped reading. A `[DONE]` after a Responses terminal event is tolerated.",
+        "Chat Completions streaming: terminated by data: [DONE]; Responses streaming: ends with the response's final state event; Anthropic streaming guide (message_stop ends the message)";
     StreamEventName = "stream.event-name", Stream, Warning / Info,
         [ChatCompletions],
         "A Chat Completions stream event carries an `event:` name; Chat streams use bare `data:` lines.",
@@ -281,9 +285,9 @@ catalogue! {
         "The stream carries no events at all.",
         "CreateChatCompletionStreamResponse";
     StreamChunkShape = "stream.chunk-shape", Stream, Error / Error,
-        [ChatCompletions, Responses],
-        "A chunk or event misses a required field or has the wrong shape (Chat: `id`, `object: chat.completion.chunk`, `created`, `model`, `choices`, `delta`, `index`; Responses: `type` and the fields its event type requires, an `event:` name that differs from `type`).",
-        "CreateChatCompletionStreamResponse.required; ResponseStreamEvent (each event's required fields)";
+        [ChatCompletions, Responses, AnthropicMessages],
+        "A chunk or event misses a required field or has the wrong shape (Chat: `id`, `object: chat.completion.chunk`, `created`, `model`, `choices`, `delta`, `index`; Responses and Anthropic: `type` and the fields its event type requires, an `event:` name that is missing or differs from `type`).",
+        "CreateChatCompletionStreamResponse.required; ResponseStreamEvent (each event's required fields); Anthropic RawMessageStreamEvent, anthropic-sdk-python _streaming.py (skips events with no name)";
     StreamMissingFinishKey = "stream.missing-finish-key", Stream, Error / Warning,
         [ChatCompletions],
         "A choice omits `finish_reason`; the spec requires the key on every chunk (null until the end).",
@@ -293,29 +297,29 @@ catalogue! {
         "`id` or `created` changes between chunks of one stream.",
         "CreateChatCompletionStreamResponse: same id and created on each chunk";
     StreamFinishReason = "stream.finish-reason", Stream, Error / Error,
-        [ChatCompletions],
-        "`finish_reason` has a value outside the enum, is set twice for a choice, or is never set.",
-        "CreateChatCompletionStreamResponse.choices.finish_reason";
+        [ChatCompletions, AnthropicMessages],
+        "The finish reason (Chat `finish_reason`, Anthropic `message_delta` `stop_reason`) has a value outside the enum, is set twice, or is never set.",
+        "CreateChatCompletionStreamResponse.choices.finish_reason; Anthropic RawMessageDeltaEvent, StopReason";
     StreamToolCallDelta = "stream.tool-call-delta", Stream, Error / Error,
         [ChatCompletions],
         "A tool-call delta without an integer `index`, or whose first fragment lacks `id` or `type`.",
         "ChatCompletionMessageToolCallChunk";
     StreamToolArguments = "stream.tool-arguments", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A function tool call's argument fragments do not join into valid JSON.",
-        "ChatCompletionMessageToolCall.function.arguments";
+        "A function tool call's argument fragments do not join into valid JSON (Anthropic: `input_json_delta` fragments must join into a JSON object).",
+        "ChatCompletionMessageToolCall.function.arguments; Anthropic streaming guide (input_json_delta)";
     StreamUsage = "stream.usage", Stream, Warning / Info,
         [ChatCompletions],
         "`stream_options.include_usage` was asked but no usage chunk (`choices: []`, `usage`) came before `[DONE]`, or usage was malformed.",
         "ChatCompletionStreamOptions.include_usage";
     StreamErrorEvent = "stream.error-event", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "An error arrived inside the stream (`{\"error\": …}` data or an `error` event).",
-        "openai-python _streaming.py; docs/evidence.md §3.5";
+        "An error arrived inside the stream (`{\"error\": …}` data, or an `error` event such as Anthropic's `overloaded_error`).",
+        "openai-python _streaming.py; docs/evidence.md §3.5; Anthropic streaming guide (error events)";
     StreamExtension = "stream.extension", Stream, Info / Info,
-        [ChatCompletions],
-        "A field the spec does not define in a chunk or delta (`reasoning_content`, `citations`, …): tolerated, reported.",
-        "CreateChatCompletionStreamResponse";
+        [ChatCompletions, AnthropicMessages],
+        "A field the spec does not define in a chunk or delta (`reasoning_content`, `citations`, …), or an Anthropic event type it does not define: tolerated, reported.",
+        "CreateChatCompletionStreamResponse; Anthropic versioning policy (clients must ignore unknown event types)";
     StreamDialect = "stream.dialect", Stream, Error / Error,
         [Responses, AnthropicMessages, Gemini],
         "The stream's events are another API's (Chat chunks from `/responses`, Responses events from `/messages`, …): the contract's clients cannot read them.",
@@ -325,13 +329,21 @@ catalogue! {
         "An event without an integer `sequence_number`, or whose number does not follow the previous event's by one.",
         "ResponseStreamEvent.sequence_number (required on every event)";
     StreamEventOrder = "stream.event-order", Stream, Error / Warning,
-        [Responses],
-        "The stream's lifecycle is out of order: it does not open with its start event (`response.created`), or an event refers to an item or part that was never opened.",
-        "Responses streaming lifecycle (response.created, output_item.added, content_part.added, deltas, .done)";
+        [Responses, AnthropicMessages],
+        "The stream's lifecycle is out of order: it does not open with its start event (`response.created`, `message_start`), or an event refers to an item, part or content block that was never opened or is already closed (Anthropic: blocks start in index order and close before `message_delta`).",
+        "Responses streaming lifecycle (response.created, output_item.added, content_part.added, deltas, .done); Anthropic streaming guide (event flow), anthropic-sdk-python lib/streaming accumulator";
     StreamTerminalEvent = "stream.terminal-event", Stream, Error / Error,
-        [Responses],
-        "The stream ends without its final event (Responses: `response.completed`, `response.failed` or `response.incomplete`): it was cut.",
-        "ResponseCompletedEvent, ResponseFailedEvent, ResponseIncompleteEvent";
+        [Responses, AnthropicMessages],
+        "The stream ends without its final event (Responses: `response.completed`, `response.failed` or `response.incomplete`; Anthropic: `message_stop`) and without an error event: it was cut.",
+        "ResponseCompletedEvent, ResponseFailedEvent, ResponseIncompleteEvent; Anthropic streaming guide (a stream ends with message_stop)";
+    StreamDeltaType = "stream.delta-type", Stream, Error / Error,
+        [AnthropicMessages],
+        "A `content_block_delta` whose delta type does not fit its block (`text_delta` on a `tool_use` block, …) or is unknown: the SDKs drop it.",
+        "Anthropic RawContentBlockDelta (text_delta, input_json_delta, thinking_delta, signature_delta, citations_delta)";
+    StreamForeignDone = "stream.foreign-done", Stream, Info / Info,
+        [AnthropicMessages],
+        "A `data: [DONE]` in a stream whose API has no such terminator: the SDKs skip it (it has no event name), but the provider never sends it, so a gateway translated the stream.",
+        "Anthropic streaming guide (no [DONE]); anthropic-sdk-python _streaming.py";
     CursorForeignStream = "cursor.foreign-stream", Cursor, Error / Error,
         [ChatCompletions],
         "The answer is a Responses-API or Anthropic event stream: Cursor parses only Chat Completions chunks and renders nothing.",

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::support;
 use build::*;
 
+mod anthropic;
 mod build;
 mod cursor;
 mod request;
@@ -66,6 +67,7 @@ fn cases() -> Vec<Case> {
     all.extend(stream::cases());
     all.extend(cursor::cases());
     all.extend(responses::cases());
+    all.extend(anthropic::cases());
     all
 }
 

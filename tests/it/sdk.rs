@@ -426,3 +426,91 @@ async fn native_traffic_recorded_through_the_forward_proxy_conforms_in_its_model
         );
     }
 }
+
+/// What the Anthropic SDK sent and parsed conforms to the Anthropic Messages contract: no
+/// violation at all, in the request or the answer, under either profile, judged by the
+/// contract of `/v1/messages` with the model of the body.
+#[test]
+fn native_anthropic_exchanges_conform_under_the_messages_contract() {
+    use cursor_harness::capture::Contract;
+    let names: Vec<&str> = NATIVE
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| name.starts_with("anthropic/"))
+        .collect();
+    assert_eq!(names.len(), 2);
+    for name in names {
+        for profile in [Profile::Strict, Profile::Lenient] {
+            let mut results = check_paths(&[native_root().join(name)], profile)
+                .unwrap()
+                .results;
+            assert_eq!(results.len(), 1, "{name}");
+            let report = results.remove(0);
+            assert_eq!(report.contract, Some(Contract::AnthropicMessages), "{name}");
+            assert_eq!(report.model.as_deref(), Some("claude-sonnet-4-5"), "{name}");
+            let request = report.request.as_ref().unwrap();
+            assert_eq!(request.dialect, Dialect::Anthropic, "{name}");
+            assert_eq!(request.violations, [], "{name} ({profile:?})");
+            let response = report.response.as_ref().unwrap();
+            assert_eq!(response.dialect, Some(Dialect::Anthropic), "{name}");
+            assert_eq!(response.violations, [], "{name} ({profile:?})");
+            assert!(!report.failed(), "{name}");
+        }
+    }
+}
+
+/// The checker reads each Anthropic answer into the message the SDK made of it
+/// (`generate_native.py` asserts the same values on the SDK's side).
+#[test]
+fn native_anthropic_answers_assemble_as_the_sdk_read_them() {
+    use cursor_harness::conformance::{RequestContext, check_response};
+    let read = |name: &str| {
+        let (_, exchange) = native_capture(name);
+        let body = exchange.request.body.as_ref().unwrap().json().unwrap();
+        let context =
+            RequestContext::from_body(&body, exchange.contract(), exchange.request.path());
+        let checked = check_response(
+            exchange.response.as_ref().unwrap(),
+            &context,
+            Profile::Strict,
+        );
+        checked.assembled.expect("an assembled message")
+    };
+
+    let message = read("anthropic/messages-tools.json");
+    let choice = &message.choices[&0];
+    assert_eq!(
+        choice.content,
+        "It is 18 degrees Celsius and cloudy in Paris right now."
+    );
+    assert_eq!(choice.finish_reason.as_deref(), Some("end_turn"));
+    assert!(choice.tool_calls.is_empty());
+    assert_eq!(message.model.as_deref(), Some("claude-sonnet-4-5-20250929"));
+
+    let streamed = read("anthropic/messages-thinking-stream.json");
+    let choice = &streamed.choices[&0];
+    assert_eq!(
+        choice.content,
+        "I'll check the current weather in Paris for you."
+    );
+    assert!(
+        choice
+            .reasoning
+            .starts_with("The user wants the current weather in Paris")
+    );
+    assert_eq!(choice.finish_reason.as_deref(), Some("tool_use"));
+    let call = &choice.tool_calls[0];
+    assert_eq!(call.name.as_deref(), Some("get_weather"));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&call.arguments).unwrap(),
+        serde_json::json!({"city": "Paris", "unit": "c"})
+    );
+    let usage = streamed.usage.as_ref().unwrap();
+    assert_eq!(
+        (
+            usage["input_tokens"].as_u64(),
+            usage["output_tokens"].as_u64()
+        ),
+        (Some(758), Some(121))
+    );
+}

@@ -98,3 +98,75 @@ proptest! {
         prop_assert!(report.error.is_none());
     }
 }
+
+/// Pieces of Anthropic streams: each event type, with indices and delta types that may or may
+/// not fit, named or not.
+fn anthropic_event() -> impl Strategy<Value = String> {
+    let index = 0usize..4;
+    let block = prop::sample::select(vec![
+        "text",
+        "thinking",
+        "tool_use",
+        "redacted_thinking",
+        "image",
+    ]);
+    let delta = prop::sample::select(vec![
+        ("text_delta", "text"),
+        ("input_json_delta", "partial_json"),
+        ("thinking_delta", "thinking"),
+        ("signature_delta", "signature"),
+        ("citations_delta", "citation"),
+        ("other_delta", "text"),
+    ]);
+    let fragment = prop::sample::select(vec!["", "{", "\"a\": 1}", "[1]", "x"]);
+    let data = prop_oneof![
+        Just(serde_json::json!({"type": "message_start", "message": {"id": "m", "type": "message", "role": "assistant", "content": [], "model": "c", "stop_reason": null, "usage": {"input_tokens": 1, "output_tokens": 1}}})),
+        Just(serde_json::json!({"type": "message_start"})),
+        (index.clone(), block).prop_map(|(i, b)| serde_json::json!({"type": "content_block_start", "index": i, "content_block": {"type": b, "id": "t", "name": "f", "input": {}, "text": ""}})),
+        (index.clone(), delta, fragment).prop_map(|(i, (d, field), f)| serde_json::json!({"type": "content_block_delta", "index": i, "delta": {"type": d, field: f}})),
+        index.prop_map(|i| serde_json::json!({"type": "content_block_stop", "index": i})),
+        prop::sample::select(vec!["end_turn", "tool_use", "stop"]).prop_map(|r| serde_json::json!({"type": "message_delta", "delta": {"stop_reason": r}, "usage": {"output_tokens": 2}})),
+        Just(serde_json::json!({"type": "message_stop"})),
+        Just(serde_json::json!({"type": "ping"})),
+        Just(serde_json::json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})),
+        Just(serde_json::json!({"type": "content_block_delta", "index": -1, "delta": 3})),
+    ];
+    (data, any::<bool>()).prop_map(|(data, named)| {
+        let name = data["type"].as_str().unwrap_or("x").to_owned();
+        if named {
+            format!("event: {name}\ndata: {data}\n\n")
+        } else {
+            format!("data: {data}\n\n")
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn the_anthropic_stream_checker_never_panics_on_any_event_order(
+        events in prop::collection::vec(anthropic_event(), 0..24),
+        points in prop::collection::vec(any::<usize>(), 0..6),
+    ) {
+        let bytes = events.concat().into_bytes();
+        let response = Response {
+            status: 200,
+            http_version: "HTTP/1.1".to_owned(),
+            headers: vec![("content-type".to_owned(), "text/event-stream".to_owned())],
+            headers_at_ms: Some(1.0),
+            body: None,
+            stream: Some(cut(&bytes, &points).iter().enumerate().map(|(i, c)| Chunk::new(Some(i as f64), c)).collect()),
+            ended_at_ms: Some(2.0),
+            omitted: None,
+        };
+        let context = RequestContext::from_body(&serde_json::json!({"stream": true}), Some(Contract::AnthropicMessages), "/v1/messages");
+        for profile in [Profile::Strict, Profile::Lenient] {
+            let checked = conformance::check_response(&response, &context, profile);
+            for violation in &checked.violations {
+                prop_assert!(violation.path.starts_with("/stream"), "{:?}", violation);
+            }
+            prop_assert!(checked.assembled.is_some());
+        }
+    }
+}
