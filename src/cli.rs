@@ -42,7 +42,38 @@ pub enum Command {
     Export(ExportArgs),
     Scan(ScanArgs),
     Legs(LegsArgs),
+    Translate(TranslateArgs),
     Rules(RulesArgs),
+}
+
+/// Translate a request Cursor sends (a Responses hybrid, an Anthropic-shaped body, the mixed
+/// Chat body, or any other API's request) into a Chat Completions request, and list what could
+/// not be carried and why: the reference of what a gateway must do with Cursor's formats.
+///
+/// The translated body conforms to the strict Chat Completions contract. Custom (freeform)
+/// tools such as ApplyPatch become functions with one string parameter `input`; the answer
+/// direction unwraps it again (docs/translation.md). Exit 0; 1 when the input is unreadable or
+/// names no API.
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    /// A capture file, a HAR file with one entry, or a raw JSON request body.
+    #[arg(value_name = "CAPTURE|BODY")]
+    pub input: PathBuf,
+
+    /// Write the translated request body to FILE (atomically); what was lost still goes to
+    /// standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// `text`: the body, then one line per loss; `json`: {dialect, body, losses}.
+    #[arg(long, value_enum, default_value_t = TranslateFormat::Text)]
+    pub format: TranslateFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TranslateFormat {
+    Text,
+    Json,
 }
 
 /// Compare both legs of a gateway: what the client sent it (CLIENT) and what it sent its
@@ -178,6 +209,13 @@ pub struct RecordArgs {
     /// Completions stream), whatever its format, so Cursor keeps going without a gateway.
     #[arg(long)]
     pub stub: bool,
+
+    /// With --stub: be the provider a gateway under test calls, and record what the gateway
+    /// sends it (the provider leg for `legs`): each provider's API at its own endpoint
+    /// (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`,
+    /// `/v1beta/models/M:generateContent`), judged strictly and answered in its own shape.
+    #[arg(long, requires = "stub")]
+    pub provider: bool,
 
     /// Be a forward proxy (HTTP CONNECT and absolute-form requests) for clients whose proxy you
     /// can set: Cursor's CLI agent, the SDKs, a gateway's own calls to its provider, curl.
@@ -410,13 +448,42 @@ pub struct GatewayArgs {
     pub listen: std::net::SocketAddr,
 
     /// `strict` refuses what OpenAI refuses; `lenient` ignores unknown fields like many
-    /// gateways do but still needs `messages`.
-    #[arg(long, value_enum, default_value_t = Profile::Strict)]
-    pub profile: Profile,
+    /// gateways do but still needs `messages`; `provider` is the provider a gateway calls: each
+    /// API at its own endpoint (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`,
+    /// `/v1beta/models/M:generateContent`), judged strictly by that API's contract, refused in
+    /// that provider's error envelope, answered in its shape.
+    #[arg(long, value_enum, default_value_t = GatewayProfile::Strict)]
+    pub profile: GatewayProfile,
 
     /// Milliseconds between streamed events (0 sends them back to back).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub chunk_delay: u64,
+}
+
+/// How the embedded gateway judges and answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GatewayProfile {
+    Strict,
+    Lenient,
+    Provider,
+}
+
+impl GatewayProfile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GatewayProfile::Strict => "strict",
+            GatewayProfile::Lenient => "lenient",
+            GatewayProfile::Provider => "provider",
+        }
+    }
+
+    pub fn mode(self) -> crate::gateway::Mode {
+        match self {
+            GatewayProfile::Strict => crate::gateway::Mode::Validate(Profile::Strict),
+            GatewayProfile::Lenient => crate::gateway::Mode::Validate(Profile::Lenient),
+            GatewayProfile::Provider => crate::gateway::Mode::Provider,
+        }
+    }
 }
 
 /// Replay captures against a gateway and record what comes back as new captures.
@@ -436,7 +503,8 @@ pub struct ReplayArgs {
     pub paths: Vec<PathBuf>,
 
     /// The gateway base URL (e.g. https://gw.example/api/llm/v1), or `embedded` for the
-    /// reference gateway (`embedded:strict`, the default profile, or `embedded:lenient`) served
+    /// reference gateway (`embedded:strict`, the default profile, `embedded:lenient`, or
+    /// `embedded:provider`, the provider profile of `gateway --profile provider`) served
     /// in-process on a loopback port.
     #[arg(long, value_name = "URL|embedded")]
     pub target: String,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::cli::GatewayArgs;
-use crate::gateway::{Gateway, Mode, server};
+use crate::gateway::{Gateway, server};
 
 pub fn run(args: GatewayArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -23,7 +23,7 @@ pub fn run(args: GatewayArgs) -> anyhow::Result<ExitCode> {
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
         drop(stdout);
-        let mut gateway = Gateway::new(Mode::Validate(args.profile));
+        let mut gateway = Gateway::new(args.profile.mode());
         gateway.chunk_delay = Duration::from_millis(args.chunk_delay);
         server::serve(listener, gateway, super::stop_signal(), Duration::from_secs(5)).await;
         anyhow::Ok(())

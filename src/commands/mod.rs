@@ -22,6 +22,7 @@ mod replay;
 mod report;
 mod run;
 mod scan;
+mod translate;
 
 use std::process::ExitCode;
 
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diff(args) => diff::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Legs(args) => legs::run(args),
+        Command::Translate(args) => translate::run(args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Md => catalogue_markdown(),

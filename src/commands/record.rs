@@ -56,6 +56,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 client,
             }
         }
+        None if args.provider => Destination::Provider,
         None => Destination::Stub,
     };
     if args.insecure_upstream {
@@ -202,6 +203,18 @@ fn banner(
         }
         Destination::Stub => {
             say!("  stub mode       answering every request with the embedded gateway")
+        }
+        Destination::Provider => {
+            say!(
+                "  provider mode   answering as each provider at its own endpoint, recording the provider leg"
+            );
+            say!(
+                "    point the gateway's OpenAI provider at   <base>/v1  (chat/completions, responses)"
+            );
+            say!("    its Anthropic provider at                <base>     (/v1/messages)");
+            say!(
+                "    its Gemini provider at                   <base>     (/v1beta/models/M:generateContent)"
+            );
         }
         Destination::Forward(_) => {}
     }

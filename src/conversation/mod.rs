@@ -11,10 +11,14 @@
 //! - `read_chat.rs`, `read_responses.rs`, `read_anthropic.rs`, `read_gemini.rs`: one reader per
 //!   dialect.
 
+pub mod answer;
 mod read_anthropic;
 mod read_chat;
 mod read_gemini;
 mod read_responses;
+mod to_chat;
+
+pub use to_chat::{CUSTOM_ARGUMENT, Loss, Translation, to_chat};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -83,6 +87,10 @@ pub enum Part {
     /// An image, by URL or as `data:<media type>` with the length of its data.
     Image {
         source: String,
+        /// The whole URL (a `data:` URL for inline bytes), for writing the image again; not
+        /// part of any output.
+        #[serde(skip)]
+        url: Option<String>,
     },
     ToolCall {
         id: Option<String>,
@@ -253,6 +261,14 @@ pub(crate) fn arguments_text(value: Option<&Value>) -> String {
         Some(Value::String(text)) => text.clone(),
         Some(other) => serde_json::to_string(other).unwrap_or_default(),
         None => String::new(),
+    }
+}
+
+/// An image part from a URL (an inline image as a `data:` URL).
+pub(crate) fn image(url: &str) -> Part {
+    Part::Image {
+        source: image_source(url),
+        url: Some(url.to_owned()),
     }
 }
 

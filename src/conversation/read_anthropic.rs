@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use super::{
-    Conversation, Located, Params, Part, Role, ToolChoice, ToolDef, arguments_text, count,
-    image_source, number, strings,
+    Conversation, Located, Params, Part, Role, ToolChoice, ToolDef, arguments_text, count, image,
+    number, strings,
 };
 use crate::json::{join, join_index};
 
@@ -160,25 +160,19 @@ fn block_part(block: &Value) -> Option<Part> {
         "text" => Part::Text {
             text: block.get("text").and_then(Value::as_str)?.to_owned(),
         },
-        "image" => Part::Image {
-            source: match block.pointer("/source/type").and_then(Value::as_str) {
-                Some("url") => block
-                    .pointer("/source/url")
+        "image" => match block.pointer("/source/type").and_then(Value::as_str) {
+            Some("url") => image(block.pointer("/source/url").and_then(Value::as_str)?),
+            _ => image(&format!(
+                "data:{};base64,{}",
+                block
+                    .pointer("/source/media_type")
                     .and_then(Value::as_str)
-                    .map(image_source)
-                    .unwrap_or_default(),
-                _ => format!(
-                    "data:{} ({} bytes)",
-                    block
-                        .pointer("/source/media_type")
-                        .and_then(Value::as_str)
-                        .unwrap_or(""),
-                    block
-                        .pointer("/source/data")
-                        .and_then(Value::as_str)
-                        .map_or(0, str::len)
-                ),
-            },
+                    .unwrap_or(""),
+                block
+                    .pointer("/source/data")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            )),
         },
         "tool_use" => Part::ToolCall {
             id: block.get("id").and_then(Value::as_str).map(str::to_owned),

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::{
-    Conversation, Located, Params, Part, Role, ToolChoice, ToolDef, arguments_text, count,
-    image_source, number, strings, text_of,
+    Conversation, Located, Params, Part, Role, ToolChoice, ToolDef, arguments_text, count, image,
+    number, strings, text_of,
 };
 use crate::json::{join, join_index};
 
@@ -170,9 +170,7 @@ fn parts_into(
                     Some("image_url") => part
                         .pointer("/image_url/url")
                         .and_then(Value::as_str)
-                        .map(|url| Part::Image {
-                            source: image_source(url),
-                        }),
+                        .map(image),
                     Some(other) => Some(Part::Other {
                         what: format!("a `{other}` part"),
                     }),

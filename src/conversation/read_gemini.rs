@@ -227,11 +227,9 @@ fn part_of(part: &Value) -> Option<Part> {
         let media = field(data, "mimeType")
             .and_then(|(media, _)| media.as_str())
             .unwrap_or("");
-        let size = data.get("data").and_then(Value::as_str).map_or(0, str::len);
+        let bytes = data.get("data").and_then(Value::as_str).unwrap_or("");
         return Some(if media.starts_with("image/") {
-            Part::Image {
-                source: format!("data:{media} ({size} bytes)"),
-            }
+            super::image(&format!("data:{media};base64,{bytes}"))
         } else {
             Part::Other {
                 what: format!("inline {media} data"),
@@ -239,12 +237,11 @@ fn part_of(part: &Value) -> Option<Part> {
         });
     }
     if let Some((data, _)) = field(part, "fileData") {
-        return Some(Part::Image {
-            source: field(data, "fileUri")
+        return Some(super::image(
+            field(data, "fileUri")
                 .and_then(|(uri, _)| uri.as_str())
-                .unwrap_or_default()
-                .to_owned(),
-        });
+                .unwrap_or_default(),
+        ));
     }
     let key = part.as_object()?.keys().next()?.clone();
     Some(Part::Other {

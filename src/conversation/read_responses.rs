@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use super::{
-    Conversation, Located, Params, Part, Role, ToolChoice, ToolDef, arguments_text, count,
-    image_source, number, text_of,
+    Conversation, Located, Params, Part, Role, ToolChoice, ToolDef, arguments_text, count, image,
+    number, text_of,
 };
 use crate::json::{join, join_index};
 
@@ -226,18 +226,19 @@ fn content_into(
                         .map(|text| Part::Text {
                             text: text.to_owned(),
                         }),
-                    Some("input_image") => Some(Part::Image {
-                        source: part
-                            .get("image_url")
-                            .and_then(Value::as_str)
-                            .map(image_source)
-                            .or_else(|| {
-                                part.get("file_id")
+                    Some("input_image") => {
+                        Some(match part.get("image_url").and_then(Value::as_str) {
+                            Some(url) => image(url),
+                            None => Part::Image {
+                                source: part
+                                    .get("file_id")
                                     .and_then(Value::as_str)
                                     .map(|id| format!("file:{id}"))
-                            })
-                            .unwrap_or_default(),
-                    }),
+                                    .unwrap_or_default(),
+                                url: None,
+                            },
+                        })
+                    }
                     Some("refusal") => None,
                     Some(other) => Some(Part::Other {
                         what: format!("a `{other}` part"),

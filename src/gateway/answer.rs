@@ -236,7 +236,7 @@ fn tool_name(tool: &Value) -> Option<&str> {
 }
 
 /// The smallest value that satisfies a JSON Schema's type, enum and required properties.
-fn example_for(schema: &Value) -> Value {
+pub(super) fn example_for(schema: &Value) -> Value {
     if let Some(first) = schema
         .get("enum")
         .and_then(Value::as_array)
@@ -281,7 +281,7 @@ fn example_for(schema: &Value) -> Value {
 }
 
 /// Words with their following space, so the pieces join back into the text.
-fn split_words(text: &str) -> Vec<&str> {
+pub(super) fn split_words(text: &str) -> Vec<&str> {
     let mut pieces = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {

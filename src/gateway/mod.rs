@@ -9,6 +9,7 @@
 
 mod answer;
 mod paced;
+pub mod provider;
 pub mod server;
 
 pub use answer::{Plan, Reply};
@@ -19,6 +20,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Response, StatusCode, header};
 use serde_json::Value;
 
+use crate::capture::Contract;
 use crate::conformance::{self, Profile, Rule, Severity, Violation, pointer_to_param};
 use crate::dialect;
 use crate::http::Responder;
@@ -40,6 +42,9 @@ pub enum Mode {
     Stub,
     /// Validate with the checker under a profile.
     Validate(Profile),
+    /// Be the provider a gateway calls: each provider's API at its own endpoint, judged
+    /// strictly by that endpoint's contract ([`provider`]).
+    Provider,
 }
 
 #[derive(Debug, Clone)]
@@ -84,7 +89,12 @@ impl Gateway {
                 );
             }
         };
-        if let Mode::Validate(profile) = self.mode
+        let profile = match self.mode {
+            Mode::Validate(profile) => Some(profile),
+            Mode::Provider => Some(Profile::Strict),
+            Mode::Stub => None,
+        };
+        if let Some(profile) = profile
             && let Some(violation) = first_rejection(&body, profile)
         {
             let param = pointer_to_param(&violation.path);
@@ -98,18 +108,80 @@ impl Gateway {
         }
         let plan = Plan::for_request(&body, bytes.len());
         if plan.stream {
-            let body = paced::PacedBody::new(plan.stream_events(), self.chunk_delay);
-            let mut response = Response::new(http_body_util::BodyExt::boxed(body));
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/event-stream"),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            response
+            self.event_stream(plan.stream_events())
         } else {
             json_response(StatusCode::OK, &plan.completion())
         }
+    }
+}
+
+impl Gateway {
+    /// The provider profile at a Responses, Anthropic or Gemini endpoint.
+    fn provider(&self, contract: Contract, path: &str, bytes: &[u8]) -> Response<ProxyBody> {
+        let refuse = |message: &str| match contract {
+            Contract::AnthropicMessages => {
+                json_response(StatusCode::BAD_REQUEST, &provider::anthropic_error(message))
+            }
+            Contract::Gemini => {
+                json_response(StatusCode::BAD_REQUEST, &provider::gemini_error(message))
+            }
+            _ => openai_error(
+                StatusCode::BAD_REQUEST,
+                message,
+                "invalid_request_error",
+                None,
+                None,
+            ),
+        };
+        let body: Value = match serde_json::from_slice(bytes) {
+            Ok(body @ Value::Object(_)) => body,
+            _ => return refuse("The request body is not a JSON object."),
+        };
+        if let Some(violation) = provider::rejection(&body, contract) {
+            return match contract {
+                Contract::Responses => {
+                    let param = pointer_to_param(&violation.path);
+                    openai_error(
+                        StatusCode::BAD_REQUEST,
+                        &violation.message,
+                        "invalid_request_error",
+                        (!param.is_empty()).then_some(param.as_str()),
+                        Some(error_code(&violation.code)),
+                    )
+                }
+                _ => refuse(&violation.message),
+            };
+        }
+        let plan = provider::plan(&body, bytes.len(), contract, path);
+        let (events, json) = match contract {
+            Contract::Responses => (
+                provider::responses_events as fn(&Plan) -> Vec<Bytes>,
+                provider::responses_json as fn(&Plan) -> Value,
+            ),
+            Contract::AnthropicMessages => (
+                provider::anthropic_events as _,
+                provider::anthropic_json as _,
+            ),
+            _ => (provider::gemini_events as _, provider::gemini_json as _),
+        };
+        if plan.stream {
+            self.event_stream(events(&plan))
+        } else {
+            json_response(StatusCode::OK, &json(&plan))
+        }
+    }
+
+    /// An event stream of these events, paced by `chunk_delay`.
+    fn event_stream(&self, events: Vec<Bytes>) -> Response<ProxyBody> {
+        let body = paced::PacedBody::new(events, self.chunk_delay);
+        let mut response = Response::new(http_body_util::BodyExt::boxed(body));
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        response
     }
 }
 
@@ -119,6 +191,13 @@ impl Responder for Gateway {
         let path = path.split('?').next().unwrap_or(path).trim_end_matches('/');
         if method == Method::OPTIONS {
             return preflight();
+        }
+        if self.mode == Mode::Provider
+            && let Some(
+                contract @ (Contract::Responses | Contract::AnthropicMessages | Contract::Gemini),
+            ) = Contract::for_endpoint(method.as_str(), path)
+        {
+            return self.provider(contract, path, body);
         }
         if path.ends_with("/models") || path == "models" {
             return if method == Method::GET {

@@ -166,12 +166,12 @@ fn images(client: &Conversation, provider: &Conversation, findings: &mut LegFind
     let theirs: Vec<&str> = provider
         .parts()
         .filter_map(|(_, part)| match &part.value {
-            Part::Image { source } => Some(source.as_str()),
+            Part::Image { source, .. } => Some(source.as_str()),
             _ => None,
         })
         .collect();
     for (_, part) in client.parts() {
-        if let Part::Image { source } = &part.value
+        if let Part::Image { source, .. } = &part.value
             && !theirs.contains(&source.as_str())
         {
             findings.add(

@@ -31,6 +31,8 @@ pub enum Destination {
     Upstream { base: String, client: ClientOptions },
     /// Answer with the embedded gateway (capture only).
     Stub,
+    /// Answer as the provider a gateway calls, and record what the gateway sends it.
+    Provider,
     /// Be a forward proxy: record what clients send through it (`record --forward`).
     Forward(ForwardOptions),
 }
@@ -133,6 +135,9 @@ pub async fn run(
         Destination::Stub => {
             format!("cursor-harness {version} record --stub (answered by the embedded gateway)")
         }
+        Destination::Provider => format!(
+            "cursor-harness {version} record --stub --provider (the provider leg: answered by the embedded provider profile)"
+        ),
         Destination::Forward(_) => {
             format!("cursor-harness {version} record --forward (forward proxy, TLS intercepted)")
         }
@@ -166,6 +171,7 @@ pub async fn run(
             client: Box::new(client::client(client)?),
         },
         Destination::Stub => Backend::Local(Box::new(Gateway::new(Mode::Stub))),
+        Destination::Provider => Backend::Local(Box::new(Gateway::new(Mode::Provider))),
         Destination::Forward(forward) => {
             let listen = listener
                 .local_addr()

@@ -49,18 +49,22 @@ pub enum Target {
     /// A gateway at this base URL.
     Url(Uri),
     /// The reference gateway, served in-process on a loopback port for the run.
-    Embedded(Profile),
+    Embedded(Mode),
 }
 
 impl Target {
-    /// `embedded`, `embedded:strict`, `embedded:lenient`, or an http(s) URL with a host.
+    /// `embedded`, `embedded:strict`, `embedded:lenient`, `embedded:provider`, or an http(s)
+    /// URL with a host.
     pub fn parse(text: &str) -> Result<Target, String> {
         match text {
-            "embedded" | "embedded:strict" => return Ok(Target::Embedded(Profile::Strict)),
-            "embedded:lenient" => return Ok(Target::Embedded(Profile::Lenient)),
+            "embedded" | "embedded:strict" => {
+                return Ok(Target::Embedded(Mode::Validate(Profile::Strict)));
+            }
+            "embedded:lenient" => return Ok(Target::Embedded(Mode::Validate(Profile::Lenient))),
+            "embedded:provider" => return Ok(Target::Embedded(Mode::Provider)),
             _ if text.starts_with("embedded") => {
                 return Err(format!(
-                    "--target {text:?}: the embedded gateway is `embedded`, `embedded:strict` or `embedded:lenient`"
+                    "--target {text:?}: the embedded gateway is `embedded`, `embedded:strict`, `embedded:lenient` or `embedded:provider`"
                 ));
             }
             _ => {}
@@ -166,8 +170,8 @@ pub async fn run_loaded(
     let inputs = loaded.len();
     let (gateway_stop, base) = match &options.target {
         Target::Url(uri) => (None, uri.clone()),
-        Target::Embedded(profile) => {
-            let (stop, base) = serve_embedded(*profile).await?;
+        Target::Embedded(mode) => {
+            let (stop, base) = serve_embedded(*mode).await?;
             (Some(stop), base)
         }
     };
@@ -496,7 +500,7 @@ fn stamp_at(wall_start: jiff::Timestamp, offset: Duration) -> jiff::Timestamp {
 
 /// Serve the reference gateway on a loopback port until the returned sender fires.
 async fn serve_embedded(
-    profile: Profile,
+    mode: Mode,
 ) -> Result<(tokio::sync::oneshot::Sender<()>, Uri), ReplayError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -505,7 +509,7 @@ async fn serve_embedded(
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(crate::gateway::server::serve(
         listener,
-        Gateway::new(Mode::Validate(profile)),
+        Gateway::new(mode),
         async {
             let _ = stopped.await;
         },
@@ -525,11 +529,11 @@ mod tests {
     fn targets_parse_and_bad_ones_say_what_is_expected() {
         assert_eq!(
             Target::parse("embedded").unwrap(),
-            Target::Embedded(Profile::Strict)
+            Target::Embedded(Mode::Validate(Profile::Strict))
         );
         assert_eq!(
             Target::parse("embedded:lenient").unwrap(),
-            Target::Embedded(Profile::Lenient)
+            Target::Embedded(Mode::Validate(Profile::Lenient))
         );
         assert!(matches!(
             Target::parse("https://gw.example/api/v1").unwrap(),

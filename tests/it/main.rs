@@ -23,6 +23,8 @@ mod legs;
 /// Properties over generated inputs: SSE chunking, classifier and checker robustness, the
 /// capture round trip, body encodings, redaction.
 mod properties;
+/// The embedded gateway as a provider: each API in its own shape, refusals in its own envelope.
+mod provider;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, stub, curl.
 mod record;
 /// `replay` through the binary: golden and SDK bodies against the gateway, child processes.
@@ -44,3 +46,5 @@ mod sdk;
 /// The soak run (ignored by default): 10,000 exchanges through the recorder, captures and
 /// memory checked.
 mod soak;
+/// `translate`: every Cursor format into a strict Chat body with its losses, and the answer back.
+mod translate;
