@@ -21,6 +21,7 @@ mod anthropic;
 mod build;
 mod cursor;
 mod gemini;
+mod gemini_answers;
 mod request;
 mod response;
 mod responses;

@@ -1,8 +1,7 @@
 //! Gemini cases: requests to `…/models/gemini-2.5-pro:generateContent` and
-//! `:streamGenerateContent`, their JSON answers and their `alt=sse` streams. The traps are the
-//! ones gateways hit translating to and from Gemini: OpenAI bodies and tool schemas sent as
-//! they are, function responses that answer nothing, OpenAI answers and `[DONE]` sent back to
-//! a Gemini client, SSE keep-alives google-genai cannot read.
+//! `:streamGenerateContent`, and the builders the answer and stream cases
+//! (`gemini_answers.rs`) share. The traps are the ones gateways hit translating to Gemini:
+//! OpenAI bodies and tool schemas sent as they are, function responses that answer nothing.
 
 use cursor_harness::capture::{Body, Contract, Exchange};
 use cursor_harness::conformance::{Profile, Rule};
@@ -19,7 +18,7 @@ pub(super) fn gemini_request(body: Value) -> Exchange {
     exchange("POST", GENERATE, Some(Body::Json(body)))
 }
 
-fn stream_request(body: Value) -> Exchange {
+pub(super) fn stream_request(body: Value) -> Exchange {
     exchange("POST", STREAM, Some(Body::Json(body)))
 }
 
@@ -48,7 +47,7 @@ pub(super) fn gemini_round_trip() -> Value {
     })
 }
 
-fn answer(parts: Value, finish: &str) -> Value {
+pub(super) fn answer(parts: Value, finish: &str) -> Value {
     json!({
         "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": finish, "index": 0}],
         "usageMetadata": {"promptTokenCount": 9, "candidatesTokenCount": 3, "totalTokenCount": 12},
@@ -62,7 +61,7 @@ pub(super) fn gemini_answer() -> Value {
 }
 
 /// One `data:` event, framed with CRLF as Google frames them.
-fn event(value: &Value) -> String {
+pub(super) fn crlf_event(value: &Value) -> String {
     format!("data: {value}\r\n\r\n")
 }
 
@@ -70,35 +69,34 @@ fn event(value: &Value) -> String {
 pub(super) fn gemini_events() -> Vec<String> {
     let delta = |parts: Value| json!({"candidates": [{"content": {"role": "model", "parts": parts}, "index": 0}], "modelVersion": "gemini-2.5-pro"});
     vec![
-        event(&delta(
+        crlf_event(&delta(
             json!([{"text": "Thinking about it.", "thought": true}]),
         )),
-        event(&delta(json!([{"text": "Hel"}]))),
-        event(&answer(json!([{"text": "lo!"}]), "STOP")),
+        crlf_event(&delta(json!([{"text": "Hel"}]))),
+        crlf_event(&answer(json!([{"text": "lo!"}]), "STOP")),
     ]
 }
 
-fn streamed(events: &[String]) -> Exchange {
+pub(super) fn streamed(events: &[String]) -> Exchange {
     stream_request(gemini_hello()).answered(stream_response(events))
 }
 
-fn answered(body: Value) -> Exchange {
+pub(super) fn answered(body: Value) -> Exchange {
     gemini_request(gemini_hello()).answered(json_response(200, body))
 }
 
-fn google_error(code: u16, status: &str, message: &str) -> Value {
+pub(super) fn google_error(code: u16, status: &str, message: &str) -> Value {
     json!({"error": {"code": code, "message": message, "status": status}})
 }
 
-fn with_events(mut events: Vec<String>, at: usize, replacement: String) -> Vec<String> {
+pub(super) fn with_events(mut events: Vec<String>, at: usize, replacement: String) -> Vec<String> {
     events[at] = replacement;
     events
 }
 
 pub(super) fn cases() -> Vec<Case> {
     let mut all = request_cases();
-    all.extend(answer_cases());
-    all.extend(stream_cases());
+    all.extend(super::gemini_answers::cases());
     all
 }
 
@@ -337,218 +335,6 @@ fn request_cases() -> Vec<Case> {
                 "/generationConfig",
                 json!({"thinkingConfig": {"thinkingLevel": "high"}}),
             )),
-        ),
-    ]
-}
-
-fn answer_cases() -> Vec<Case> {
-    let chat_answer = json!({"id": "chatcmpl-1", "object": "chat.completion", "created": CREATED, "model": "gemini-2.5-pro",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello!"}, "finish_reason": "stop"}]});
-    let array_request = || {
-        exchange(
-            "POST",
-            "/v1beta/models/gemini-2.5-pro:streamGenerateContent",
-            Some(Body::Json(gemini_hello())),
-        )
-    };
-    let array: Value = gemini_events()
-        .iter()
-        .map(|e| serde_json::from_str::<Value>(e.trim().trim_start_matches("data: ")).unwrap())
-        .collect();
-    vec![
-        case(
-            "response.not-json",
-            "an HTML page with status 200",
-            "",
-            gemini_request(gemini_hello()).answered(text_response(
-                200,
-                "text/html",
-                "<html>gateway</html>",
-            )),
-            answered(gemini_answer()),
-        ),
-        case(
-            "response.missing-field",
-            "an OpenAI chat.completion sent back to a Gemini client",
-            "/candidates",
-            answered(chat_answer),
-            answered(gemini_answer()),
-        )
-        .owned_by(Dialect::ChatCompletions),
-        case(
-            "response.type",
-            "OpenAI's lowercase finish reason",
-            "/candidates/0/finishReason",
-            answered(answer(json!([{"text": "Hello!"}]), "stop")),
-            answered(gemini_answer()),
-        ),
-        case(
-            "response.error-envelope",
-            "an OpenAI error envelope on a Gemini endpoint",
-            "",
-            gemini_request(gemini_hello()).answered(json_response(
-                400,
-                openai_error("invalid_request_error", "bad"),
-            )),
-            gemini_request(gemini_hello()).answered(json_response(
-                400,
-                google_error(400, "INVALID_ARGUMENT", "bad"),
-            )),
-        )
-        .owned_by(Dialect::ChatCompletions),
-        case(
-            "response.error-status",
-            "a 429 in Google's envelope",
-            "",
-            gemini_request(gemini_hello()).answered(json_response(
-                429,
-                google_error(429, "RESOURCE_EXHAUSTED", "quota"),
-            )),
-            answered(gemini_answer()),
-        ),
-        case(
-            "response.stream-mismatch",
-            ":streamGenerateContent?alt=sse answered with one JSON object",
-            "",
-            stream_request(gemini_hello()).answered(json_response(200, gemini_answer())),
-            streamed(&gemini_events()),
-        ),
-        case(
-            "response.stream-mismatch",
-            ":streamGenerateContent without alt=sse (a JSON array is due) answered with SSE",
-            "",
-            array_request().answered(stream_response(&gemini_events())),
-            array_request().answered(json_response(200, array)),
-        ),
-        case(
-            "response.blocked",
-            "a blocked prompt: promptFeedback.blockReason and no candidates",
-            "/promptFeedback/blockReason",
-            answered(
-                json!({"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 9, "totalTokenCount": 9}}),
-            ),
-            answered(gemini_answer()),
-        ),
-    ]
-}
-
-fn stream_cases() -> Vec<Case> {
-    let events = gemini_events();
-    let bare = events[1].trim_start_matches("data: ").to_owned();
-    let tool_call = |args: Value| {
-        event(&answer(
-            json!([{"functionCall": {"name": "get_weather", "args": args}}]),
-            "STOP",
-        ))
-    };
-    let chat_events = text_stream();
-    vec![
-        case(
-            "stream.framing",
-            "an event without its `data:` prefix",
-            "/stream/chunk/1",
-            streamed(&with_events(events.clone(), 1, bare)),
-            streamed(&events),
-        ),
-        case(
-            "stream.not-json",
-            "an event cut in the middle of its JSON",
-            "/stream/1",
-            streamed(&with_events(
-                events.clone(),
-                1,
-                "data: {\"candidates\": [{\"content\"\r\n\r\n".to_owned(),
-            )),
-            streamed(&events),
-        ),
-        case(
-            "stream.unterminated-event",
-            "the last event without its blank line",
-            "/stream/2",
-            streamed(&with_events(
-                events.clone(),
-                2,
-                events[2].trim_end().to_owned(),
-            )),
-            streamed(&events),
-        ),
-        case(
-            "stream.empty",
-            "an event stream with no events",
-            "/stream",
-            streamed(&[String::new(), String::new()]),
-            streamed(&events),
-        ),
-        case(
-            "stream.error-event",
-            "Google's error object in the middle of the stream",
-            "/stream/1",
-            streamed(&with_events(
-                events.clone(),
-                1,
-                event(&google_error(500, "INTERNAL", "boom")),
-            )),
-            streamed(&events),
-        ),
-        case(
-            "stream.tool-arguments",
-            "functionCall.args as OpenAI's JSON text",
-            "/stream/2/candidates/0/content/parts/0/functionCall/args",
-            streamed(&with_events(
-                events.clone(),
-                2,
-                tool_call(json!("{\"city\":\"Paris\"}")),
-            )),
-            streamed(&with_events(
-                events.clone(),
-                2,
-                tool_call(json!({"city": "Paris"})),
-            )),
-        ),
-        case(
-            "stream.chunk-shape",
-            "OpenAI chat.completion.chunk events sent to a Gemini client",
-            "/stream/0",
-            streamed(&chat_events),
-            streamed(&events),
-        )
-        .owned_by(Dialect::ChatCompletions),
-        case(
-            "stream.finish-reason",
-            "a stream cut before the event with finishReason",
-            "/stream",
-            streamed(&events[..2]),
-            streamed(&events),
-        ),
-        case(
-            "stream.non-data-line",
-            "an SSE comment keep-alive (google-genai raises on it)",
-            "/stream/chunk/1",
-            streamed(&[
-                events[0].clone(),
-                ": keep-alive\r\n\r\n".to_owned(),
-                events[1].clone(),
-                events[2].clone(),
-            ]),
-            streamed(&events),
-        ),
-        case(
-            "stream.non-data-line",
-            "`data:` with no space after the colon",
-            "/stream/1",
-            streamed(&with_events(
-                events.clone(),
-                1,
-                format!("data:{}", events[1].trim_start_matches("data: ")),
-            )),
-            streamed(&events),
-        ),
-        case(
-            "stream.done-sentinel",
-            "OpenAI's `data: [DONE]` after the last event",
-            "/stream/3",
-            streamed(&[events.clone(), vec!["data: [DONE]\r\n\r\n".to_owned()]].concat()),
-            streamed(&events),
         ),
     ]
 }
