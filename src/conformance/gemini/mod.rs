@@ -45,8 +45,8 @@ pub fn check_generate_content(
     }
     if let Some(dialect) = answer::foreign(&answer) {
         findings.add_in(
-            Rule::ResponseMissingField,
-            "/candidates",
+            Rule::ResponseDialect,
+            "",
             format!(
                 "the answer is {} object, not a GenerateContentResponse: a Gemini client finds no `candidates`",
                 dialect.with_article()

@@ -9,7 +9,7 @@ use super::schema::{GENERATION_CONFIG, REQUEST};
 use super::walk::{check_known, names, unknown_name};
 use super::{config, tools, turns};
 use crate::conformance::Rule;
-use crate::conformance::findings::Findings;
+use crate::conformance::findings::{Findings, report_dialect};
 use crate::dialect::{self, Classification, Dialect};
 use crate::json::kind;
 
@@ -23,7 +23,7 @@ pub fn check_request(body: &Value, classification: &Classification, findings: &m
         );
         return;
     };
-    report_dialect(classification, findings);
+    report_dialect(classification, Dialect::Gemini, findings);
     for key in top.keys() {
         if !REQUEST.fields.iter().any(|f| names(f.name, key)) {
             let hint = top_level_hint(key, classification);
@@ -34,35 +34,6 @@ pub fn check_request(body: &Value, classification: &Classification, findings: &m
     turns::check(top, findings);
     tools::check(top, findings);
     config::check(top, findings);
-}
-
-/// A body of another API sent to `generateContent` gets one headline violation naming it.
-fn report_dialect(classification: &Classification, findings: &mut Findings) {
-    let dialect = classification.dialect;
-    if matches!(dialect, Dialect::Gemini | Dialect::Unknown) {
-        return;
-    }
-    let shown: Vec<String> = classification
-        .evidence
-        .iter()
-        .filter(|e| e.dialect == dialect)
-        .take(3)
-        .map(|e| e.path.clone())
-        .collect();
-    let evidence = if shown.is_empty() {
-        String::new()
-    } else {
-        format!(" (evidence at {})", shown.join(", "))
-    };
-    findings.add_in(
-        Rule::RequestDialect,
-        "",
-        format!(
-            "body is {} request, not Gemini generateContent{evidence}: Gemini takes `contents` of `parts`, settings in `generationConfig`, the model and streaming from the path",
-            dialect.with_article(),
-        ),
-        Some(dialect),
-    );
 }
 
 /// What an unknown top-level name is: a setting in the wrong place (a `generationConfig`

@@ -76,7 +76,7 @@ pub fn check_stream(
         {
             outcome.dialect = Some(dialect);
             findings.add_in(
-                Rule::StreamChunkShape,
+                Rule::StreamDialect,
                 path,
                 format!(
                     "the stream is {} events, not GenerateContentResponse: a Gemini client reads no candidates from it",
@@ -166,7 +166,7 @@ fn finish_checks(progress: &Progress, path: &str, findings: &mut Findings) {
         .collect();
     if !open.is_empty() {
         findings.add(
-            Rule::StreamFinishReason,
+            Rule::StreamTerminalEvent,
             path,
             format!(
                 "candidate {} never gets a finishReason: the stream was cut (Gemini's last event carries it, then the connection closes)",

@@ -48,8 +48,17 @@ fn answer_cases() -> Vec<Case> {
         ),
         case(
             "response.missing-field",
-            "an OpenAI chat.completion sent back to a Gemini client",
+            "an answer with usage but no candidates and no blockReason",
             "/candidates",
+            answered(
+                json!({"usageMetadata": {"promptTokenCount": 9, "totalTokenCount": 9}, "modelVersion": "gemini-2.5-pro"}),
+            ),
+            answered(gemini_answer()),
+        ),
+        case(
+            "response.dialect",
+            "an OpenAI chat.completion sent back to a Gemini client",
+            "",
             answered(chat_answer),
             answered(gemini_answer()),
         )
@@ -186,6 +195,51 @@ fn stream_cases() -> Vec<Case> {
         ),
         case(
             "stream.chunk-shape",
+            "an event whose `candidates` is one object instead of an array",
+            "/stream/1/candidates",
+            streamed(&with_events(
+                events.clone(),
+                1,
+                crlf_event(
+                    &json!({"candidates": {"content": {"role": "model", "parts": [{"text": "Hel"}]}}}),
+                ),
+            )),
+            streamed(&events),
+        ),
+        case(
+            "stream.finish-reason",
+            "OpenAI's lowercase `stop` as the finishReason",
+            "/stream/2/candidates/0/finishReason",
+            streamed(&with_events(
+                events.clone(),
+                2,
+                crlf_event(&answer(json!([{"text": "lo!"}]), "stop")),
+            )),
+            streamed(&events),
+        ),
+        case(
+            "stream.finish-reason",
+            "text after the candidate's finishReason",
+            "/stream/3/candidates/0/content/parts",
+            streamed(
+                &[
+                    events.clone(),
+                    vec![crlf_event(&answer(json!([{"text": " More."}]), "STOP"))],
+                ]
+                .concat(),
+            ),
+            streamed(
+                &[
+                    events.clone(),
+                    vec![crlf_event(
+                        &json!({"usageMetadata": {"promptTokenCount": 9, "totalTokenCount": 12}}),
+                    )],
+                ]
+                .concat(),
+            ),
+        ),
+        case(
+            "stream.dialect",
             "OpenAI chat.completion.chunk events sent to a Gemini client",
             "/stream/0",
             streamed(&chat_events),
@@ -193,7 +247,7 @@ fn stream_cases() -> Vec<Case> {
         )
         .owned_by(Dialect::ChatCompletions),
         case(
-            "stream.finish-reason",
+            "stream.terminal-event",
             "a stream cut before the event with finishReason",
             "/stream",
             streamed(&events[..2]),
