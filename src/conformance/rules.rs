@@ -127,23 +127,23 @@ catalogue! {
     RequestNotJson = "request.not-json", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The request body is not a JSON object.",
-        "CreateChatCompletionRequest (type: object); Anthropic MessageCreateParams";
+        "CreateChatCompletionRequest (type: object); Anthropic MessageCreateParams; Gemini GenerateContentRequest";
     RequestNoContract = "request.no-contract", Request, Info / Info,
         [],
         "No contract covers the endpoint (embeddings, files, …): only the body's dialect is named. `check --contract` chooses one.",
         "The endpoint rule of docs/capture-format.md (`contract`)";
     RequestDialect = "request.dialect", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "The body is another API's request than the endpoint's contract (a Responses or Anthropic body at /chat/completions, a Chat body at /messages, …).",
-        "CreateChatCompletionRequest; docs/evidence.md F9, F14; Anthropic MessageCreateParams";
+        "The body is another API's request than the endpoint's contract (a Responses or Anthropic body at /chat/completions, a Chat body at /messages or at Gemini's :generateContent, …).",
+        "CreateChatCompletionRequest; docs/evidence.md F9, F14; Anthropic MessageCreateParams; Gemini GenerateContentRequest";
     RequestLegacyCompletions = "request.legacy-completions", Request, Error / Error,
         [ChatCompletions],
         "The body is a legacy Completions request (`prompt`), not Chat Completions.",
         "CreateCompletionRequest vs CreateChatCompletionRequest";
     RequestMissingField = "request.missing-field", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A required field is missing (`model`, `messages`, a message's `content`, a tool message's `tool_call_id`; Anthropic's `max_tokens`, a block's `tool_use_id`, …).",
-        "CreateChatCompletionRequest.required; Anthropic MessageCreateParams Required[…] (anthropic-sdk-python types)";
+        "A required field is missing (`model`, `messages`, a message's `content`, a tool message's `tool_call_id`; Anthropic's `max_tokens`, a block's `tool_use_id`; Gemini's `contents`, a `functionCall`'s `name`, …).",
+        "CreateChatCompletionRequest.required; Anthropic MessageCreateParams Required[…] (anthropic-sdk-python types); Gemini field_behavior REQUIRED (contents, FunctionCall.name, FunctionResponse.name and response, …)";
     RequestUnknownField = "request.unknown-field", Request, Error / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A field the contract does not define: at the top level for Chat (OpenAI answers 400 \"Unrecognized request argument\"), at any depth for Anthropic (400 \"Extra inputs are not permitted\") and Gemini (\"Invalid JSON payload received. Unknown name\", in lowerCamelCase or snake_case).",
@@ -223,7 +223,7 @@ catalogue! {
     ResponseNotJson = "response.not-json", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "The response body is not JSON.",
-        "CreateChatCompletionResponse, ErrorResponse; Anthropic Message";
+        "CreateChatCompletionResponse, ErrorResponse; Anthropic Message; Gemini GenerateContentResponse";
     ResponseMissingField = "response.missing-field", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A required field of the answer is missing (`chat.completion`: `id`, `object`, `created`, `model`, `choices`, …; Anthropic `message`: `id`, `type`, `role`, `content`, `model`, `stop_reason`, `usage`, a block's fields; Gemini: `candidates` unless the prompt was blocked, a candidate's `finishReason`).",
@@ -239,7 +239,7 @@ catalogue! {
     ResponseErrorEnvelope = "response.error-envelope", Response, Error / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "A non-2xx body that is not the OpenAI error envelope `{error:{message,type,param,code}}`.",
-        "ErrorResponse";
+        "ErrorResponse; Google's error body (google-genai errors.py: code, message, status)";
     ResponseErrorStatus = "response.error-status", Response, Warning / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "The gateway answered with a non-2xx status (the message is quoted).",
@@ -267,7 +267,7 @@ catalogue! {
     StreamNotJson = "stream.not-json", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An event's data is neither JSON nor `[DONE]` (often two events without a blank line between them).",
-        "CreateChatCompletionStreamResponse";
+        "CreateChatCompletionStreamResponse; Gemini alt=sse (each event a JSON GenerateContentResponse)";
     StreamUnterminated = "stream.unterminated-event", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The stream ends inside an event (no blank line after it): clients drop that event.",
@@ -287,7 +287,7 @@ catalogue! {
     StreamEmpty = "stream.empty", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The stream carries no events at all.",
-        "CreateChatCompletionStreamResponse";
+        "CreateChatCompletionStreamResponse; Gemini alt=sse";
     StreamChunkShape = "stream.chunk-shape", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "A chunk or event misses a required field or has the wrong shape (Chat: `id`, `object: chat.completion.chunk`, `created`, `model`, `choices`, `delta`, `index`; Responses and Anthropic: `type` and the fields its event type requires, an `event:` name that is missing or differs from `type`; Gemini: each event a whole GenerateContentResponse).",
