@@ -322,7 +322,7 @@ fn request_cases() -> Vec<Case> {
             )),
         ),
         case(
-            "request.thinking-config",
+            "request.thinking",
             "thinkingBudget and thinkingLevel together",
             "/generationConfig/thinkingConfig/thinkingBudget",
             gemini_request(set(
