@@ -30,7 +30,8 @@
 //!    - [`assemble`]: rebuilds the message a client ends up with from chunks or a completion.
 //! 6. Contracts
 //!    - [`conformance`]: the rules of each contract for requests, responses and streams (Chat
-//!      Completions plus what Cursor needs, Anthropic Messages, …); the rule catalogue.
+//!      Completions plus what Cursor needs, Responses, Anthropic Messages, Gemini); the rule
+//!      catalogue.
 //!    - [`timing`]: TTFB, TTFT, duration and inter-chunk gaps of an exchange.
 //!    - [`conversation`]: what a request means whatever its dialect (system prompt, turns, tool
 //!      calls and results, tools, parameters), read from each API's body.

@@ -19,6 +19,9 @@ pub struct Event {
     pub data_lines: usize,
     /// The `id:` field, if one was given.
     pub id: Option<String>,
+    /// A `data:` line had no space after its colon. SSE allows it, but some clients (the
+    /// google-genai SDK) only read lines that start `data: `.
+    pub unspaced_data: bool,
     /// Index of the chunk whose bytes completed this event.
     pub chunk: usize,
     /// Byte offset in the whole stream where the event started.
@@ -81,6 +84,7 @@ struct Pending {
     data: String,
     data_lines: usize,
     id: Option<String>,
+    unspaced_data: bool,
     /// Offset of the first line of the event, once it has one.
     offset: Option<usize>,
 }
@@ -186,6 +190,7 @@ impl Parser {
             data: pending.data,
             data_lines: pending.data_lines,
             id: pending.id,
+            unspaced_data: pending.unspaced_data,
             chunk,
             offset: pending.offset.unwrap_or(0),
         })
@@ -211,9 +216,12 @@ impl Parser {
             });
             return;
         }
-        let (field, value) = match text.split_once(':') {
-            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
-            None => (text.as_ref(), ""),
+        let (field, value, spaced) = match text.split_once(':') {
+            Some((field, value)) => match value.strip_prefix(' ') {
+                Some(rest) => (field, rest, true),
+                None => (field, value, false),
+            },
+            None => (text.as_ref(), "", false),
         };
         self.pending.offset.get_or_insert(offset);
         match field {
@@ -223,6 +231,7 @@ impl Parser {
                 }
                 self.pending.data.push_str(value);
                 self.pending.data_lines += 1;
+                self.pending.unspaced_data |= !spaced;
             }
             "event" => self.pending.name = Some(value.to_owned()),
             "id" => self.pending.id = Some(value.to_owned()),
@@ -244,6 +253,7 @@ impl Parser {
             data: pending.data,
             data_lines: pending.data_lines,
             id: pending.id,
+            unspaced_data: pending.unspaced_data,
             chunk: self.chunk,
             offset: pending.offset.unwrap_or(0),
         }));
@@ -412,6 +422,16 @@ mod tests {
         let parsed = parse_chunks([b"data: a\ndata: b\n\n".as_slice()]);
         let event = parsed.events().next().unwrap();
         assert_eq!((event.data.as_str(), event.data_lines), ("a\nb", 2));
+    }
+
+    #[test]
+    fn a_data_line_without_its_space_is_read_and_marked() {
+        let parsed = parse_chunks([b"data:{}\n\ndata: {}\n\ndata:\n\n".as_slice()]);
+        let seen: Vec<(&str, bool)> = parsed
+            .events()
+            .map(|e| (e.data.as_str(), e.unspaced_data))
+            .collect();
+        assert_eq!(seen, [("{}", true), ("{}", false), ("", true)]);
     }
 
     #[test]

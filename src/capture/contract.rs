@@ -116,6 +116,18 @@ pub fn path_asks_for_stream(path: &str) -> bool {
     matches!(gemini_action(path), Some((_, "streamGenerateContent")))
 }
 
+/// Whether a request target (path and query) asks for a stream delivered as one JSON array:
+/// Gemini's `:streamGenerateContent` without `alt=sse`. Google answers that with `[{…},{…}]`,
+/// one `GenerateContentResponse` per element, and with an event stream only when the query
+/// says `alt=sse` (`$alt` is the same system parameter).
+pub fn stream_is_json_array(target: &str) -> bool {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    path_asks_for_stream(path)
+        && !query.split('&').any(|pair| {
+            matches!(pair.split_once('='), Some(("alt" | "$alt", value)) if value.eq_ignore_ascii_case("sse"))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +201,18 @@ mod tests {
         assert!(!path_asks_for_stream(
             "/v1beta/models/gemini-2.5-pro:generateContent"
         ));
+    }
+
+    #[test]
+    fn a_gemini_stream_without_alt_sse_is_a_json_array() {
+        let stream = "/v1beta/models/gemini-2.5-pro:streamGenerateContent";
+        assert!(stream_is_json_array(stream));
+        assert!(stream_is_json_array(&format!("{stream}?alt=json")));
+        assert!(!stream_is_json_array(&format!("{stream}?alt=sse")));
+        assert!(!stream_is_json_array(&format!("{stream}?key=x&$alt=SSE")));
+        assert!(!stream_is_json_array(
+            "/v1beta/models/gemini-2.5-pro:generateContent"
+        ));
+        assert!(!stream_is_json_array("/v1/chat/completions"));
     }
 }

@@ -182,7 +182,7 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
         "# {}",
         shell_comment(&format!(
             "{origin} ({}, {} {})",
-            exchange.model.as_deref().unwrap_or("no model"),
+            exchange.model_name().unwrap_or("no model"),
             view.method,
             view.path
         ))

@@ -4,12 +4,12 @@
 use super::Exchange;
 
 /// The folder of `exchange` inside its session: `_models` for a model list, else the model's
-/// [`model_slug`].
+/// [`model_slug`] (a Gemini request's model is in its path).
 pub fn folder_for(exchange: &Exchange) -> String {
     if exchange.request.is_model_list() {
         "_models".to_owned()
     } else {
-        model_slug(exchange.model.as_deref())
+        model_slug(exchange.model_name())
     }
 }
 

@@ -181,11 +181,11 @@ pub struct TransportSummary {
 impl Exchange {
     /// A new exchange with a fresh time-ordered id, stamped now.
     pub fn new(session: &str, provenance: Provenance, request: Request) -> Exchange {
+        // A Gemini path names the model that answers, whatever a body may say.
         let model = request
-            .body
-            .as_ref()
-            .and_then(Body::model)
-            .or_else(|| request.model_in_path().map(str::to_owned));
+            .model_in_path()
+            .map(str::to_owned)
+            .or_else(|| request.body.as_ref().and_then(Body::model));
         let contract = Contract::for_endpoint(&request.method, request.path());
         Exchange {
             format: FORMAT.to_owned(),
@@ -215,6 +215,14 @@ impl Exchange {
     /// with it, else the one its endpoint speaks.
     pub fn contract(&self) -> Option<Contract> {
         self.contract.or_else(|| self.request.contract())
+    }
+
+    /// The model the exchange is for: the one recorded with it, else the one its Gemini path
+    /// names (captures written before the path counted, or by hand, say `model: null`).
+    pub fn model_name(&self) -> Option<&str> {
+        self.model
+            .as_deref()
+            .or_else(|| self.request.model_in_path())
     }
 
     /// The request body when it is stored as JSON.
@@ -302,6 +310,44 @@ pub fn millis(duration: std::time::Duration) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_gemini_path_names_the_model_even_when_the_body_names_another() {
+        use super::*;
+        let request = |target: &str, body: &str| Request {
+            method: "POST".to_owned(),
+            target: target.to_owned(),
+            http_version: "HTTP/1.1".to_owned(),
+            headers: Vec::new(),
+            body: Some(Body::Text(body.to_owned())),
+            omitted: None,
+        };
+        let provenance = || Provenance {
+            kind: ProvenanceKind::Synthesized,
+            source: "test".to_owned(),
+        };
+        let gemini = Exchange::new(
+            "s",
+            provenance(),
+            request(
+                "/v1beta/models/gemini-2.5-pro:generateContent",
+                r#"{"model":"models/other","contents":[]}"#,
+            ),
+        );
+        assert_eq!(gemini.model.as_deref(), Some("gemini-2.5-pro"));
+        let chat = Exchange::new(
+            "s",
+            provenance(),
+            request("/v1/chat/completions", r#"{"model":"gpt-5.5"}"#),
+        );
+        assert_eq!(chat.model.as_deref(), Some("gpt-5.5"));
+
+        // A capture written with `model: null` still names the path's model.
+        let mut unnamed = gemini.clone();
+        unnamed.model = None;
+        assert_eq!(unnamed.model_name(), Some("gemini-2.5-pro"));
+        assert_eq!(layout::folder_for(&unnamed), "gemini-2.5-pro");
+    }
+
     #[test]
     fn timestamps_have_fixed_width_so_they_sort_as_text() {
         let stamp = super::now_rfc3339();

@@ -220,16 +220,17 @@ pub fn check_exchange_as(
 ) -> ExchangeReport {
     let request = &exchange.request;
     let contract = contract.or_else(|| exchange.contract());
-    let path = request.path();
+    // The query matters too: Gemini's `alt=sse` decides how a stream is delivered.
+    let target = request.target.as_str();
     let parsed = request.body.as_ref().map(|body| body.json());
     let (request_report, context) = match &parsed {
-        None => (None, RequestContext::without_body(contract, path)),
+        None => (None, RequestContext::without_body(contract, target)),
         Some(Ok(body)) => {
             let classification = dialect::classify(body, &request.headers);
             let violations = conformance::check_request(body, &classification, contract, profile);
             (
                 Some(request_report(classification, violations)),
-                RequestContext::from_body(body, contract, path),
+                RequestContext::from_body(body, contract, target),
             )
         }
         Some(Err(err)) => {
@@ -243,7 +244,7 @@ pub fn check_exchange_as(
             let violations = conformance::unreadable_request(&err.message, profile);
             (
                 Some(request_report(classification, violations)),
-                RequestContext::without_body(contract, path),
+                RequestContext::without_body(contract, target),
             )
         }
     };
@@ -268,7 +269,7 @@ pub fn check_exchange_as(
     ExchangeReport {
         capture: origin,
         id: Some(exchange.id.clone()),
-        model: exchange.model.clone(),
+        model: exchange.model_name().map(str::to_owned),
         provenance: Some(exchange.provenance.kind),
         endpoint: Some(format!("{} {}", request.method, request.path())),
         contract,

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::capture::Contract;
-use crate::capture::contract::path_asks_for_stream;
+use crate::capture::contract::{path_asks_for_stream, stream_is_json_array};
 
 /// What the response checker needs to know about the request it answers.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -15,6 +15,9 @@ pub struct RequestContext {
     pub contract: Option<Contract>,
     /// The request asked for a stream (`stream: true`, or Gemini's `:streamGenerateContent`).
     pub stream: bool,
+    /// The stream asked for comes as one JSON array, not an event stream (Gemini's
+    /// `:streamGenerateContent` without `alt=sse`).
+    pub stream_as_json_array: bool,
     /// The request asked for a usage chunk (`stream_options.include_usage: true`).
     pub include_usage: bool,
     /// Names of custom (freeform) tools offered, in whatever dialect: their arguments are raw
@@ -25,12 +28,16 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    /// Read the context from a request body of any dialect sent to `path` under `contract`.
-    pub fn from_body(body: &Value, contract: Option<Contract>, path: &str) -> RequestContext {
+    /// Read the context from a request body of any dialect sent to `target` (path and query)
+    /// under `contract`.
+    pub fn from_body(body: &Value, contract: Option<Contract>, target: &str) -> RequestContext {
+        let path = target.split_once('?').map_or(target, |(path, _)| path);
         let mut context = RequestContext {
             contract,
             stream: body.get("stream").and_then(Value::as_bool).unwrap_or(false)
                 || path_asks_for_stream(path),
+            stream_as_json_array: contract == Some(Contract::Gemini)
+                && stream_is_json_array(target),
             include_usage: body
                 .pointer("/stream_options/include_usage")
                 .and_then(Value::as_bool)
@@ -72,11 +79,15 @@ impl RequestContext {
         context
     }
 
-    /// The context of a request with no body (`GET /models`), or whose body is not JSON.
-    pub fn without_body(contract: Option<Contract>, path: &str) -> RequestContext {
+    /// The context of a request with no body (`GET /models`), or whose body is not JSON, sent
+    /// to `target` (path and query).
+    pub fn without_body(contract: Option<Contract>, target: &str) -> RequestContext {
+        let path = target.split_once('?').map_or(target, |(path, _)| path);
         RequestContext {
             contract,
             stream: path_asks_for_stream(path),
+            stream_as_json_array: contract == Some(Contract::Gemini)
+                && stream_is_json_array(target),
             ..RequestContext::default()
         }
     }

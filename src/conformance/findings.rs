@@ -146,14 +146,19 @@ pub fn report_dialect(classification: &Classification, own: Dialect, findings: &
         .take(3)
         .map(|e| e.path.clone())
         .collect();
+    // A Chat body is Chat by default, with no marker to point at.
+    let evidence = if shown.is_empty() {
+        String::new()
+    } else {
+        format!(" (evidence at {})", shown.join(", "))
+    };
     findings.add_in(
         Rule::RequestDialect,
         "",
         format!(
-            "body is {} request, not {} (evidence at {})",
+            "body is {} request, not {}{evidence}",
             dialect.with_article(),
             own.api_name(),
-            shown.join(", ")
         ),
         Some(dialect),
     );

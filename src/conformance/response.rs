@@ -69,6 +69,12 @@ pub fn check_response(
                 "",
                 "the request did not ask for a stream, but the answer is text/event-stream",
             );
+        } else if context.stream_as_json_array {
+            findings.add(
+                Rule::ResponseStreamMismatch,
+                "",
+                "the request asked for its stream without `alt=sse`, which Google delivers as one JSON array; the answer is text/event-stream, which such a client cannot read",
+            );
         }
         let chunks: Vec<std::borrow::Cow<'_, [u8]>> = match &response.stream {
             Some(chunks) => chunks.iter().map(|c| c.data.to_bytes()).collect(),
@@ -100,7 +106,11 @@ pub fn check_response(
                 }
             }
             Some(body) => {
-                if context.stream {
+                let parsed = body.json();
+                // Without `alt=sse` a Gemini stream is one JSON array: JSON is what was asked.
+                let array_asked = context.stream_as_json_array
+                    && parsed.as_ref().is_ok_and(|value| value.is_array());
+                if context.stream && !array_asked {
                     findings.add(
                         Rule::ResponseStreamMismatch,
                         "",
@@ -112,7 +122,7 @@ pub fn check_response(
                         ),
                     );
                 }
-                match (contract, body.json()) {
+                match (contract, parsed) {
                     (None, _) => {}
                     (Some(_), Err(err)) => findings.add(Rule::ResponseNotJson, "", err.message),
                     (Some(contract), Ok(value)) => {

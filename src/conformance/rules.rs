@@ -127,47 +127,47 @@ catalogue! {
     RequestNotJson = "request.not-json", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The request body is not a JSON object.",
-        "CreateChatCompletionRequest (type: object); Anthropic MessageCreateParams";
+        "CreateChatCompletionRequest (type: object); Anthropic MessageCreateParams; Gemini GenerateContentRequest";
     RequestNoContract = "request.no-contract", Request, Info / Info,
         [],
         "No contract covers the endpoint (embeddings, files, …): only the body's dialect is named. `check --contract` chooses one.",
         "The endpoint rule of docs/capture-format.md (`contract`)";
     RequestDialect = "request.dialect", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "The body is another API's request than the endpoint's contract (a Responses or Anthropic body at /chat/completions, a Chat body at /messages, …).",
-        "CreateChatCompletionRequest; docs/evidence.md F9, F14; Anthropic MessageCreateParams";
+        "The body is another API's request than the endpoint's contract (a Responses or Anthropic body at /chat/completions, a Chat body at /messages or at Gemini's :generateContent, …).",
+        "CreateChatCompletionRequest; docs/evidence.md F9, F14; Anthropic MessageCreateParams; Gemini GenerateContentRequest";
     RequestLegacyCompletions = "request.legacy-completions", Request, Error / Error,
         [ChatCompletions],
         "The body is a legacy Completions request (`prompt`), not Chat Completions.",
         "CreateCompletionRequest vs CreateChatCompletionRequest";
     RequestMissingField = "request.missing-field", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A required field is missing (`model`, `messages`, a message's `content`, a tool message's `tool_call_id`; Anthropic's `max_tokens`, a block's `tool_use_id`, …).",
-        "CreateChatCompletionRequest.required; Anthropic MessageCreateParams Required[…] (anthropic-sdk-python types)";
+        "A required field is missing (`model`, `messages`, a message's `content`, a tool message's `tool_call_id`; Anthropic's `max_tokens`, a block's `tool_use_id`; Gemini's `contents`, a `functionCall`'s `name`, …).",
+        "CreateChatCompletionRequest.required; Anthropic MessageCreateParams Required[…] (anthropic-sdk-python types); Gemini field_behavior REQUIRED (contents, FunctionCall.name, FunctionResponse.name and response, …)";
     RequestUnknownField = "request.unknown-field", Request, Error / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A field the contract does not define: at the top level for Chat (OpenAI answers 400 \"Unrecognized request argument\"), at any depth for Anthropic (400 \"Extra inputs are not permitted\").",
-        "CreateChatCompletionRequest.properties; Anthropic CreateMessageParams additionalProperties: false";
+        "A field the contract does not define: at the top level for Chat (OpenAI answers 400 \"Unrecognized request argument\"), at any depth for Anthropic (400 \"Extra inputs are not permitted\") and Gemini (\"Invalid JSON payload received. Unknown name\", in lowerCamelCase or snake_case).",
+        "CreateChatCompletionRequest.properties; Anthropic CreateMessageParams additionalProperties: false; Gemini v1beta Discovery (GenerateContentRequest and the messages it holds) and google-genai types";
     RequestNestedUnknownField = "request.nested-unknown-field", Request, Warning / Info,
-        [ChatCompletions, Responses, Gemini],
+        [ChatCompletions, Responses],
         "A field inside a message, part or tool that Chat Completions does not define (often another API's marker).",
         "ChatCompletionRequestMessage, ChatCompletionTool";
     RequestType = "request.type", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A field has the wrong JSON type.",
-        "CreateChatCompletionRequest property types; Anthropic MessageCreateParams types";
+        "A field has the wrong JSON type (Gemini: by the proto3 JSON mapping, where integers may be strings and bytes are base64).",
+        "CreateChatCompletionRequest property types; Anthropic MessageCreateParams types; proto3 JSON mapping";
     RequestEnum = "request.enum", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A field's value is not one the spec allows.",
-        "CreateChatCompletionRequest property enums; Anthropic MessageCreateParams Literal[…] types";
+        "A field's value is not one the spec allows (Gemini enums match without regard to case).",
+        "CreateChatCompletionRequest property enums; Anthropic MessageCreateParams Literal[…] types; Gemini v1beta Discovery enums";
     RequestRange = "request.range", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A number is outside the range the spec allows (Anthropic `temperature` 0–1), or a list is longer than allowed (`stop` > 4, `tools` > 128).",
-        "CreateChatCompletionRequest minimum/maximum, maxItems; OpenAI 400 array_above_max_length; Anthropic Messages API reference (temperature 0.0–1.0)";
+        "A number is outside the range the spec allows (Anthropic `temperature` 0–1; Gemini `temperature` 0–2, `thinkingBudget` from -1), or a list is longer than allowed (`stop` > 4, `tools` > 128, Gemini `stopSequences` > 5).",
+        "CreateChatCompletionRequest minimum/maximum, maxItems; OpenAI 400 array_above_max_length; Anthropic Messages API reference (temperature 0.0–1.0); Gemini GenerationConfig, ThinkingConfig";
     RequestEmptyArray = "request.empty-array", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "An array that must hold at least one item is empty (`messages`, content parts, `stop`, `tools`, an assistant's `tool_calls`).",
-        "minItems: 1; OpenAI 400 empty_array for `tools` and `tool_calls`; Anthropic 400 \"at least one message is required\"";
+        "An array that must hold at least one item is empty (`messages`, content parts, `stop`, `tools`, an assistant's `tool_calls`; Gemini `contents`, a turn's `parts`).",
+        "minItems: 1; OpenAI 400 empty_array for `tools` and `tool_calls`; Anthropic 400 \"at least one message is required\"; Gemini 400 \"contents.parts must not be empty\"";
     RequestNull = "request.null", Request, Warning / Info,
         [ChatCompletions, Responses],
         "An explicit null where the spec does not allow null (the live API may still accept it).",
@@ -178,36 +178,36 @@ catalogue! {
         "CreateChatCompletionRequest, CreateResponse: deprecated: true";
     RequestRole = "request.role", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A message role the contract does not know (Gemini's `model` in Chat; Chat's `tool` or `developer` in Anthropic, which has user, assistant and system).",
-        "ChatCompletionRole; Anthropic MessageParam (user, assistant, system)";
+        "A message role the contract does not know (Gemini's `model` in Chat; Chat's `tool` or `developer` in Anthropic, which has user, assistant and system; `assistant`, `system` or `function` in Gemini, which takes `user` and `model`).",
+        "ChatCompletionRole; Anthropic MessageParam (user, assistant, system); Gemini Content.role, 400 \"Please use a valid role: user, model.\"";
     RequestAssistantEmptyContent = "request.assistant-empty-content", Request, Error / Error,
         [ChatCompletions],
         "An assistant message with `content: []`; OpenAI rejects it (\"Expected an array with minimum length 1\").",
         "ChatCompletionRequestAssistantMessage.content minItems: 1; docs/evidence.md F13";
     RequestContentPart = "request.content-part", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A content part whose type the message's role does not allow, or another API's block (input_text, tool_use in Chat; image_url, input_text in Anthropic, …).",
-        "ChatCompletionRequestMessageContentPart*; Anthropic ContentBlockParam";
+        "A content part whose type the message's role does not allow, or another API's block (input_text, tool_use in Chat; image_url, input_text in Anthropic, …); a Gemini part that holds no data field or more than one (`text`, `inlineData`, `functionCall`, …).",
+        "ChatCompletionRequestMessageContentPart*; Anthropic ContentBlockParam; Gemini Part (oneof data), 400 \"required oneof field 'data' must have one initialized field\"";
     RequestToolCall = "request.tool-call", Request, Error / Error,
-        [ChatCompletions, Responses, AnthropicMessages, Gemini],
+        [ChatCompletions, Responses, AnthropicMessages],
         "A tool call in the history is malformed: a Chat `tool_calls` entry without `id`, `type` or `function.name`/`arguments` (a string), an Anthropic `tool_use` block without `id`/`name` or whose `input` is not an object.",
         "ChatCompletionMessageToolCall; Anthropic ToolUseBlockParam";
     RequestToolResultOrder = "request.tool-result-order", Request, Error / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "Tool results and tool calls do not pair up: a result answers no earlier call, or a call gets no answer (Anthropic: in the very next user message, tool_result blocks first).",
-        "OpenAI API behaviour: tool messages must answer a preceding assistant tool_calls; Anthropic 400 \"`tool_use` ids were found without `tool_result` blocks immediately after\" (anthropics/claude-code#5989), \"unexpected `tool_use_id` found in `tool_result` blocks\" (anthropics/claude-code#13460); Anthropic tool-use guide (tool_result blocks come first)";
+        "Tool results and tool calls do not pair up: a result answers no earlier call, or a call gets no answer (Anthropic: in the very next user message, tool_result blocks first; Gemini: a functionResponse turn right after its functionCall turn, one response per call, by name).",
+        "OpenAI API behaviour: tool messages must answer a preceding assistant tool_calls; Anthropic 400 \"`tool_use` ids were found without `tool_result` blocks immediately after\" (anthropics/claude-code#5989), \"unexpected `tool_use_id` found in `tool_result` blocks\" (anthropics/claude-code#13460); Anthropic tool-use guide (tool_result blocks come first); Gemini 400 \"Please ensure that function response turn comes immediately after a function call turn\" and its siblings";
     RequestToolDefinition = "request.tool-definition", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A tool definition that is not the contract's shape (flat Responses tools or Anthropic `input_schema` in Chat; Chat's `function` wrapper in Anthropic), an unknown `type`, or a bad name or schema.",
-        "ChatCompletionTool, CustomToolChatCompletions; docs/evidence.md F11; Anthropic ToolParam, ToolUnionParam, 400 \"String should match pattern '^[a-zA-Z0-9_-]{1,128}$'\" (home-assistant/core#147760)";
+        "A tool definition that is not the contract's shape (flat Responses tools or Anthropic `input_schema` in Chat; Chat's `function` wrapper in Anthropic; a Gemini tool of no kind), an unknown `type`, or a bad name or schema (Gemini: both `parameters` and `parametersJsonSchema`).",
+        "ChatCompletionTool, CustomToolChatCompletions; docs/evidence.md F11; Anthropic ToolParam, ToolUnionParam, 400 \"String should match pattern '^[a-zA-Z0-9_-]{1,128}$'\" (home-assistant/core#147760); Gemini Tool, FunctionDeclaration";
     RequestToolChoice = "request.tool-choice", Request, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "`tool_choice` is not one of the contract's forms (Chat's strings or function object; Anthropic's object with type auto/any/tool/none), or names a tool that is not offered.",
-        "ChatCompletionToolChoiceOption; Anthropic ToolChoiceParam";
+        "`tool_choice` is not one of the contract's forms (Chat's strings or function object; Anthropic's object with type auto/any/tool/none), or names a tool that is not offered (Gemini: `allowedFunctionNames` naming an undeclared function, or set without mode ANY or VALIDATED).",
+        "ChatCompletionToolChoiceOption; Anthropic ToolChoiceParam; Gemini FunctionCallingConfig";
     RequestResponseFormat = "request.response-format", Request, Error / Error,
-        [ChatCompletions, Responses],
-        "The output format is not text, json_object or json_schema with a name (Chat: `response_format`; Responses: `text.format`, flat, with `name` and `schema`).",
-        "ResponseFormatText, ResponseFormatJsonSchema, ResponseFormatJsonObject; TextResponseFormatConfiguration";
+        [ChatCompletions, Responses, Gemini],
+        "The output format is not text, json_object or json_schema with a name (Chat: `response_format`; Responses: `text.format`, flat, with `name` and `schema`); Gemini: `responseSchema` and `responseJsonSchema` together, or either without `responseMimeType: application/json`.",
+        "ResponseFormatText, ResponseFormatJsonSchema, ResponseFormatJsonObject; TextResponseFormatConfiguration; Gemini GenerationConfig.responseSchema";
     RequestStreamOptions = "request.stream-options", Request, Error / Warning,
         [ChatCompletions, Responses],
         "`stream_options` without `stream: true` (OpenAI answers 400), or with an option the contract does not define (Responses has no `include_usage`).",
@@ -217,37 +217,37 @@ catalogue! {
         "A Responses `input` item of an unknown `type`, or without the fields its type requires (`function_call` needs `call_id`, `name` and `arguments`; `reasoning` needs `id` and `summary`; …).",
         "InputItem, Item (each item's required fields)";
     RequestThinking = "request.thinking", Request, Error / Error,
-        [AnthropicMessages],
-        "Extended thinking that Anthropic refuses: `budget_tokens` below 1024 or not below `max_tokens`, or thinking with `temperature` other than 1, `top_k`, `top_p` below 0.95, or a `tool_choice` that forces tool use.",
-        "Anthropic ThinkingConfigEnabledParam (\"Must be ≥1024 and less than `max_tokens`\"); extended-thinking guide, feature compatibility; 400 \"Thinking may not be enabled when tool_choice forces tool use\" (mastra-ai/mastra#7507)";
+        [AnthropicMessages, Gemini],
+        "Extended thinking that the API refuses (Anthropic: `budget_tokens` below 1024 or not below `max_tokens`, or thinking with `temperature` other than 1, `top_k`, `top_p` below 0.95, or a `tool_choice` that forces tool use; Gemini: `thinkingBudget` and `thinkingLevel` together).",
+        "Anthropic ThinkingConfigEnabledParam (\"Must be ≥1024 and less than `max_tokens`\"); extended-thinking guide, feature compatibility; 400 \"Thinking may not be enabled when tool_choice forces tool use\" (mastra-ai/mastra#7507); Gemini ThinkingConfig, 400 \"thinking_budget and thinking_level are not supported together\"";
     ResponseNotJson = "response.not-json", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "The response body is not JSON.",
-        "CreateChatCompletionResponse, ErrorResponse; Anthropic Message";
+        "CreateChatCompletionResponse, ErrorResponse; Anthropic Message; Gemini GenerateContentResponse";
     ResponseMissingField = "response.missing-field", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A required field of the answer is missing (`chat.completion`: `id`, `object`, `created`, `model`, `choices`, …; Anthropic `message`: `id`, `type`, `role`, `content`, `model`, `stop_reason`, `usage`, a block's fields).",
-        "CreateChatCompletionResponse.required; Anthropic Message, ContentBlock (anthropic-sdk-python types)";
+        "A required field of the answer is missing (`chat.completion`: `id`, `object`, `created`, `model`, `choices`, …; Anthropic `message`: `id`, `type`, `role`, `content`, `model`, `stop_reason`, `usage`, a block's fields; Gemini: `candidates` unless the prompt was blocked, a candidate's `finishReason`).",
+        "CreateChatCompletionResponse.required; Anthropic Message, ContentBlock (anthropic-sdk-python types); Gemini GenerateContentResponse";
     ResponseMissingNullable = "response.missing-nullable", Response, Warning / Info,
         [ChatCompletions, Responses, AnthropicMessages],
         "A field the spec requires but allows to be null is absent (Chat: `choices[].logprobs`, `message.refusal`; Responses: `error`, `incomplete_details`, `instructions`, …; Anthropic: `stop_sequence`); SDKs cope, strict validators do not.",
         "CreateChatCompletionResponse.choices.required; ChatCompletionResponseMessage.required; Response.required; Anthropic Message (stop_sequence: Optional)";
     ResponseType = "response.type", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A response field has the wrong type or value (`object`, `finish_reason`, `usage` counts; Anthropic `type`, `stop_reason`, a block's `type` or `input`, …).",
-        "CreateChatCompletionResponse property types; Anthropic Message, StopReason, ContentBlock";
+        "A response field has the wrong type or value (`object`, `finish_reason`, `usage` counts; Anthropic `type`, `stop_reason`, a block's `type` or `input`; Gemini `finishReason`, `role`, `usageMetadata` counts, …).",
+        "CreateChatCompletionResponse property types; Anthropic Message, StopReason, ContentBlock; Gemini GenerateContentResponse, Candidate";
     ResponseErrorEnvelope = "response.error-envelope", Response, Error / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "A non-2xx body that is not the OpenAI error envelope `{error:{message,type,param,code}}`.",
-        "ErrorResponse";
+        "ErrorResponse; Google's error body (google-genai errors.py: code, message, status)";
     ResponseErrorStatus = "response.error-status", Response, Warning / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "The gateway answered with a non-2xx status (the message is quoted).",
         "docs/evidence.md F23";
     ResponseStreamMismatch = "response.stream-mismatch", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "The request asked for a stream and got JSON, or asked for JSON and got a stream.",
-        "CreateChatCompletionRequest.stream";
+        "The request asked for a stream and got JSON, or asked for JSON and got a stream (Gemini asks by path, `:streamGenerateContent`; with `alt=sse` the answer is an event stream, without it one JSON array).",
+        "CreateChatCompletionRequest.stream; Gemini streamGenerateContent";
     ResponseModelsList = "response.models-list", Response, Error / Error,
         [Models],
         "`GET /models` did not return `{object:\"list\", data:[{id, object:\"model\"}]}` (Cursor's Verify needs it).",
@@ -256,6 +256,10 @@ catalogue! {
         [Responses, AnthropicMessages, Gemini],
         "The JSON answer is in another API's shape than the contract's (a `chat.completion` from `/responses`, …): the contract's clients cannot read it.",
         "Response (object: response); Message (type: message); GenerateContentResponse";
+    ResponseBlocked = "response.blocked", Response, Info / Info,
+        [Gemini],
+        "The prompt was blocked (`promptFeedback.blockReason`: no candidates) or a candidate stopped for safety, recitation or a blocklist: the client gets no answer, and this says why.",
+        "Gemini GenerateContentResponse.promptFeedback.blockReason, Candidate.finishReason";
     StreamFraming = "stream.framing", Stream, Error / Warning,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An SSE line that is not `data:`, `event:`, `id:`, `retry:` or a comment, or bytes that are not UTF-8.",
@@ -263,7 +267,7 @@ catalogue! {
     StreamNotJson = "stream.not-json", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An event's data is neither JSON nor `[DONE]` (often two events without a blank line between them).",
-        "CreateChatCompletionStreamResponse";
+        "CreateChatCompletionStreamResponse; Gemini alt=sse (each event a JSON GenerateContentResponse)";
     StreamUnterminated = "stream.unterminated-event", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The stream ends inside an event (no blank line after it): clients drop that event.",
@@ -283,11 +287,11 @@ catalogue! {
     StreamEmpty = "stream.empty", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The stream carries no events at all.",
-        "CreateChatCompletionStreamResponse";
+        "CreateChatCompletionStreamResponse; Gemini alt=sse";
     StreamChunkShape = "stream.chunk-shape", Stream, Error / Error,
-        [ChatCompletions, Responses, AnthropicMessages],
-        "A chunk or event misses a required field or has the wrong shape (Chat: `id`, `object: chat.completion.chunk`, `created`, `model`, `choices`, `delta`, `index`; Responses and Anthropic: `type` and the fields its event type requires, an `event:` name that is missing or differs from `type`).",
-        "CreateChatCompletionStreamResponse.required; ResponseStreamEvent (each event's required fields); Anthropic RawMessageStreamEvent, anthropic-sdk-python _streaming.py (skips events with no name)";
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
+        "A chunk or event misses a required field or has the wrong shape (Chat: `id`, `object: chat.completion.chunk`, `created`, `model`, `choices`, `delta`, `index`; Responses and Anthropic: `type` and the fields its event type requires, an `event:` name that is missing or differs from `type`; Gemini: each event a whole GenerateContentResponse).",
+        "CreateChatCompletionStreamResponse.required; ResponseStreamEvent (each event's required fields); Anthropic RawMessageStreamEvent, anthropic-sdk-python _streaming.py (skips events with no name); Gemini GenerateContentResponse";
     StreamMissingFinishKey = "stream.missing-finish-key", Stream, Error / Warning,
         [ChatCompletions],
         "A choice omits `finish_reason`; the spec requires the key on every chunk (null until the end).",
@@ -297,17 +301,17 @@ catalogue! {
         "`id` or `created` changes between chunks of one stream.",
         "CreateChatCompletionStreamResponse: same id and created on each chunk";
     StreamFinishReason = "stream.finish-reason", Stream, Error / Error,
-        [ChatCompletions, AnthropicMessages],
-        "The finish reason (Chat `finish_reason`, Anthropic `message_delta` `stop_reason`) has a value outside the enum, is set twice, or is never set.",
-        "CreateChatCompletionStreamResponse.choices.finish_reason; Anthropic RawMessageDeltaEvent, StopReason";
+        [ChatCompletions, AnthropicMessages, Gemini],
+        "The finish reason (Chat `finish_reason`, Anthropic `message_delta` `stop_reason`, Gemini `finishReason`) has a value outside the enum, is set twice, or is never set (Gemini: or content follows it).",
+        "CreateChatCompletionStreamResponse.choices.finish_reason; Anthropic RawMessageDeltaEvent, StopReason; Gemini Candidate.finishReason";
     StreamToolCallDelta = "stream.tool-call-delta", Stream, Error / Error,
         [ChatCompletions],
         "A tool-call delta without an integer `index`, or whose first fragment lacks `id` or `type`.",
         "ChatCompletionMessageToolCallChunk";
     StreamToolArguments = "stream.tool-arguments", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
-        "A function tool call's argument fragments do not join into valid JSON (Anthropic: `input_json_delta` fragments must join into a JSON object).",
-        "ChatCompletionMessageToolCall.function.arguments; Anthropic streaming guide (input_json_delta)";
+        "A function tool call's argument fragments do not join into valid JSON (Anthropic: `input_json_delta` fragments must join into a JSON object; Gemini: `functionCall.args` must be a JSON object).",
+        "ChatCompletionMessageToolCall.function.arguments; Anthropic streaming guide (input_json_delta); Gemini FunctionCall.args";
     StreamUsage = "stream.usage", Stream, Warning / Info,
         [ChatCompletions],
         "`stream_options.include_usage` was asked but no usage chunk (`choices: []`, `usage`) came before `[DONE]`, or usage was malformed.",
@@ -315,7 +319,7 @@ catalogue! {
     StreamErrorEvent = "stream.error-event", Stream, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "An error arrived inside the stream (`{\"error\": …}` data, or an `error` event such as Anthropic's `overloaded_error`).",
-        "openai-python _streaming.py; docs/evidence.md §3.5; Anthropic streaming guide (error events)";
+        "openai-python _streaming.py; docs/evidence.md §3.5; Anthropic streaming guide (error events); google-genai _api_client.py";
     StreamExtension = "stream.extension", Stream, Info / Info,
         [ChatCompletions, AnthropicMessages],
         "A field the spec does not define in a chunk or delta (`reasoning_content`, `citations`, …), or an Anthropic event type it does not define: tolerated, reported.",
@@ -333,9 +337,9 @@ catalogue! {
         "The stream's lifecycle is out of order: it does not open with its start event (`response.created`, `message_start`), or an event refers to an item, part or content block that was never opened or is already closed (Anthropic: blocks start in index order and close before `message_delta`).",
         "Responses streaming lifecycle (response.created, output_item.added, content_part.added, deltas, .done); Anthropic streaming guide (event flow), anthropic-sdk-python lib/streaming accumulator";
     StreamTerminalEvent = "stream.terminal-event", Stream, Error / Error,
-        [Responses, AnthropicMessages],
-        "The stream ends without its final event (Responses: `response.completed`, `response.failed` or `response.incomplete`; Anthropic: `message_stop`) and without an error event: it was cut.",
-        "ResponseCompletedEvent, ResponseFailedEvent, ResponseIncompleteEvent; Anthropic streaming guide (a stream ends with message_stop)";
+        [Responses, AnthropicMessages, Gemini],
+        "The stream ends without its final event (Responses: `response.completed`, `response.failed` or `response.incomplete`; Anthropic: `message_stop`; Gemini: the event with `finishReason`, after which the connection closes) and without an error event: it was cut.",
+        "ResponseCompletedEvent, ResponseFailedEvent, ResponseIncompleteEvent; Anthropic streaming guide (a stream ends with message_stop); Gemini Candidate.finishReason";
     StreamDeltaType = "stream.delta-type", Stream, Error / Error,
         [AnthropicMessages],
         "A `content_block_delta` whose delta type does not fit its block (`text_delta` on a `tool_use` block, …) or is unknown: the SDKs drop it.",
@@ -344,6 +348,14 @@ catalogue! {
         [AnthropicMessages],
         "A `data: [DONE]` in a stream whose API has no such terminator: the SDKs skip it (it has no event name), but the provider never sends it, so a gateway translated the stream.",
         "Anthropic streaming guide (no [DONE]); anthropic-sdk-python _streaming.py";
+    StreamNonDataLine = "stream.non-data-line", Stream, Error / Warning,
+        [Gemini],
+        "A Gemini stream line other than `data: …` or a blank line (an SSE comment keep-alive, `event:`, `id:`, `data:` without its space): legal SSE, but google-genai reads it as JSON and raises.",
+        "google-genai 3.6.1 _api_client.py (reads only `data: ` lines, tested); Gemini alt=sse streaming";
+    StreamDoneSentinel = "stream.done-sentinel", Stream, Error / Warning,
+        [Gemini],
+        "`data: [DONE]` in a Gemini stream: Google never sends one (the stream ends when the connection closes), and unlike Anthropic's SDK (`stream.foreign-done`) google-genai does not skip it but raises UnknownApiResponseError, after the answer.",
+        "Gemini alt=sse streaming; google-genai 3.6.1 _api_client.py (tested)";
     CursorForeignStream = "cursor.foreign-stream", Cursor, Error / Error,
         [ChatCompletions],
         "The answer is a Responses-API or Anthropic event stream: Cursor parses only Chat Completions chunks and renders nothing.",

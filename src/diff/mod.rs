@@ -139,7 +139,7 @@ pub fn diff_pair(
         b: b_name.to_owned(),
         a_id: a.id.clone(),
         b_id: b.id.clone(),
-        model: a.model.clone().or_else(|| b.model.clone()),
+        model: a.model_name().or_else(|| b.model_name()).map(str::to_owned),
         equal: changes.is_empty() && rules_broken.is_empty(),
         changes,
         rules: rules_broken,

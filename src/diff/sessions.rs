@@ -82,10 +82,7 @@ fn collect(exchanges: &[&Exchange]) -> BTreeMap<String, ModelShapes> {
         let Value::Object(body) = parsed.as_ref() else {
             continue;
         };
-        let model = exchange
-            .model
-            .clone()
-            .unwrap_or_else(|| "(none)".to_owned());
+        let model = exchange.model_name().unwrap_or("(none)").to_owned();
         let entry = out.entry(model).or_default();
         entry.requests += 1;
         for (key, value) in body {

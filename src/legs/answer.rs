@@ -18,8 +18,8 @@ pub fn assembled(exchange: &Exchange) -> Option<Assembled> {
     let request = &exchange.request;
     let contract = exchange.contract();
     let context = match request.body.as_ref().map(|body| body.json()) {
-        Some(Ok(body)) => RequestContext::from_body(&body, contract, request.path()),
-        _ => RequestContext::without_body(contract, request.path()),
+        Some(Ok(body)) => RequestContext::from_body(&body, contract, &request.target),
+        _ => RequestContext::without_body(contract, &request.target),
     };
     conformance::check_response(response, &context, Profile::Lenient).assembled
 }

@@ -132,7 +132,7 @@ fn read(origin: String, exchange: Exchange, profile: Profile) -> Read {
         side: Side {
             capture: origin,
             id: exchange.id.clone(),
-            model: exchange.model.clone(),
+            model: exchange.model_name().map(str::to_owned),
             endpoint: format!("{} {}", request.method, request.path()),
             contract,
             dialect,

@@ -204,7 +204,7 @@ impl Store {
             let arrivals: Vec<f64> = stream.iter().filter_map(|c| c.at_ms).collect();
             self.stored
                 .gaps
-                .entry(model_key(exchange.model.as_deref()))
+                .entry(model_key(exchange.model_name()))
                 .or_default()
                 .extend(arrivals.windows(2).map(|w| w[1] - w[0]));
         }
@@ -217,7 +217,7 @@ impl Store {
             replay_of: done.replay_of,
             id: exchange.id.clone(),
             file: Some(relative),
-            model: exchange.model.clone(),
+            model: exchange.model_name().map(str::to_owned),
             status: exchange.response.as_ref().map(|r| r.status),
             error: exchange.error.as_ref().map(|e| TransportSummary {
                 kind: e.kind,

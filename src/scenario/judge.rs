@@ -85,7 +85,7 @@ fn result_for(
     let mut result = ExchangeResult {
         capture: item.origin.clone(),
         id: Some(exchange.id.clone()),
-        model: exchange.model.clone(),
+        model: exchange.model_name().map(str::to_owned),
         endpoint: checked.endpoint.clone(),
         error: None,
         request: checked.request.clone(),

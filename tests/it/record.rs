@@ -452,3 +452,81 @@ fn a_guessable_path_token_is_refused() {
         assert!(String::from_utf8_lossy(&output.stderr).contains("at least 16 characters"));
     }
 }
+
+/// google-genai's streamed request through the recorder, in front of an upstream that answers
+/// as Google does: the request keeps its `/v1beta` path and `alt=sse` on the way, the capture
+/// lands in the folder of the model the path names (`<session>/gemini-2.5-pro/`) with that
+/// model and the Gemini contract recorded, and it conforms to that contract.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gemini_request_is_filed_under_the_model_its_path_names_and_conforms() {
+    let fixture = crate::support::project_path(
+        "tests/fixtures/sdk/native/gemini/stream-generate-content-tools.json",
+    );
+    let sdk: cursor_harness::capture::Exchange =
+        serde_json::from_slice(&std::fs::read(fixture).unwrap()).unwrap();
+    let body = sdk.request.body.as_ref().unwrap().to_bytes().into_owned();
+    let events: Vec<String> = sdk
+        .response
+        .as_ref()
+        .unwrap()
+        .stream
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|chunk| String::from_utf8(chunk.data.to_bytes().into_owned()).unwrap())
+        .collect();
+    let upstream = TestUpstream::sse(events.clone(), Duration::from_millis(20)).await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let target = "/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse";
+    let response = send(
+        recorder.addr,
+        "POST",
+        target,
+        &[
+            ("content-type", "application/json"),
+            ("x-goog-api-key", "test-key-not-secret"),
+        ],
+        body,
+        false,
+    )
+    .await;
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.text(),
+        events.concat(),
+        "the stream passes untouched"
+    );
+    recorder.stop().await;
+
+    let received = upstream.received();
+    assert_eq!(
+        received[0].target,
+        "/api/llm/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse"
+    );
+    let exchanges = recorder.exchanges();
+    assert_eq!(exchanges.len(), 1);
+    let (path, exchange) = &exchanges[0];
+    assert_eq!(
+        path.parent().unwrap(),
+        recorder.session_dir().join("gemini-2.5-pro"),
+        "{}",
+        path.display()
+    );
+    assert_eq!(exchange.model.as_deref(), Some("gemini-2.5-pro"));
+    assert_eq!(
+        exchange.contract,
+        Some(cursor_harness::capture::Contract::Gemini)
+    );
+    let report = check_exchange(exchange, path.display().to_string(), Profile::Strict);
+    assert_eq!(report.model.as_deref(), Some("gemini-2.5-pro"));
+    let request = report.request.unwrap();
+    let answer = report.response.unwrap();
+    assert_eq!(request.dialect, Dialect::Gemini);
+    assert_eq!(
+        (request.verdict, answer.verdict),
+        (Verdict::Conforms, Verdict::Conforms),
+        "{:?} {:?}",
+        request.violations,
+        answer.violations
+    );
+}

@@ -20,6 +20,8 @@ use build::*;
 mod anthropic;
 mod build;
 mod cursor;
+mod gemini;
+mod gemini_answers;
 mod request;
 mod response;
 mod responses;
@@ -68,6 +70,7 @@ fn cases() -> Vec<Case> {
     all.extend(cursor::cases());
     all.extend(responses::cases());
     all.extend(anthropic::cases());
+    all.extend(gemini::cases());
     all
 }
 

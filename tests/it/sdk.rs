@@ -514,3 +514,107 @@ fn native_anthropic_answers_assemble_as_the_sdk_read_them() {
         (Some(758), Some(121))
     );
 }
+
+/// google-genai's own exchanges with `generateContent` and `streamGenerateContent?alt=sse`
+/// conform to the Gemini contract under the strict profile with nothing to report at all (no
+/// warning either: the SDK's mixed snake_case and camelCase names, URL-safe and standard base64
+/// signatures, CRLF framing and the missing `[DONE]` are all what the API itself does), are
+/// filed under the model their path names, and assemble to what the SDK made of them.
+#[test]
+fn native_gemini_exchanges_conform_to_the_gemini_contract() {
+    use cursor_harness::capture::Contract;
+    use cursor_harness::conformance::{RequestContext, check_response};
+
+    for (name, _) in NATIVE
+        .iter()
+        .filter(|(name, _)| name.starts_with("gemini/"))
+    {
+        let (_, exchange) = native_capture(name);
+        assert_eq!(exchange.contract(), Some(Contract::Gemini), "{name}");
+        assert_eq!(exchange.model_name(), Some("gemini-2.5-pro"), "{name}");
+        assert_eq!(
+            cursor_harness::capture::layout::folder_for(&exchange),
+            "gemini-2.5-pro",
+            "{name}"
+        );
+        let report =
+            cursor_harness::check::check_exchange(&exchange, (*name).to_owned(), Profile::Strict);
+        assert_eq!(report.model.as_deref(), Some("gemini-2.5-pro"), "{name}");
+        assert_eq!(report.contract, Some(Contract::Gemini), "{name}");
+        let request = report.request.as_ref().unwrap();
+        assert_eq!(request.dialect, Dialect::Gemini, "{name}");
+        let response = report.response.as_ref().unwrap();
+        let all: Vec<_> = request
+            .violations
+            .iter()
+            .chain(&response.violations)
+            .collect();
+        assert!(all.is_empty(), "{name}: {all:#?}");
+        assert_eq!(
+            (request.verdict, response.verdict),
+            (Verdict::Conforms, Verdict::Conforms),
+            "{name}"
+        );
+
+        let body = exchange.request.body.as_ref().unwrap().json().unwrap();
+        let context =
+            RequestContext::from_body(&body, exchange.contract(), &exchange.request.target);
+        let assembled = check_response(
+            exchange.response.as_ref().unwrap(),
+            &context,
+            Profile::Strict,
+        )
+        .assembled
+        .unwrap_or_else(|| panic!("{name}: nothing assembled"));
+        assert_eq!(assembled.model.as_deref(), Some("gemini-2.5-pro"), "{name}");
+        let choice = &assembled.choices[&0];
+        assert_eq!(choice.finish_reason.as_deref(), Some("STOP"), "{name}");
+        let usage = assembled.usage.as_ref().unwrap();
+        if name.contains("stream") {
+            // Two thought-summary parts, then one function call with its arguments.
+            assert!(choice.content.is_empty(), "{name}: {:?}", choice.content);
+            assert!(
+                choice.reasoning.starts_with("**Checking the Weather**"),
+                "{name}"
+            );
+            assert_eq!(choice.tool_calls.len(), 1, "{name}");
+            let call = &choice.tool_calls[0];
+            assert_eq!(call.name.as_deref(), Some("get_weather"));
+            let args: serde_json::Value = serde_json::from_str(&call.arguments).unwrap();
+            assert_eq!(args, serde_json::json!({"city": "Paris", "unit": "c"}));
+            assert_eq!(usage["totalTokenCount"], 177, "the last event's usage");
+        } else {
+            assert_eq!(
+                choice.content,
+                "It is 18 degrees Celsius and cloudy in Paris right now."
+            );
+            assert!(choice.tool_calls.is_empty());
+            assert_eq!(usage["totalTokenCount"], 166);
+        }
+    }
+}
+
+/// The same SDK bodies under another contract break, and say why: the model and the choice to
+/// stream are in the path, so a Chat Completions checker cannot read them.
+#[test]
+fn native_gemini_bodies_break_as_chat_completions() {
+    use cursor_harness::capture::Contract;
+
+    let (_, exchange) = native_capture("gemini/generate-content-tools.json");
+    let report = cursor_harness::check::check_exchange_as(
+        &exchange,
+        "gemini".to_owned(),
+        Profile::Strict,
+        Some(Contract::ChatCompletions),
+    );
+    let request = report.request.unwrap();
+    assert_eq!(request.verdict, Verdict::Breaks);
+    assert!(
+        request
+            .violations
+            .iter()
+            .any(|v| v.code == "request.dialect" && v.dialect == Some(Dialect::Gemini)),
+        "{:?}",
+        request.violations
+    );
+}
