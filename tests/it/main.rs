@@ -37,6 +37,6 @@ mod scan_cli;
 mod schemas;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
 mod sdk;
-/// The soak runs (ignored by default, release build): 60,000 and 200,000 exchanges through the
+/// The soak runs (ignored by default, release build): 100,000 and 200,000 exchanges through the
 /// recorder, every capture checked, and no memory kept per exchange after warm-up.
 mod soak;
