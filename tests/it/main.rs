@@ -43,8 +43,8 @@ mod scan_cli;
 mod schemas;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
 mod sdk;
-/// The soak run (ignored by default): 10,000 exchanges through the recorder, captures and
-/// memory checked.
+/// The soak runs (ignored by default, release build): 100,000 and 200,000 exchanges through the
+/// recorder, every capture checked, and no memory kept per exchange after warm-up.
 mod soak;
 /// `translate`: every Cursor format into a strict Chat body with its losses, and the answer back.
 mod translate;
