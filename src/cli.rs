@@ -43,7 +43,106 @@ pub enum Command {
     Scan(ScanArgs),
     Legs(LegsArgs),
     Translate(TranslateArgs),
+    Shrink(Box<ShrinkArgs>),
     Rules(RulesArgs),
+}
+
+/// Shrink a failing request to the smallest one that still fails the same way on the target:
+/// the reproducer to post.
+///
+/// The capture's request is sent again (as `replay` sends it) twice, to take its failure's
+/// signature: an error status with the error's type, code, param and message (numbers and
+/// quoted values blanked), or for a 2xx answer the rules it breaks. Then smaller bodies are
+/// tried, biggest cuts first (members and elements removed, values emptied, strings halved),
+/// keeping each that fails with the same signature, until nothing smaller does or --budget is
+/// spent; the result is sent once more to confirm it. The order is fixed, so two runs against
+/// the same target take the same steps. A target that answers the same request two ways is
+/// reported as flaky, and a lost connection never counts as progress.
+///
+/// Prints the steps, the requests used, the minimal body and a curl reproducer. Exit 0 when a
+/// reproducer was found (minimal, or the smallest within the budget); 1 when the request does
+/// not fail on the target, fails two ways, or cannot be read; 3 when the target cannot be
+/// reached.
+#[derive(Debug, Args)]
+pub struct ShrinkArgs {
+    /// One capture, a HAR file with one entry, or a raw JSON request body.
+    #[arg(value_name = "CAPTURE")]
+    pub capture: PathBuf,
+
+    /// The gateway base URL, or `embedded[:strict|lenient|provider]` (as in `replay`).
+    #[arg(long, value_name = "URL|embedded")]
+    pub target: String,
+
+    /// Requests at most, the confirming sends included.
+    #[arg(long, value_name = "N", default_value_t = 300, value_parser = clap::value_parser!(u32).range(4..))]
+    pub budget: u32,
+
+    /// Smaller bodies tried at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+
+    /// Seconds one request may take.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub timeout: u64,
+
+    /// Write the minimal body to FILE (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Write the curl reproducer to FILE (atomically); it reads $GATEWAY_BASE_URL and
+    /// $GATEWAY_API_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub curl: Option<PathBuf>,
+
+    /// `text`: steps, body and reproducer; `json`: the result (schemas/shrink.schema.json).
+    #[arg(long, value_enum, default_value_t = ShrinkFormat::Text)]
+    pub format: ShrinkFormat,
+
+    #[command(flatten)]
+    pub send: SendArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShrinkFormat {
+    Text,
+    Json,
+}
+
+/// How a captured request is sent again: the key, extra headers, model names, the protocol.
+/// Shared by `replay` and `shrink`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Environment variable holding the gateway's key, sent as `Authorization: Bearer <key>`
+    /// (or in --auth-header). The key is never printed or written.
+    #[arg(long, value_name = "VAR")]
+    pub api_key_env: Option<String>,
+
+    /// Send the key as the whole value of this header instead of `Authorization: Bearer`.
+    #[arg(long, value_name = "NAME", requires = "api_key_env")]
+    pub auth_header: Option<String>,
+
+    /// Speak HTTP/2 (by ALPN over TLS, by prior knowledge over http://) instead of HTTP/1.1.
+    #[arg(long)]
+    pub http2: bool,
+
+    /// Also trust this CA (PEM) for the target's certificate; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub target_ca: Vec<PathBuf>,
+
+    /// Set this header on every request ('Name: value'), replacing a recorded one of the same
+    /// name; repeatable. For values that are secrets use --header-env.
+    #[arg(long, value_name = "NAME: VALUE")]
+    pub header: Vec<String>,
+
+    /// Set header NAME from environment variable VAR ('NAME=VAR') on every request; the value
+    /// is a secret: never printed, and scrubbed from the captures. Repeatable.
+    #[arg(long, value_name = "NAME=VAR")]
+    pub header_env: Vec<String>,
+
+    /// Send model FROM as TO ('FROM=TO'), in the body's `model` and in a Gemini path: the
+    /// gateway's name for the model Cursor selected. Repeatable.
+    #[arg(long, value_name = "FROM=TO")]
+    pub model_map: Vec<String>,
 }
 
 /// Translate a request Cursor sends (a Responses hybrid, an Anthropic-shaped body, the mixed
@@ -509,15 +608,6 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "URL|embedded")]
     pub target: String,
 
-    /// Environment variable holding the gateway's key, sent as `Authorization: Bearer <key>`
-    /// (or in --auth-header). The key is never printed or written.
-    #[arg(long, value_name = "VAR")]
-    pub api_key_env: Option<String>,
-
-    /// Send the key as the whole value of this header instead of `Authorization: Bearer`.
-    #[arg(long, value_name = "NAME", requires = "api_key_env")]
-    pub auth_header: Option<String>,
-
     /// Requests in flight at most.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub concurrency: u32,
@@ -541,28 +631,8 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "NAME")]
     pub run_id: Option<String>,
 
-    /// Speak HTTP/2 (by ALPN over TLS, by prior knowledge over http://) instead of HTTP/1.1.
-    #[arg(long)]
-    pub http2: bool,
-
-    /// Also trust this CA (PEM) for the target's certificate; repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub target_ca: Vec<PathBuf>,
-
-    /// Set this header on every request ('Name: value'), replacing a recorded one of the same
-    /// name; repeatable. For values that are secrets use --header-env.
-    #[arg(long, value_name = "NAME: VALUE")]
-    pub header: Vec<String>,
-
-    /// Set header NAME from environment variable VAR ('NAME=VAR') on every request; the value
-    /// is a secret: never printed, and scrubbed from the captures. Repeatable.
-    #[arg(long, value_name = "NAME=VAR")]
-    pub header_env: Vec<String>,
-
-    /// Send model FROM as TO ('FROM=TO'), in the body's `model` and in a Gemini path: the
-    /// gateway's name for the model Cursor selected. Repeatable.
-    #[arg(long, value_name = "FROM=TO")]
-    pub model_map: Vec<String>,
+    #[command(flatten)]
+    pub send: SendArgs,
 }
 
 /// Compare two captures, or two folders of them, by what a client ends up with.

@@ -33,6 +33,15 @@ impl Failure {
         }
     }
 
+    /// An input that could not be read, or a check that failed: exit 1.
+    pub fn failed(message: impl Into<String>) -> Failure {
+        Failure {
+            code: FAILED,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
     pub fn operational(message: impl Into<String>) -> Failure {
         Failure {
             code: OPERATIONAL,

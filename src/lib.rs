@@ -48,7 +48,10 @@
 //!    - [`record`]: a recording session end to end: the batched writer, the session manifest,
 //!      the console.
 //!    - [`replay`]: sends captures to a gateway on a schedule and records the answers.
-//! 9. [`report`]: the results model of a run and its Markdown, JSON, JUnit and HTML renderers.
+//! 9. Evidence
+//!    - [`report`]: the results model of a run and its Markdown, JSON, JUnit and HTML
+//!      renderers.
+//!    - [`shrink`]: the smallest request that still fails the same way on the live target.
 //! 10. [`scenario`]: scenario files (TOML), capture selection and sharding, expectations, and
 //!     the `run` pipeline that ties check, replay and diff together.
 //! 11. [`cli`]: clap definitions only; the house rules for flags are at its top.
@@ -75,6 +78,7 @@ pub mod replay;
 pub mod report;
 pub mod scan;
 pub mod scenario;
+pub mod shrink;
 pub mod sse;
 pub mod timing;
 pub mod tls;

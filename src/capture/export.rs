@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::resend::Resend;
+use super::resend::{Resend, Rewrite};
 use super::{Body, Exchange, path};
 
 /// What HAR cannot hold, said in the file itself.
@@ -175,7 +175,19 @@ fn har_text(bytes: &[u8], mime: &str) -> Value {
 /// here-document, or in a comment that cannot end its line ([`shell_comment`]): running the
 /// script runs curl and nothing else.
 pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
-    let view = Resend::of(exchange);
+    to_curl_rewritten(origin, exchange, &Rewrite::default(), &[])
+}
+
+/// [`to_curl`] with the sender's changes: `rewrite` applied (models renamed, headers set), and
+/// each `(header, VAR)` of `from_env` sent as the value of `$VAR`, so a secret header stays in
+/// the environment and never lands in the script.
+pub fn to_curl_rewritten(
+    origin: &str,
+    exchange: &Exchange,
+    rewrite: &Rewrite,
+    from_env: &[(String, String)],
+) -> String {
+    let view = Resend::of(exchange).rewritten(rewrite);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -198,6 +210,14 @@ pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
     args.push("-H \"Authorization: Bearer $GATEWAY_API_KEY\"".to_owned());
     for (name, value) in &view.headers {
         args.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
+    }
+    for (name, var) in from_env {
+        if is_shell_name(var) {
+            args.push(format!(
+                "-H {}\"${{{var}}}\"",
+                shell_quote(&format!("{name}: "))
+            ));
+        }
     }
     if view.header("accept-encoding").is_some() {
         // The recorded client asked for a compressed answer; curl then decodes it for the
@@ -278,6 +298,12 @@ pub fn heredoc_delimiter(text: &str, base: &str) -> String {
         delimiter.push('_');
     }
     delimiter
+}
+
+/// A name a POSIX shell can expand as `${NAME}`.
+pub fn is_shell_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Quote for a POSIX shell.

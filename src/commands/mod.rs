@@ -22,6 +22,8 @@ mod replay;
 mod report;
 mod run;
 mod scan;
+mod send;
+mod shrink;
 mod translate;
 
 use std::process::ExitCode;
@@ -46,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan::run(args),
         Command::Legs(args) => legs::run(args),
         Command::Translate(args) => translate::run(args),
+        Command::Shrink(args) => shrink::run(*args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Md => catalogue_markdown(),
@@ -104,6 +107,31 @@ fn valid_folder_name(flag: &str, name: &str, example: &str) -> anyhow::Result<St
                 .into(),
         )
     }
+}
+
+/// The one exchange in `path` (a capture, a HAR file with one entry, or a raw JSON request
+/// body), for the commands that take exactly one.
+fn load_one(path: &std::path::Path, command: &str) -> anyhow::Result<crate::capture::Exchange> {
+    use crate::capture::input::{self, Candidate};
+    if !path.is_file() {
+        return Err(Failure::usage(format!("{}: no such file", path.display()))
+            .with_hint("give one capture file, a HAR file with one entry, or a JSON request body")
+            .into());
+    }
+    let mut loaded = input::load(&Candidate::File(path.to_owned()));
+    if loaded.len() != 1 {
+        return Err(Failure::usage(format!(
+            "{} holds {} exchanges; {command} takes one",
+            path.display(),
+            loaded.len()
+        ))
+        .with_hint("pass one capture file: a session folder holds each exchange in its own file")
+        .into());
+    }
+    loaded
+        .remove(0)
+        .result
+        .map_err(|error| Failure::failed(error.to_string()).into())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

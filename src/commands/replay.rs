@@ -5,33 +5,25 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::capture::input::InputError;
-use crate::capture::resend::Rewrite;
 use crate::cli::ReplayArgs;
 use crate::exit::{FAILED, Failure, OPERATIONAL};
-use crate::replay::prepare::Auth;
 use crate::replay::progress::Progress;
 use crate::replay::run_file::RunFile;
 use crate::replay::schedule::Pace;
-use crate::replay::{self, ReplayError, ReplayOptions, Target};
+use crate::replay::{self, ReplayError, ReplayOptions};
+
+use super::send;
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
-    let target = Target::parse(&args.target).map_err(|why| {
-        Failure::usage(why).with_hint(
-            "give the gateway's base URL (what you would paste into Cursor) or `embedded`",
-        )
-    })?;
+    let target = send::target(&args.target)?;
     let pace: Pace = args
         .pace
         .parse()
         .map_err(|err: replay::schedule::PaceError| Failure::usage(err.to_string()))?;
-    let auth = match &args.api_key_env {
-        Some(var) => Some(
-            Auth::from_env(var, args.auth_header.as_deref())
-                .map_err(|err| Failure::usage(err.to_string()).with_hint(format!("export {var}=<the gateway's key> first; keys are never taken on the command line")))?,
-        ),
-        None => None,
-    };
-    let (rewrite, secrets) = rewrite_from_args(&args)?;
+    let auth = send::auth(&args.send)?;
+    let send::Changes {
+        rewrite, secrets, ..
+    } = send::changes(&args.send)?;
     let run_id = match &args.run_id {
         Some(name) => super::valid_folder_name("--run-id", name, "gateway-v2-try1")?,
         None => format!(
@@ -55,14 +47,14 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         target,
         target_text: args.target.clone(),
         auth,
-        auth_env: args.api_key_env.clone(),
+        auth_env: args.send.api_key_env.clone(),
         concurrency: args.concurrency,
         pace,
         timeout: Duration::from_secs(args.timeout),
         out: args.out.clone(),
         run_id,
-        http2: args.http2,
-        target_cas: args.target_ca.clone(),
+        http2: args.send.http2,
+        target_cas: args.send.target_ca.clone(),
         keep_exchanges: false,
         rewrite,
         secrets,
@@ -164,69 +156,4 @@ fn summary(run: &RunFile, run_dir: &std::path::Path) {
             counts.replayed
         );
     }
-}
-
-/// `--header`, `--header-env` and `--model-map` as one rewrite of every request, and the values
-/// that are secrets (read from the environment, never from the command line).
-fn rewrite_from_args(args: &ReplayArgs) -> Result<(Rewrite, Vec<String>), Failure> {
-    let mut rewrite = Rewrite::default();
-    let mut secrets = Vec::new();
-    for header in &args.header {
-        let Some((name, value)) = header.split_once(':') else {
-            return Err(
-                Failure::usage(format!("--header {header:?} is not `Name: value`"))
-                    .with_hint("for example --header 'x-portkey-provider: openai'"),
-            );
-        };
-        rewrite.headers.push((
-            header_name("--header", name.trim())?,
-            value.trim().to_owned(),
-        ));
-    }
-    for pair in &args.header_env {
-        let Some((name, var)) = pair.split_once('=') else {
-            return Err(
-                Failure::usage(format!("--header-env {pair:?} is not `Name=VAR`")).with_hint(
-                    "for example --header-env 'x-portkey-virtual-key=PORTKEY_VIRTUAL_KEY'",
-                ),
-            );
-        };
-        let value = std::env::var(var.trim())
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| {
-                Failure::usage(format!(
-                    "--header-env {pair}: the environment variable {} is not set or empty",
-                    var.trim()
-                ))
-                .with_hint(format!(
-                    "export {}=<value> first; secrets are never taken on the command line",
-                    var.trim()
-                ))
-            })?;
-        secrets.push(value.clone());
-        rewrite
-            .headers
-            .push((header_name("--header-env", name.trim())?, value));
-    }
-    for pair in &args.model_map {
-        match pair.split_once('=') {
-            Some((from, to)) if !from.trim().is_empty() && !to.trim().is_empty() => rewrite
-                .models
-                .push((from.trim().to_owned(), to.trim().to_owned())),
-            _ => {
-                return Err(
-                    Failure::usage(format!("--model-map {pair:?} is not `from=to`"))
-                        .with_hint("for example --model-map gpt-5.5=openai/gpt-5.5"),
-                );
-            }
-        }
-    }
-    Ok((rewrite, secrets))
-}
-
-fn header_name(flag: &str, name: &str) -> Result<String, Failure> {
-    http::HeaderName::from_bytes(name.as_bytes())
-        .map(|name| name.as_str().to_owned())
-        .map_err(|_| Failure::usage(format!("{flag}: {name:?} is not a valid header name")))
 }

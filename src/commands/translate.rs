@@ -5,40 +5,15 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::capture::input::{self, Candidate};
 use crate::cli::{TranslateArgs, TranslateFormat};
 use crate::conversation::{self, to_chat};
 use crate::dialect::{self, Dialect};
-use crate::exit::{FAILED, Failure};
+use crate::exit::FAILED;
 
 use super::output;
 
 pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
-    if !args.input.is_file() {
-        return Err(
-            Failure::usage(format!("{}: no such file", args.input.display()))
-                .with_hint(
-                    "give one capture file, a HAR file with one entry, or a JSON request body",
-                )
-                .into(),
-        );
-    }
-    let mut loaded = input::load(&Candidate::File(args.input.clone()));
-    if loaded.len() != 1 {
-        return Err(Failure::usage(format!(
-            "{} holds {} exchanges; translate takes one",
-            args.input.display(),
-            loaded.len()
-        ))
-        .into());
-    }
-    let exchange = match loaded.remove(0).result {
-        Ok(exchange) => exchange,
-        Err(error) => {
-            eprintln!("cursor-harness: {error}");
-            return Ok(ExitCode::from(FAILED));
-        }
-    };
+    let exchange = super::load_one(&args.input, "translate")?;
     let request = &exchange.request;
     let Some(Ok(body)) = request.body.as_ref().map(|b| b.json()) else {
         eprintln!(

@@ -498,8 +498,8 @@ fn stamp_at(wall_start: jiff::Timestamp, offset: Duration) -> jiff::Timestamp {
         .unwrap_or(wall_start)
 }
 
-/// Serve the reference gateway on a loopback port until the returned sender fires.
-async fn serve_embedded(
+/// Serve the reference gateway on a loopback port until the returned sender fires; its base URL.
+pub async fn serve_embedded(
     mode: Mode,
 ) -> Result<(tokio::sync::oneshot::Sender<()>, Uri), ReplayError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -43,6 +43,8 @@ mod scan_cli;
 mod schemas;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
 mod sdk;
+/// `shrink`: breaking golden captures to their minimal reproducers; flaky, unreachable, budget.
+mod shrink;
 /// The soak runs (ignored by default, release build): 100,000 and 200,000 exchanges through the
 /// recorder, every capture checked, and no memory kept per exchange after warm-up.
 mod soak;
