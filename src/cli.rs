@@ -550,7 +550,10 @@ pub struct GatewayArgs {
     /// gateways do but still needs `messages`; `provider` is the provider a gateway calls: each
     /// API at its own endpoint (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`,
     /// `/v1beta/models/M:generateContent`), judged strictly by that API's contract, refused in
-    /// that provider's error envelope, answered in its shape.
+    /// that provider's error envelope, answered in its shape; `translate` is the reference shim:
+    /// whatever Cursor sends (a Responses hybrid, an Anthropic-shaped body, the mixed Chat
+    /// body) is translated into Chat Completions as `cursor-harness translate` does, then judged
+    /// like `strict`, and a custom tool's call comes back as raw text (docs/translation.md).
     #[arg(long, value_enum, default_value_t = GatewayProfile::Strict)]
     pub profile: GatewayProfile,
 
@@ -565,6 +568,7 @@ pub enum GatewayProfile {
     Strict,
     Lenient,
     Provider,
+    Translate,
 }
 
 impl GatewayProfile {
@@ -573,6 +577,7 @@ impl GatewayProfile {
             GatewayProfile::Strict => "strict",
             GatewayProfile::Lenient => "lenient",
             GatewayProfile::Provider => "provider",
+            GatewayProfile::Translate => "translate",
         }
     }
 
@@ -581,6 +586,7 @@ impl GatewayProfile {
             GatewayProfile::Strict => crate::gateway::Mode::Validate(Profile::Strict),
             GatewayProfile::Lenient => crate::gateway::Mode::Validate(Profile::Lenient),
             GatewayProfile::Provider => crate::gateway::Mode::Provider,
+            GatewayProfile::Translate => crate::gateway::Mode::Translate,
         }
     }
 }
@@ -603,7 +609,8 @@ pub struct ReplayArgs {
 
     /// The gateway base URL (e.g. https://gw.example/api/llm/v1), or `embedded` for the
     /// reference gateway (`embedded:strict`, the default profile, `embedded:lenient`, or
-    /// `embedded:provider`, the provider profile of `gateway --profile provider`) served
+    /// `embedded:provider`, the provider profile of `gateway --profile provider`, or
+    /// `embedded:translate`, the reference shim of `gateway --profile translate`) served
     /// in-process on a loopback port.
     #[arg(long, value_name = "URL|embedded")]
     pub target: String,

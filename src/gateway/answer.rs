@@ -209,12 +209,7 @@ fn choose_tool(body: &Value) -> Option<Reply> {
     let name = tool_name(tool)?.to_owned();
     let custom = tool.get("type").and_then(Value::as_str) == Some("custom");
     let arguments = if custom {
-        if name == "ApplyPatch" {
-            "*** Begin Patch\n*** Add File: hello.txt\n+hello from cursor-harness\n*** End Patch"
-                .to_owned()
-        } else {
-            "cursor-harness".to_owned()
-        }
+        custom_text(&name).to_owned()
     } else {
         let schema = tool
             .pointer("/function/parameters")
@@ -227,6 +222,15 @@ fn choose_tool(body: &Value) -> Option<Reply> {
         custom,
         arguments,
     })
+}
+
+/// The raw text a custom (freeform) tool is called with: a patch in ApplyPatch's grammar.
+pub(super) fn custom_text(name: &str) -> &'static str {
+    if name == "ApplyPatch" {
+        "*** Begin Patch\n*** Add File: hello.txt\n+hello from cursor-harness\n*** End Patch"
+    } else {
+        "cursor-harness"
+    }
 }
 
 fn tool_name(tool: &Value) -> Option<&str> {

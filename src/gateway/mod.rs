@@ -5,12 +5,15 @@
 //!
 //! `strict` validates each request with the checker and answers a violating one with 400 and
 //! the OpenAI error envelope naming the first offending field; `lenient` ignores unknown
-//! fields like many gateways do but still needs a valid Chat body.
+//! fields like many gateways do but still needs a valid Chat body; `translate` translates
+//! whatever Cursor sends into Chat Completions before the strict checks; `provider` is the
+//! other side of a gateway, each provider's API at its own endpoint.
 
 mod answer;
 mod paced;
 pub mod provider;
 pub mod server;
+pub mod translate;
 
 pub use answer::{Plan, Reply};
 
@@ -22,6 +25,7 @@ use serde_json::Value;
 
 use crate::capture::Contract;
 use crate::conformance::{self, Profile, Rule, Severity, Violation, pointer_to_param};
+use crate::conversation::answer::{StreamUnwrapper, unwrap_completion};
 use crate::dialect;
 use crate::http::Responder;
 use crate::http::body::{ProxyBody, full, openai_error};
@@ -45,6 +49,9 @@ pub enum Mode {
     /// Be the provider a gateway calls: each provider's API at its own endpoint, judged
     /// strictly by that endpoint's contract ([`provider`]).
     Provider,
+    /// Translate Cursor's formats into Chat Completions, then validate strictly
+    /// ([`translate`]): the reference shim.
+    Translate,
 }
 
 #[derive(Debug, Clone)]
@@ -76,7 +83,7 @@ impl Gateway {
         )
     }
 
-    fn chat(&self, bytes: &[u8]) -> Response<ProxyBody> {
+    fn chat(&self, path: &str, bytes: &[u8]) -> Response<ProxyBody> {
         let body: Value = match serde_json::from_slice(bytes) {
             Ok(body @ Value::Object(_)) => body,
             Ok(_) | Err(_) => {
@@ -89,9 +96,12 @@ impl Gateway {
                 );
             }
         };
+        let translated =
+            (self.mode == Mode::Translate).then(|| translate::incoming(body.clone(), path));
+        let body = translated.as_ref().map_or(body, |t| t.body.clone());
         let profile = match self.mode {
             Mode::Validate(profile) => Some(profile),
-            Mode::Provider => Some(Profile::Strict),
+            Mode::Provider | Mode::Translate => Some(Profile::Strict),
             Mode::Stub => None,
         };
         if let Some(profile) = profile
@@ -106,12 +116,36 @@ impl Gateway {
                 Some(error_code(&violation.code)),
             );
         }
-        let plan = Plan::for_request(&body, bytes.len());
-        if plan.stream {
-            self.event_stream(plan.stream_events())
+        let mut plan = Plan::for_request(&body, bytes.len());
+        let Some(translated) = translated else {
+            return if plan.stream {
+                self.event_stream(plan.stream_events())
+            } else {
+                json_response(StatusCode::OK, &plan.completion())
+            };
+        };
+        translate::wrap_custom_call(&mut plan, &translated.custom_tools);
+        let mut response = if plan.stream {
+            let mut unwrapper = StreamUnwrapper::new(translated.custom_tools);
+            let events = plan
+                .stream_events()
+                .iter()
+                .flat_map(|event| unwrapper.event(event))
+                .collect();
+            self.event_stream(events)
         } else {
-            json_response(StatusCode::OK, &plan.completion())
+            let completion = unwrap_completion(plan.completion(), &translated.custom_tools);
+            json_response(StatusCode::OK, &completion)
+        };
+        let headers = response.headers_mut();
+        if let Ok(from) = HeaderValue::from_str(translated.from.as_str()) {
+            headers.insert("x-cursor-harness-translated-from", from);
         }
+        headers.insert(
+            "x-cursor-harness-losses",
+            HeaderValue::from(translated.losses),
+        );
+        response
     }
 }
 
@@ -208,7 +242,7 @@ impl Responder for Gateway {
         }
         if path.ends_with("/chat/completions") {
             return if method == Method::POST {
-                self.chat(body)
+                self.chat(path, body)
             } else {
                 method_not_allowed(method, path)
             };

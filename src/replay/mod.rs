@@ -53,8 +53,8 @@ pub enum Target {
 }
 
 impl Target {
-    /// `embedded`, `embedded:strict`, `embedded:lenient`, `embedded:provider`, or an http(s)
-    /// URL with a host.
+    /// `embedded`, `embedded:strict`, `embedded:lenient`, `embedded:provider`,
+    /// `embedded:translate`, or an http(s) URL with a host.
     pub fn parse(text: &str) -> Result<Target, String> {
         match text {
             "embedded" | "embedded:strict" => {
@@ -62,9 +62,10 @@ impl Target {
             }
             "embedded:lenient" => return Ok(Target::Embedded(Mode::Validate(Profile::Lenient))),
             "embedded:provider" => return Ok(Target::Embedded(Mode::Provider)),
+            "embedded:translate" => return Ok(Target::Embedded(Mode::Translate)),
             _ if text.starts_with("embedded") => {
                 return Err(format!(
-                    "--target {text:?}: the embedded gateway is `embedded`, `embedded:strict`, `embedded:lenient` or `embedded:provider`"
+                    "--target {text:?}: the embedded gateway is `embedded`, `embedded:strict`, `embedded:lenient`, `embedded:provider` or `embedded:translate`"
                 ));
             }
             _ => {}

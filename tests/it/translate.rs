@@ -14,6 +14,8 @@ use cursor_harness::conversation::{self, to_chat};
 use cursor_harness::dialect::{self, Dialect};
 use serde_json::{Value, json};
 
+use crate::support::process::Server;
+use crate::support::recorder::post_chat;
 use crate::support::{self, describe, harness, run};
 
 fn golden() -> Vec<(String, Exchange)> {
@@ -318,4 +320,114 @@ fn translate_prints_the_body_and_the_losses_and_writes_the_body_to_out() {
     assert!(!document["losses"].as_array().unwrap().is_empty());
     let missing = run(harness().args(["translate", "no-such-file.json"]));
     assert_eq!(missing.status.code(), Some(2), "{}", describe(&missing));
+}
+
+/// `gateway --profile translate`: replaying every golden capture to it gets a 200 for every
+/// request Cursor sends, whatever its format, and every answer conforms to what Cursor needs;
+/// each answer says what it was translated from and how many fields were lost.
+#[test]
+fn the_translate_profile_answers_every_cursor_format_and_every_answer_conforms() {
+    let out = tempfile::tempdir().unwrap();
+    let golden = support::project_path("captures/golden");
+    let replayed = crate::replay::replay(
+        out.path(),
+        "translate",
+        &[golden.to_str().unwrap(), "--target", "embedded:translate"],
+        &[],
+    );
+    assert_eq!(
+        replayed.output.status.code(),
+        Some(0),
+        "{}",
+        describe(&replayed.output)
+    );
+    let mut translated_from = BTreeSet::new();
+    for path in support::json_files(&replayed.dir) {
+        if path.ends_with("run.json") {
+            continue;
+        }
+        let exchange = load(&Candidate::File(path.clone()))
+            .remove(0)
+            .result
+            .unwrap();
+        let response = exchange.response.as_ref().unwrap();
+        assert_eq!(response.status, 200, "{}", path.display());
+        let report = check_exchange(&exchange, path.display().to_string(), Profile::Strict);
+        let broken: Vec<String> = report
+            .response
+            .iter()
+            .flat_map(|r| &r.violations)
+            .filter(|v| v.severity == Severity::Error)
+            .map(|v| format!("{} at {}: {}", v.code, v.path, v.message))
+            .collect();
+        assert!(broken.is_empty(), "{}: {broken:?}", path.display());
+        if let Some(from) = response.header("x-cursor-harness-translated-from") {
+            translated_from.insert(from.to_owned());
+            let losses: usize = response
+                .header("x-cursor-harness-losses")
+                .unwrap()
+                .parse()
+                .unwrap();
+            if from != "chat-completions" {
+                assert!(
+                    losses > 0,
+                    "{}: a {from} body lost nothing?",
+                    path.display()
+                );
+            }
+        }
+    }
+    for dialect in ["responses", "anthropic", "chat-completions"] {
+        assert!(translated_from.contains(dialect), "{translated_from:?}");
+    }
+}
+
+/// A custom tool's call comes back to Cursor as the raw text, in a stream and in a completion.
+#[test]
+fn the_translate_profile_answers_applypatch_with_the_raw_patch() {
+    let gateway = Server::start(&[
+        "gateway",
+        "--listen",
+        "127.0.0.1:0",
+        "--profile",
+        "translate",
+    ]);
+    let body = |stream: bool| {
+        json!({
+            "model": "gpt-5.5",
+            "input": [{"role": "user", "content": [{"type": "input_text", "text": "add hello.txt"}]}],
+            "tools": [{"type": "custom", "name": "ApplyPatch", "description": "Apply a patch",
+                "format": {"type": "grammar", "syntax": "lark", "definition": "start: /.+/"}}],
+            "tool_choice": "required",
+            "stream": stream,
+            "store": false
+        })
+    };
+    let rt = support::runtime();
+    let streamed = rt.block_on(post_chat(gateway.addr, "/v1/chat/completions", &body(true)));
+    assert_eq!(streamed.status, 200, "{}", streamed.text());
+    let arguments: String = cursor_harness::sse::split_events(&streamed.body())
+        .filter_map(|event| {
+            let text = String::from_utf8_lossy(event).into_owned();
+            let data: Value = serde_json::from_str(text.trim().strip_prefix("data: ")?).ok()?;
+            data.pointer("/choices/0/delta/tool_calls/0/function/arguments")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect();
+    assert!(arguments.starts_with("*** Begin Patch\n"), "{arguments:?}");
+    let whole = rt.block_on(post_chat(
+        gateway.addr,
+        "/v1/chat/completions",
+        &body(false),
+    ));
+    let completion: Value = serde_json::from_slice(&whole.body()).unwrap();
+    let arguments = completion["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+        .as_str()
+        .unwrap();
+    assert!(arguments.starts_with("*** Begin Patch\n"), "{completion}");
+    assert_eq!(
+        whole.headers["x-cursor-harness-translated-from"],
+        "responses"
+    );
 }
