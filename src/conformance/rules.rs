@@ -448,6 +448,10 @@ catalogue! {
         [],
         "The request the gateway sent its provider breaks the contract of the provider's endpoint.",
         "The provider endpoint's contract";
+    LegUnlikeReference = "leg.unlike-reference", Leg, Info / Info,
+        [],
+        "The Chat Completions request the gateway sent its provider departs from the reference translation of the client's request (`cursor-harness translate`): a field the reference drops was sent, one it sends was not, a custom tool takes other parameters, or the messages' roles differ.",
+        "docs/translation.md";
     LegAnswerChanged = "leg.answer-changed", Leg, Error / Error,
         [],
         "The text the client received is not the text the provider answered.",

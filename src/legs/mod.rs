@@ -8,11 +8,13 @@
 //! - [`mod@correlate`]: fingerprints, time windows, confidence, retries.
 //! - [`compare`]: what was carried, translated, dropped or passed through untranslated.
 //! - [`answer`]: the provider's answer against what the client received.
+//! - [`reference`]: the provider's Chat request against the reference translation.
 //! - [`render`]: the text output; the JSON output is `schemas/legs.schema.json`.
 
 pub mod answer;
 pub mod compare;
 pub mod correlate;
+pub mod reference;
 pub mod render;
 
 use std::collections::BTreeMap;
@@ -220,6 +222,11 @@ pub fn legs(
         if let (Some(ours), Some(theirs)) = (&client.conversation, &provider.conversation) {
             let own = provider.side.contract.and_then(Dialect::of_contract);
             compare_requests(ours, theirs, &provider.violations, own, &mut findings);
+            if provider.side.contract == Some(Contract::ChatCompletions)
+                && let Some(Ok(body)) = provider.exchange.request.body.as_ref().map(|b| b.json())
+            {
+                reference::compare_with_reference(ours, &body, &mut findings);
+            }
         }
         answer::compare_answers(&client.exchange, &provider.exchange, &mut findings);
         let findings = findings.list;

@@ -324,6 +324,15 @@ fn cases() -> Vec<Case> {
             faithful(),
         ),
         case(
+            "leg.unlike-reference",
+            "the gateway sent `top_k`, which the reference translation drops",
+            pair(
+                set(client_body(), "/top_k", json!(40)),
+                set(provider_body(), "/top_k", json!(40)),
+            ),
+            pair(set(client_body(), "/top_k", json!(40)), provider_body()),
+        ),
+        case(
             "leg.answer-changed",
             "the gateway rewrote the answer",
             answer("Something else.", "stop", "Done.", "stop"),
@@ -598,4 +607,63 @@ fn legs_on_two_folders_reports_the_dropped_system_prompt_and_exits_1() {
             .arg(dir.path().join("p")))
     };
     assert_eq!(fine.status.code(), Some(0), "{}", describe(&fine));
+}
+
+/// The oracle: a gateway that translated Cursor's Responses hybrid its own way is told how it
+/// departs from the reference translation, with the reference's reason for each dropped field.
+#[test]
+fn a_provider_request_unlike_the_reference_translation_says_how() {
+    let client = json!({
+        "model": "gpt-5.5",
+        "instructions": "You are a coding agent.",
+        "input": [{"role": "user", "content": [{"type": "input_text", "text": "Add hello.txt"}]}],
+        "tools": [{"type": "custom", "name": "ApplyPatch", "description": "Apply a patch",
+            "format": {"type": "grammar", "syntax": "lark", "definition": "start: /.+/"}}],
+        "store": false,
+        "stream": false
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let client_file = support::write(dir.path(), "client.json", client.to_string());
+    let output = run(harness()
+        .arg("translate")
+        .arg(&client_file)
+        .args(["--format", "json"]));
+    let translated = serde_json::from_slice::<Value>(&output.stdout).unwrap()["body"].clone();
+    // The reference itself: nothing to say.
+    let report = compare(
+        pair(client.clone(), translated.clone()).0,
+        pair(client.clone(), translated.clone()).1,
+    );
+    let said = codes(&report);
+    assert!(
+        !said.iter().any(|c| c.starts_with("leg.unlike-reference")),
+        "{said:?}"
+    );
+    // A gateway that kept `store`, put the instructions in a user turn and gave ApplyPatch a
+    // `patch` parameter.
+    let mut theirs = set(translated.clone(), "/store", json!(false));
+    theirs = set(theirs, "/messages/0/role", json!("user"));
+    theirs = set(
+        theirs,
+        "/tools/0/function/parameters",
+        json!({"type": "object", "properties": {"patch": {"type": "string"}}, "required": ["patch"]}),
+    );
+    let report = compare(
+        pair(client.clone(), theirs.clone()).0,
+        pair(client, theirs).1,
+    );
+    let said: Vec<String> = codes(&report)
+        .into_iter()
+        .filter(|c| c.starts_with("leg.unlike-reference"))
+        .collect();
+    let all = said.join("\n");
+    assert!(
+        all.contains("the gateway sent `store`, which the reference translation drops"),
+        "{all}"
+    );
+    assert!(
+        all.contains("roles system, user; the gateway's have user, user"),
+        "{all}"
+    );
+    assert!(all.contains("custom tool ApplyPatch: the reference translation's function takes `input`; the gateway's takes `patch`"), "{all}");
 }
