@@ -242,19 +242,31 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Re-render a run's reports from its report.json, without re-running.
+/// Re-render a run's reports from its report.json, without re-running; or merge the reports of
+/// a run's shards into the report of the whole run.
+///
+/// With --merge, every shard (1/N to N/N) of one run must be given; the exchanges are joined
+/// and every verdict is decided again, so an expectation that covers no exchange in any shard
+/// fails. The five files go into the --out folder, the summary is printed, and the exit code
+/// is the merged run's: 0 when every check held, 1 when one failed. Without --merge, `report`
+/// renders one format and exits 0.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The report folder (or its report.json).
-    #[arg(value_name = "RUN_DIR")]
-    pub run: PathBuf,
+    /// The report folder (or its report.json); with --merge, the shards' report folders.
+    #[arg(required = true, value_name = "RUN_DIR")]
+    pub runs: Vec<PathBuf>,
 
-    /// Which report to render.
-    #[arg(long, value_enum)]
-    pub format: crate::report::Format,
+    /// Join shard reports (`run --shard I/N`) into the report of the whole run.
+    #[arg(long)]
+    pub merge: bool,
 
-    /// Write to FILE (atomically) instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
+    /// Which report to render (not with --merge, which writes them all).
+    #[arg(long, value_enum, required_unless_present = "merge", conflicts_with = "merge")]
+    pub format: Option<crate::report::Format>,
+
+    /// Write to FILE (atomically) instead of standard output; with --merge, the folder the
+    /// merged reports go to (required).
+    #[arg(short, long, value_name = "FILE|DIR")]
     pub out: Option<PathBuf>,
 }
 

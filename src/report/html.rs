@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::model::{ExchangeResult, Outcome, Report, Timings};
+use super::model::{Answer, ExchangeResult, ExpectationVerdict, Outcome, Report, Timings};
 use super::safe::relative_display;
 use crate::conformance::{Severity, Verdict, Violation};
 
@@ -115,15 +115,20 @@ fn header(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "<header><h1>cursor-harness: {}</h1><p>{}</p><p><span class=\"outcome {class}\">{words}</span> \
-         {} exchange(s) · {} unreadable · {} request(s) break · {} response(s) break · {} of {} expectation(s) failed · target <code>{}</code> · profile <code>{}</code></p></header>",
+         {} failure(s) · {} exchange(s) · {} unreadable · {} request(s) break · answers: {} conform, {} error envelope(s), {} break · {} warning(s) · {} of {} expectation(s) failed, {} not applicable · target <code>{}</code> · profile <code>{}</code></p></header>",
         escape(&report.scenario.name),
         escape(&report.scenario.description),
+        s.failures,
         s.exchanges,
         s.unreadable,
         s.requests_break,
+        s.responses_conform,
+        s.error_envelopes,
         s.responses_break,
+        s.warnings,
         s.expectations_failed,
         s.expectations,
+        s.expectations_not_applicable,
         escape(report.scenario.target.as_deref().unwrap_or("none")),
         report.scenario.profile.as_str(),
     );
@@ -200,7 +205,6 @@ fn table(out: &mut String, report: &Report) {
     out.push_str("</form>\n<table id=\"exchanges\"><thead><tr><th>capture</th><th>model</th><th>request dialect</th><th>request</th><th>status</th><th>response</th><th>expectations</th></tr></thead><tbody>\n");
     for (index, result) in report.exchanges.iter().enumerate() {
         let request = result.request.as_ref().map(|r| r.verdict);
-        let judged = Report::judged_response(result).map(|r| r.verdict);
         let expectations = if result.expectations.is_empty() {
             "—".to_owned()
         } else {
@@ -225,11 +229,16 @@ fn table(out: &mut String, report: &Report) {
             None => "none".to_owned(),
         };
         let request_word = verdict_word(request);
-        let response_word = verdict_word(judged);
+        let (response_class, response_word) = match super::verdict::answer(result) {
+            Some(Answer::Breaks) => ("breaks", "breaks"),
+            Some(Answer::ErrorEnvelope) => ("conforms", "error envelope"),
+            Some(Answer::Conforms) => ("conforms", "conforms"),
+            None => ("none", "none"),
+        };
         let _ = writeln!(
             out,
             "<tr {attributes}><td><a href=\"#x-{index}\">{capture}</a></td><td>{model}</td><td>{dialect}</td>\
-             <td class=\"{request_word}\">{request_word}</td><td>{status}</td><td class=\"{response_word}\">{response_word}</td><td>{expectations}</td></tr>",
+             <td class=\"{request_word}\">{request_word}</td><td>{status}</td><td class=\"{response_class}\">{response_word}</td><td>{expectations}</td></tr>",
             attributes = data_attributes(result),
             capture = escape(&relative_display(&result.capture)),
             model = escape(&super::model_key(result)),
@@ -242,22 +251,21 @@ fn table(out: &mut String, report: &Report) {
 fn expectations(out: &mut String, report: &Report) {
     out.push_str("<h2>Expectations</h2>\n<ul>\n");
     for expectation in &report.expectations {
-        let class = if expectation.failed == 0 {
-            "conforms"
-        } else {
-            "breaks"
+        let (class, mark) = match expectation.verdict {
+            ExpectationVerdict::Pass => ("conforms", "✔"),
+            ExpectationVerdict::Fail => ("breaks", "✘"),
+            ExpectationVerdict::NotApplicable => ("muted", "–"),
         };
         let _ = write!(
             out,
-            "<li><span class=\"{class}\">{}</span> {} <span class=\"muted\">({} exchange(s), {} failed)</span>",
-            if expectation.failed == 0 {
-                "✔"
-            } else {
-                "✘"
-            },
+            "<li><span class=\"{class}\">{mark}</span> {} <span class=\"muted\">({} exchange(s), {} failed{})</span>",
             escape(&expectation.name),
             expectation.matched,
-            expectation.failed
+            expectation.failed,
+            expectation
+                .note
+                .as_deref()
+                .map_or(String::new(), |note| format!("; {}", escape(note)))
         );
         if !expectation.failures.is_empty() {
             out.push_str("<ul>");

@@ -1,68 +1,49 @@
-//! JUnit XML for CI (GitHub and GitLab render it): one suite per expectation, one test case per
-//! exchange it covers; unreadable captures and (under `strict_coverage`) uncovered exchanges are
-//! their own failing cases. Failures carry the reasons and the violations behind them.
+//! JUnit XML for CI (GitHub and GitLab render it): the checks of [`super::verdict::suites`],
+//! one suite per expectation with one test case per exchange it covers (a skipped case when it
+//! is not applicable in this shard), then the exchanges that must work and the capture problems
+//! (unreadable, uncovered). Failures carry the reasons and the violations behind them.
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
 use super::model::{ExchangeResult, Report};
-use super::safe::relative_display;
+use super::verdict::{self, CaseStatus};
 use crate::conformance::Severity;
 
 pub fn render(report: &Report) -> String {
     let mut junit = JunitReport::new(format!("cursor-harness: {}", report.scenario.name));
-    for expectation in &report.expectations {
-        let mut suite = TestSuite::new(expectation.name.clone());
-        for result in &report.exchanges {
-            let Some(outcome) = result
-                .expectations
-                .iter()
-                .find(|e| e.name == expectation.name)
-            else {
-                continue;
+    for suite in verdict::suites(report) {
+        let mut out = TestSuite::new(suite.name.clone());
+        for case in suite.cases {
+            let status = match case.status {
+                CaseStatus::Passed => TestCaseStatus::success(),
+                CaseStatus::Skipped => {
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_message(case.message.clone());
+                    status
+                }
+                CaseStatus::Failed | CaseStatus::Errored => {
+                    let kind = if case.status == CaseStatus::Errored {
+                        NonSuccessKind::Error
+                    } else {
+                        NonSuccessKind::Failure
+                    };
+                    let mut status = TestCaseStatus::non_success(kind);
+                    status.set_message(case.message.clone());
+                    if let Some(result) = case.exchange
+                        && result.error.is_none()
+                    {
+                        status.set_description(violation_text(result));
+                    }
+                    status
+                }
             };
-            let status = if outcome.passed {
-                TestCaseStatus::success()
-            } else {
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status.set_message(outcome.reasons.join("; "));
-                status.set_type("expectation");
-                status.set_description(violation_text(result));
-                status
-            };
-            suite.add_test_case(case(result, status));
+            let mut test = TestCase::new(case.name, status);
+            test.set_classname(case.classname);
+            out.add_test_case(test);
         }
-        junit.add_test_suite(suite);
-    }
-    let mut problems = TestSuite::new("captures");
-    for result in &report.exchanges {
-        if let Some(error) = &result.error {
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status.set_message(format!("unreadable: {error}"));
-            problems.add_test_case(case(result, status));
-        } else if !result.covered && report.scenario.strict_coverage {
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            status.set_message("no expectation covers this exchange (strict_coverage = true)");
-            status.set_description(violation_text(result));
-            problems.add_test_case(case(result, status));
-        }
-    }
-    if !problems.test_cases.is_empty() {
-        junit.add_test_suite(problems);
+        junit.add_test_suite(out);
     }
     junit.to_string().unwrap_or_default()
-}
-
-fn case(result: &ExchangeResult, status: TestCaseStatus) -> TestCase {
-    let mut case = TestCase::new(relative_display(&result.capture), status);
-    case.set_classname(format!(
-        "{}.{}",
-        super::model_key(result),
-        result
-            .request
-            .as_ref()
-            .map_or("none", |r| r.dialect.as_str())
-    ));
-    case
 }
 
 /// The errors of the exchange, one per line, for the failure's text.

@@ -2,13 +2,15 @@
 //! results, same bytes), with no host names, IP addresses, timestamps, keys, path tokens or
 //! absolute paths, and under a size limit so it fits a post.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::model::{ExchangeResult, HeadlineRow, Outcome, Report, shorten_strings};
+use super::model::{
+    Answer, ExchangeResult, ExpectationVerdict, HeadlineRow, Outcome, Report, shorten_strings,
+};
 use super::safe::{fenced, forum_safe, markdown_text, relative_display};
+use super::verdict::{self, CaseStatus};
 use crate::conformance::{Severity, Verdict};
 
 /// Discourse's default post limit is 32,000 characters; stay under it with room to spare.
@@ -29,10 +31,7 @@ pub fn render(report: &Report, limit: usize) -> String {
     let _ = writeln!(
         head,
         "**{}** · {} exchange(s){} · target: {} · checker profile `{}`{}\n",
-        match report.outcome {
-            Outcome::Pass => "PASS: every expectation held",
-            Outcome::Fail => "FAIL: expectations did not hold",
-        },
+        outcome_words(report),
         s.exchanges,
         if s.unreadable > 0 {
             format!(" ({} unreadable)", s.unreadable)
@@ -41,13 +40,24 @@ pub fn render(report: &Report, limit: usize) -> String {
         },
         target_words(scenario.target.as_deref()),
         scenario.profile.as_str(),
-        scenario
-            .shard
-            .as_ref()
-            .map_or(String::new(), |shard| format!(" · shard {shard}")),
+        match (&scenario.shard, scenario.merged_shards) {
+            (Some(shard), _) => format!(" · shard {shard}"),
+            (None, Some(count)) => format!(" · {count} shards merged"),
+            (None, None) => String::new(),
+        },
+    );
+    let _ = writeln!(
+        head,
+        "Requests: {} break. Answers: {} conform, {} error envelope(s) well-formed, {} break, {} missing or cut off. {} warning(s).\n",
+        s.requests_break,
+        s.responses_conform,
+        s.error_envelopes,
+        s.responses_break,
+        s.transport_errors,
+        s.warnings,
     );
     head.push_str("## What breaks, by model\n\n");
-    head.push_str("| model as selected in Cursor | request dialect | what breaks | gateway status | response |\n");
+    head.push_str("| model as selected in Cursor | request dialect | what breaks | gateway status | answer |\n");
     head.push_str("|---|---|---|---|---|\n");
     for row in &report.headline {
         headline_row(&mut head, row);
@@ -57,21 +67,24 @@ pub fn render(report: &Report, limit: usize) -> String {
         head.push_str("No expectations in this scenario.\n");
     }
     for expectation in &report.expectations {
-        let mark = if expectation.failed == 0 {
-            "✅"
-        } else {
-            "❌"
+        let mark = match expectation.verdict {
+            ExpectationVerdict::Pass => "✅",
+            ExpectationVerdict::Fail => "❌",
+            ExpectationVerdict::NotApplicable => "➖",
+        };
+        let counts = match (expectation.verdict, &expectation.note) {
+            (ExpectationVerdict::NotApplicable, _) => "not applicable in this shard".to_owned(),
+            (_, Some(note)) => markdown_text(note),
+            _ if expectation.failed > 0 => format!(
+                "{} exchange(s), {} failed",
+                expectation.matched, expectation.failed
+            ),
+            _ => format!("{} exchange(s)", expectation.matched),
         };
         let _ = writeln!(
             head,
-            "- {mark} {} ({} exchange(s){})",
+            "- {mark} {} ({counts})",
             markdown_text(&expectation.name),
-            expectation.matched,
-            if expectation.failed > 0 {
-                format!(", {} failed", expectation.failed)
-            } else {
-                String::new()
-            }
         );
         for failure in expectation.failures.iter().take(5) {
             let _ = writeln!(
@@ -82,28 +95,47 @@ pub fn render(report: &Report, limit: usize) -> String {
             );
         }
     }
-    if s.uncovered > 0 && report.scenario.strict_coverage {
-        let _ = writeln!(
-            head,
-            "- ❌ {} exchange(s) covered by no expectation (`strict_coverage = true`)",
-            s.uncovered
-        );
+    for suite in verdict::suites(report)
+        .iter()
+        .filter(|s| s.name == verdict::EVERY_EXCHANGE || s.name == verdict::CAPTURES)
+    {
+        let failed: Vec<&verdict::Case<'_>> = suite
+            .cases
+            .iter()
+            .filter(|c| matches!(c.status, CaseStatus::Failed | CaseStatus::Errored))
+            .collect();
+        let label = if suite.name == verdict::CAPTURES {
+            "every capture is readable and covered by an expectation"
+        } else {
+            "every exchange works (`fail_on_break`)"
+        };
+        if failed.is_empty() {
+            let _ = writeln!(head, "- ✅ {label} ({} exchange(s))", suite.cases.len());
+            continue;
+        }
+        let _ = writeln!(head, "- ❌ {label} ({} failed)", failed.len());
+        for case in failed.iter().take(5) {
+            let _ = writeln!(
+                head,
+                "  - `{}`: {}",
+                case.name,
+                markdown_text(&case.message)
+            );
+        }
     }
 
     let tail = reproduce_section(report);
     let mut sections = Vec::new();
-    for row in report
-        .headline
-        .iter()
-        .filter(|r| r.request == Verdict::Breaks || r.response == Some(Verdict::Breaks))
-    {
+    for row in report.headline.iter().filter(|r| {
+        r.request == Verdict::Breaks || r.response == Some(Verdict::Breaks) || !r.warnings.is_empty()
+    }) {
         if let Some(example) = first_example(report, row) {
             sections.push(format_section(row, example));
         }
     }
     let mut out = head;
     if !sections.is_empty() {
-        out.push_str("\n## Breaking formats\n");
+        out.push_str("\n## Formats that break or warn\n");
     }
     let mut cut = 0;
     for section in &sections {
@@ -116,11 +148,31 @@ pub fn render(report: &Report, limit: usize) -> String {
     if cut > 0 {
         let _ = writeln!(
             out,
-            "\n_{cut} breaking format section(s) were cut to fit a forum post; `report.html` and `report.json` hold every detail._"
+            "\n_{cut} format section(s) were cut to fit a forum post; `report.html` and `report.json` hold every detail._"
         );
     }
     out.push_str(&tail);
     out
+}
+
+/// The headline's first words: the outcome and the failure count every output agrees on.
+fn outcome_words(report: &Report) -> String {
+    let s = &report.summary;
+    let not_applicable = if s.expectations_not_applicable > 0 {
+        format!(
+            " ({} expectation(s) not applicable in this shard)",
+            s.expectations_not_applicable
+        )
+    } else {
+        String::new()
+    };
+    match report.outcome {
+        Outcome::Pass => format!("PASS: every check held{not_applicable}"),
+        Outcome::Fail => format!(
+            "FAIL: {} failure(s), {} of {} expectation(s) failed{not_applicable}",
+            s.failures, s.expectations_failed, s.expectations
+        ),
+    }
 }
 
 fn target_words(target: Option<&str>) -> String {
@@ -164,10 +216,24 @@ fn headline_row(out: &mut String, row: &HeadlineRow) {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let response = match row.response {
-        Some(Verdict::Conforms) => "conforms",
-        Some(Verdict::Breaks) => "**breaks**",
-        None => "—",
+    let response = if row.answers.is_empty() {
+        "—".to_owned()
+    } else {
+        row.answers
+            .iter()
+            .map(|(answer, n)| {
+                let words = match answer {
+                    Answer::Breaks => format!("**{}**", answer.words()),
+                    _ => answer.words().to_owned(),
+                };
+                if *n == 1 || row.answers.len() == 1 {
+                    words
+                } else {
+                    format!("{words} ×{n}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let _ = writeln!(
         out,
@@ -238,7 +304,8 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
             said.unwrap_or_default()
         );
     }
-    if let Some(body) = &example.sample.request {
+    let breaks = row.request == Verdict::Breaks || row.response == Some(Verdict::Breaks);
+    if breaks && let Some(body) = &example.sample.request {
         let (trimmed, notes) = trim_body(body, example);
         let json = serde_json::to_string_pretty(&trimmed).unwrap_or_default();
         let _ = writeln!(
@@ -257,7 +324,57 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
         );
         let _ = writeln!(out, "{}", fenced("sh", &script));
     }
+    warnings_list(&mut out, row);
     out
+}
+
+/// Most distinct warnings listed under one format; the rest are counted.
+const WARNINGS_LISTED: usize = 20;
+
+/// The row's warnings, collapsed (`<details>` renders folded on GitHub, GitLab and Discourse).
+fn warnings_list(out: &mut String, row: &HeadlineRow) {
+    if row.warnings.is_empty() {
+        return;
+    }
+    let total: usize = row.warnings.iter().map(|w| w.count).sum();
+    let _ = writeln!(
+        out,
+        "\n<details><summary>⚠️ {total} warning(s)</summary>\n"
+    );
+    for warning in row.warnings.iter().take(WARNINGS_LISTED) {
+        let _ = writeln!(
+            out,
+            "- `{}` ({}) at {}: {}{}",
+            warning.code,
+            warning.side,
+            inline_code(if warning.path.is_empty() {
+                "/"
+            } else {
+                &warning.path
+            }),
+            markdown_text(&warning.message),
+            if warning.count > 1 {
+                format!(" (×{})", warning.count)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if row.warnings.len() > WARNINGS_LISTED {
+        let _ = writeln!(
+            out,
+            "- … and {} more (see `report.json`)",
+            row.warnings.len() - WARNINGS_LISTED
+        );
+    }
+    out.push_str("\n</details>\n");
+}
+
+/// A JSON pointer from a capture as inline code: made forum-safe, and unable to close its
+/// code span or break its line.
+fn inline_code(text: &str) -> String {
+    let safe = forum_safe(text).replace('`', "'").replace(['\n', '\r'], " ");
+    format!("`{safe}`")
 }
 
 /// Keep what shows the problem: `model`, `stream`, the conversation key, and every top-level
@@ -339,73 +456,4 @@ fn reproduce_section(report: &Report) -> String {
     let _ = writeln!(out, "cargo run --release -- run {file}\ncargo test\n```");
     out.push_str("\n<sub>Generated by cursor-harness. Captures marked `synthesized` are built from public evidence, not recorded traffic.</sub>\n");
     out
-}
-
-/// Rows of the headline, computed from the exchanges.
-pub fn headline(exchanges: &[ExchangeResult]) -> Vec<HeadlineRow> {
-    let mut rows: BTreeMap<(String, String), (HeadlineRow, BTreeMap<String, usize>)> =
-        BTreeMap::new();
-    for result in exchanges.iter().filter(|e| e.error.is_none()) {
-        let model = super::model_key(result);
-        let dialect = result
-            .request
-            .as_ref()
-            .map_or("none".to_owned(), |r| r.dialect.as_str().to_owned());
-        let (row, codes) = rows
-            .entry((model.clone(), dialect.clone()))
-            .or_insert_with(|| {
-                (
-                    HeadlineRow {
-                        model,
-                        dialect,
-                        foreign: Vec::new(),
-                        exchanges: 0,
-                        request: Verdict::Conforms,
-                        breaks: Vec::new(),
-                        statuses: BTreeMap::new(),
-                        response: None,
-                    },
-                    BTreeMap::new(),
-                )
-            });
-        row.exchanges += 1;
-        if let Some(request) = &result.request {
-            for foreign in &request.foreign {
-                if !row.foreign.contains(foreign) {
-                    row.foreign.push(*foreign);
-                }
-            }
-            if request.verdict == Verdict::Breaks {
-                row.request = Verdict::Breaks;
-            }
-        }
-        let judged = Report::judged_response(result);
-        for violation in result
-            .request
-            .iter()
-            .flat_map(|r| &r.violations)
-            .chain(judged.into_iter().flat_map(|r| &r.violations))
-        {
-            if violation.severity == Severity::Error {
-                *codes.entry(violation.code.clone()).or_default() += 1;
-            }
-        }
-        let status = Report::judged_status(result).map_or("none".to_owned(), |s| s.to_string());
-        *row.statuses.entry(status).or_default() += 1;
-        if let Some(response) = judged {
-            row.response = Some(match (row.response, response.verdict) {
-                (Some(Verdict::Breaks), _) | (_, Verdict::Breaks) => Verdict::Breaks,
-                _ => Verdict::Conforms,
-            });
-        }
-    }
-    rows.into_values()
-        .map(|(mut row, codes)| {
-            row.foreign.sort();
-            let mut ranked: Vec<(String, usize)> = codes.into_iter().collect();
-            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            row.breaks = ranked.into_iter().map(|(code, _)| code).collect();
-            row
-        })
-        .collect()
 }

@@ -1,11 +1,14 @@
 //! Reports of a run, all rendered from one results model ([`model::Report`]): forum-safe
 //! Markdown, JSON (the model itself), JUnit XML and a self-contained HTML page.
 
+pub mod console;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod merge;
 pub mod model;
 pub mod safe;
+pub mod verdict;
 
 use std::path::{Path, PathBuf};
 

@@ -51,22 +51,48 @@ pub struct ScenarioSummary {
     pub profile: crate::conformance::Profile,
     /// `i/n` when the run covered one shard of the captures.
     pub shard: Option<String>,
+    /// How many shard reports `report --merge` joined into this one (`null` for one run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_shards: Option<usize>,
     pub strict_coverage: bool,
+    /// Every exchange must work (request and answer conform, an answer came): on by default
+    /// in a scenario without expectations.
+    #[serde(default)]
+    pub fail_on_break: bool,
 }
 
+/// The counts of a run, all decided by [`super::verdict::finish`]: every output prints these
+/// numbers and no other.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub exchanges: usize,
     pub unreadable: usize,
     pub requests_break: usize,
-    /// Responses this run judged (replayed when there is a target) that break.
+    /// Answers this run judged (replayed when there is a target) that succeeded and conform.
+    pub responses_conform: usize,
+    /// Error answers (a non-2xx status) whose error envelope is well-formed: the gateway said
+    /// no in the right shape, which is not the same as answering.
+    pub error_envelopes: usize,
+    /// Answers this run judged that break (a success or an error envelope).
     pub responses_break: usize,
-    /// Replays that got no response at all (connection refused, timeout).
+    /// Exchanges that got no (complete) answer: connection refused, timeout, cut off.
     pub transport_errors: usize,
+    /// Warning-severity violations of the requests and judged answers (the error status
+    /// itself, shown as the status, is not counted).
+    pub warnings: usize,
     pub expectations: usize,
+    pub expectations_passed: usize,
     pub expectations_failed: usize,
+    /// Expectations that cover no exchange in this shard (judged when the shards are merged).
+    pub expectations_not_applicable: usize,
     /// Exchanges no expectation covers.
     pub uncovered: usize,
+    /// Checks made: the test cases of `junit.xml`.
+    pub checks: usize,
+    /// Checks that failed (JUnit failures and errors); the run fails when there is any.
+    pub failures: usize,
+    /// Checks skipped: expectations not applicable in this shard.
+    pub skipped: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,16 +111,76 @@ pub struct HeadlineRow {
     pub statuses: BTreeMap<String, usize>,
     /// Whether the responses conform (any exchange of the row breaking makes it `breaks`).
     pub response: Option<Verdict>,
+    /// The judged answers by kind, with counts.
+    pub answers: BTreeMap<Answer, usize>,
+    /// Warning-severity violations of the row's exchanges, distinct, most frequent first.
+    pub warnings: Vec<WarningCount>,
+}
+
+/// What an answer amounts to: a success that conforms, an error in a well-formed envelope,
+/// or something that breaks the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Answer {
+    Breaks,
+    ErrorEnvelope,
+    Conforms,
+}
+
+impl Answer {
+    /// The words the reports use.
+    pub fn words(self) -> &'static str {
+        match self {
+            Answer::Breaks => "breaks",
+            Answer::ErrorEnvelope => "error envelope well-formed",
+            Answer::Conforms => "answer conforms",
+        }
+    }
+}
+
+/// One warning of a headline row and how often it was seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarningCount {
+    pub code: String,
+    /// `request` or `response`.
+    pub side: String,
+    pub path: String,
+    pub message: String,
+    pub count: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpectationReport {
     pub name: String,
+    pub verdict: ExpectationVerdict,
+    /// Why, when the verdict is not about the exchanges it covered (it covered none).
+    pub note: Option<String>,
     /// Exchanges the expectation covered.
     pub matched: usize,
     pub failed: usize,
     /// Why it failed, per exchange.
     pub failures: Vec<ExpectationFailure>,
+}
+
+/// Whether an expectation held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpectationVerdict {
+    Pass,
+    /// An exchange it covers failed it, or (in a whole run) it covers no exchange at all.
+    Fail,
+    /// It covers no exchange in this shard; coverage is judged when the shards are merged.
+    NotApplicable,
+}
+
+impl ExpectationVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpectationVerdict::Pass => "pass",
+            ExpectationVerdict::Fail => "fail",
+            ExpectationVerdict::NotApplicable => "not-applicable",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +198,9 @@ pub struct ExchangeResult {
     pub endpoint: Option<String>,
     /// Why the capture could not be read.
     pub error: Option<String>,
+    /// How the captured exchange failed on the wire, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<crate::capture::TransportSummary>,
     /// The captured request, classified and checked.
     pub request: Option<RequestReport>,
     /// The captured response, checked (what the original gateway did).

@@ -46,6 +46,11 @@ pub struct ScenarioFile {
     /// Every exchange must be covered by at least one expectation.
     #[serde(default)]
     pub strict_coverage: bool,
+    /// Every exchange must work: its request and answer conform and an answer came. Defaults
+    /// to on for a scenario without expectations (so it never passes while requests break)
+    /// and off otherwise (the expectations say what must hold).
+    #[serde(default)]
+    pub fail_on_break: Option<bool>,
     /// Report folder (default `reports/<name>`).
     #[serde(default)]
     pub out: Option<PathBuf>,
@@ -54,6 +59,14 @@ pub struct ScenarioFile {
     pub diff: DiffSettings,
     #[serde(default, rename = "expect")]
     pub expectations: Vec<Spanned<Expectation>>,
+}
+
+impl ScenarioFile {
+    /// Whether every exchange must work, as stated or by default.
+    pub fn fail_on_break(&self) -> bool {
+        self.fail_on_break
+            .unwrap_or(self.expectations.is_empty())
+    }
 }
 
 fn default_concurrency() -> usize {
@@ -222,8 +235,18 @@ pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
             "`captures` is empty: list capture files, folders or globs".to_owned(),
         ));
     }
+    let mut names = std::collections::HashSet::new();
     for expectation in &scenario.expectations {
         let e = expectation.get_ref();
+        if !names.insert(e.name.as_str()) {
+            return Err(at(
+                expectation.span(),
+                format!(
+                    "two expectations are named {:?}: reports and JUnit tell them apart by name, give each its own",
+                    e.name
+                ),
+            ));
+        }
         if e.model.is_none() && e.dialect.is_none() && e.capture.is_none() {
             return Err(at(
                 expectation.span(),

@@ -9,14 +9,14 @@ use super::file::ScenarioFile;
 use super::select::Shard;
 use crate::capture::{Body, Exchange};
 use crate::check::{ExchangeReport, check_exchange};
-use crate::conformance::{Profile, Verdict};
+use crate::conformance::Profile;
 use crate::diff::compare::Rules;
-use crate::report::markdown;
 use crate::report::model::{
-    ExchangeResult, ExchangeTimings, ExpectationFailure, ExpectationReport, GoldenChange,
+    ExchangeResult, ExchangeTimings, ExpectationReport, ExpectationVerdict, GoldenChange,
     GoldenDiff, Outcome, REPORT_FORMAT, REPORT_VERSION, Replayed, Report, Sample, ScenarioSummary,
     Summary, TIMINGS_FORMAT, Timings, shorten_strings,
 };
+use crate::report::verdict;
 
 /// One capture as the run carries it along: read and checked, or why it could not be read.
 pub struct Item {
@@ -88,6 +88,7 @@ fn result_for(
         model: exchange.model_name().map(str::to_owned),
         endpoint: checked.endpoint.clone(),
         error: None,
+        transport: checked.transport.clone(),
         request: checked.request.clone(),
         recorded: checked.response.clone(),
         replayed: None,
@@ -161,6 +162,7 @@ fn empty_result(capture: String, error: Option<String>) -> ExchangeResult {
         model: None,
         endpoint: None,
         error,
+        transport: None,
         request: None,
         recorded: None,
         replayed: None,
@@ -225,6 +227,8 @@ fn cut(text: &str, limit: usize) -> String {
     format!("{}\n… [{} more bytes]", &text[..end], text.len() - end)
 }
 
+/// The results model of the whole run; every verdict in it is decided by
+/// [`crate::report::verdict::finish`].
 pub fn assemble(
     scenario: &ScenarioFile,
     file: &str,
@@ -233,74 +237,7 @@ pub fn assemble(
     exchanges: Vec<ExchangeResult>,
     compiled: &[Compiled],
 ) -> Report {
-    let mut summary = Summary {
-        expectations: compiled.len(),
-        ..Summary::default()
-    };
-    for result in &exchanges {
-        if result.error.is_some() {
-            summary.unreadable += 1;
-            continue;
-        }
-        summary.exchanges += 1;
-        if result
-            .request
-            .as_ref()
-            .is_some_and(|r| r.verdict == Verdict::Breaks)
-        {
-            summary.requests_break += 1;
-        }
-        if Report::judged_response(result).is_some_and(|r| r.verdict == Verdict::Breaks) {
-            summary.responses_break += 1;
-        }
-        if result.replayed.as_ref().is_some_and(|r| r.status.is_none()) {
-            summary.transport_errors += 1;
-        }
-        if !result.covered {
-            summary.uncovered += 1;
-        }
-    }
-    let expectations: Vec<ExpectationReport> = compiled
-        .iter()
-        .map(|c| {
-            let name = &c.expectation.name;
-            let outcomes: Vec<(&ExchangeResult, &crate::report::model::ExpectationResult)> =
-                exchanges
-                    .iter()
-                    .filter_map(|e| {
-                        e.expectations
-                            .iter()
-                            .find(|o| &o.name == name)
-                            .map(|o| (e, o))
-                    })
-                    .collect();
-            let failures: Vec<ExpectationFailure> = outcomes
-                .iter()
-                .filter(|(_, o)| !o.passed)
-                .map(|(e, o)| ExpectationFailure {
-                    capture: e.capture.clone(),
-                    reasons: o.reasons.clone(),
-                })
-                .collect();
-            ExpectationReport {
-                name: name.clone(),
-                matched: outcomes.len(),
-                failed: failures.len(),
-                failures,
-            }
-        })
-        .collect();
-    // An expectation that covers nothing is a scenario bug (a typo in a glob), not a pass.
-    let empty_expectations = expectations.iter().filter(|e| e.matched == 0).count();
-    summary.expectations_failed =
-        expectations.iter().filter(|e| e.failed > 0).count() + empty_expectations;
-    let coverage_failed = scenario.strict_coverage && summary.uncovered > 0;
-    let outcome = if summary.expectations_failed > 0 || coverage_failed || summary.unreadable > 0 {
-        Outcome::Fail
-    } else {
-        Outcome::Pass
-    };
-    Report {
+    let mut report = Report {
         format: REPORT_FORMAT.to_owned(),
         version: REPORT_VERSION,
         scenario: ScenarioSummary {
@@ -310,12 +247,26 @@ pub fn assemble(
             target,
             profile: scenario.profile,
             shard: shard.map(|s| s.to_string()),
+            merged_shards: None,
             strict_coverage: scenario.strict_coverage,
+            fail_on_break: scenario.fail_on_break(),
         },
-        outcome,
-        summary,
-        headline: markdown::headline(&exchanges),
-        expectations,
+        outcome: Outcome::Fail,
+        summary: Summary::default(),
+        headline: Vec::new(),
+        expectations: compiled
+            .iter()
+            .map(|c| ExpectationReport {
+                name: c.expectation.name.clone(),
+                verdict: ExpectationVerdict::Fail,
+                note: None,
+                matched: 0,
+                failed: 0,
+                failures: Vec::new(),
+            })
+            .collect(),
         exchanges,
-    }
+    };
+    verdict::finish(&mut report);
+    report
 }

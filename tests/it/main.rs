@@ -41,6 +41,9 @@ mod scan_cli;
 /// The checked-in JSON Schemas validate real output and every file under `captures/`, and
 /// refuse what the tool refuses: captures, check results, run.json, diff output.
 mod schemas;
+/// One verdict, every output: exit code, console, report.md, report.json and junit.xml agree
+/// for passing, failing and sharded runs; `report --merge` judges coverage across shards.
+mod verdicts;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
 mod sdk;
 /// `shrink`: breaking golden captures to their minimal reproducers; flaky, unreachable, budget.

@@ -46,7 +46,7 @@ fn the_golden_scenario_passes_and_writes_reports_safe_to_post() {
         assert!(out.path().join(name).is_file(), "{name} missing");
     }
     let markdown = read(&out.path().join("report.md"));
-    assert!(markdown.contains("| model as selected in Cursor | request dialect | what breaks | gateway status | response |"));
+    assert!(markdown.contains("| model as selected in Cursor | request dialect | what breaks | gateway status | answer |"));
     assert!(
         markdown.contains("`request.unknown-field`"),
         "the breaking formats are named"
@@ -138,37 +138,9 @@ fn markdown_and_json_reports_are_byte_stable_across_runs() {
     }
 }
 
-/// A copy of the golden captures and scenario in a temp folder, to change freely.
-fn golden_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(
-        &support::project_path("captures/golden"),
-        &dir.path().join("captures/golden"),
-    );
-    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-    std::fs::copy(
-        support::project_path("scenarios/golden.toml"),
-        dir.path().join("scenarios/golden.toml"),
-    )
-    .unwrap();
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn a_changed_golden_capture_fails_the_run_and_names_the_expectation() {
-    let dir = golden_copy();
+    let dir = support::golden_copy();
     let path = dir
         .path()
         .join("captures/golden/deepseek-v4-pro/0008-plain-chat-text-stream.json");

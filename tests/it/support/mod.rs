@@ -154,3 +154,31 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .unwrap()
 }
+
+/// A copy of the golden captures and scenario in a temp folder, to change freely.
+pub fn golden_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &project_path("captures/golden"),
+        &dir.path().join("captures/golden"),
+    );
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    std::fs::copy(
+        project_path("scenarios/golden.toml"),
+        dir.path().join("scenarios/golden.toml"),
+    )
+    .unwrap();
+    dir
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
