@@ -27,6 +27,8 @@ mod properties;
 mod provider;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, stub, curl.
 mod record;
+/// report.md: warnings listed per format and counted, error envelopes counted apart.
+mod report_md;
 /// `replay` through the binary: golden and SDK bodies against the gateway, child processes.
 mod replay;
 /// `replay` against test upstreams: headers and auth, secrets, chunk timing, failures, pacing.
