@@ -330,6 +330,46 @@ pub fn split_events(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// Whether a stream that stopped here had already delivered all of itself: its last event is
+/// `[DONE]`, or (with no `[DONE]`) the last event carrying choices gives a `finish_reason` for
+/// each of them (usage-only chunks after it change nothing). An event left unterminated means
+/// it stopped in the middle. A connection lost after such a stream lost nothing: the official
+/// SDKs close right after `[DONE]`, before the body's terminating chunk arrives.
+pub fn ended_complete<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    let parsed = parse_chunks(chunks);
+    if parsed
+        .unterminated
+        .as_ref()
+        .is_some_and(|event| !event.data.is_empty())
+    {
+        return false;
+    }
+    let mut finished = false;
+    let mut last_done = false;
+    for event in parsed.events() {
+        last_done = event.is_done();
+        if last_done {
+            continue;
+        }
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&event.data) else {
+            finished = false;
+            continue;
+        };
+        match value.get("choices").and_then(serde_json::Value::as_array) {
+            Some(choices) if !choices.is_empty() => {
+                finished = choices.iter().all(|choice| {
+                    choice
+                        .get("finish_reason")
+                        .is_some_and(|reason| !reason.is_null())
+                });
+            }
+            // A usage chunk (`choices: []`) or another object: the finish stands.
+            _ => {}
+        }
+    }
+    last_done || finished
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,5 +520,23 @@ mod tests {
                 b"data: c".as_slice()
             ]
         );
+    }
+
+    #[test]
+    fn a_stream_is_complete_at_done_or_after_its_finish_reason() {
+        let complete = |text: &str| super::ended_complete([text.as_bytes()]);
+        let chunk = |finish: &str| {
+            format!("data: {{\"choices\":[{{\"index\":0,\"delta\":{{}},\"finish_reason\":{finish}}}]}}\n\n")
+        };
+        assert!(complete(&format!("{}data: [DONE]\n\n", chunk("null"))));
+        assert!(complete(&chunk("\"stop\"")));
+        assert!(complete(&format!(
+            "{}data: {{\"choices\":[],\"usage\":{{}}}}\n\n",
+            chunk("\"stop\"")
+        )));
+        assert!(!complete(&chunk("null")));
+        assert!(!complete(&format!("{}data: {{\"choi", chunk("\"stop\""))));
+        assert!(!complete(""));
+        assert!(!complete(&format!("{}{}", chunk("\"stop\""), chunk("null"))));
     }
 }

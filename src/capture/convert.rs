@@ -88,7 +88,29 @@ pub fn to_exchange(
         message: redactor.text(&failure.message).into_owned(),
         at_ms: Some(millis(failure.at)),
     });
+    if exchange
+        .response
+        .as_ref()
+        .is_some_and(|r| r.omitted.is_none() && r.stream_complete())
+    {
+        // The connection ended after the whole stream had arrived (the OpenAI Python SDK
+        // closes right after `[DONE]`): nothing was lost, so it is no failure. `ended_at_ms`
+        // still says when the connection ended; the console notes how.
+        exchange.error = None;
+    }
     exchange
+}
+
+/// Why a recording's connection ended, when the capture holds a complete stream and so
+/// records no failure ([`to_exchange`]); `None` otherwise.
+pub fn closed_after_complete(recording: &Recording, exchange: &Exchange) -> Option<String> {
+    let failure = recording.error.as_ref()?;
+    (exchange.error.is_none()).then(|| {
+        format!(
+            "the stream was complete; then the connection ended ({})",
+            failure.kind.as_str()
+        )
+    })
 }
 
 /// The stream as chunks, each decoded as it arrived and scrubbed. A secret split across two

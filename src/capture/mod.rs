@@ -248,6 +248,19 @@ impl Response {
                 .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("text/event-stream"))
     }
 
+    /// Whether the event stream had delivered all of itself ([`crate::sse::ended_complete`]):
+    /// a connection lost after that lost nothing.
+    pub fn stream_complete(&self) -> bool {
+        match &self.stream {
+            Some(chunks) => {
+                let bytes: Vec<std::borrow::Cow<'_, [u8]>> =
+                    chunks.iter().map(|c| c.data.to_bytes()).collect();
+                crate::sse::ended_complete(bytes.iter().map(|b| b.as_ref()))
+            }
+            None => false,
+        }
+    }
+
     /// The bytes of the stream as the client received them, rebuilt from the chunks.
     pub fn stream_bytes(&self) -> Option<Vec<u8>> {
         let chunks = self.stream.as_ref()?;

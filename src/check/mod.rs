@@ -248,7 +248,7 @@ pub fn check_exchange_as(
             )
         }
     };
-    let (response_report, timing) = match &exchange.response {
+    let (mut response_report, timing) = match &exchange.response {
         None => (None, None),
         Some(response) => {
             let checked = conformance::check_response(response, &context, profile);
@@ -266,6 +266,31 @@ pub fn check_exchange_as(
             )
         }
     };
+    let mut transport = exchange.error.as_ref().map(|e| TransportSummary {
+        kind: e.kind,
+        message: e.message.clone(),
+    });
+    if let (Some(failure), Some(response), Some(report)) =
+        (&transport, &exchange.response, response_report.as_mut())
+        && response.omitted.is_none()
+        && response.stream_complete()
+    {
+        // Recorded by a build (or a tool) that called this a failure: the client had the
+        // whole stream, so it is a note, not a transport failure.
+        let rule = conformance::Rule::StreamClosedAfterEnd;
+        report.violations.push(Violation {
+            code: rule.code().to_owned(),
+            severity: rule.severity(profile),
+            path: "/stream".to_owned(),
+            message: format!(
+                "the stream was complete; then the connection ended ({}: {})",
+                failure.kind.as_str(),
+                failure.message
+            ),
+            dialect: None,
+        });
+        transport = None;
+    }
     ExchangeReport {
         capture: origin,
         id: Some(exchange.id.clone()),
@@ -274,10 +299,7 @@ pub fn check_exchange_as(
         endpoint: Some(format!("{} {}", request.method, request.path())),
         contract,
         error: None,
-        transport: exchange.error.as_ref().map(|e| TransportSummary {
-            kind: e.kind,
-            message: e.message.clone(),
-        }),
+        transport,
         request: request_report,
         response: response_report,
         timing,

@@ -356,6 +356,10 @@ catalogue! {
         [Gemini],
         "`data: [DONE]` in a Gemini stream: Google never sends one (the stream ends when the connection closes), and unlike Anthropic's SDK (`stream.foreign-done`) google-genai does not skip it but raises UnknownApiResponseError, after the answer.",
         "Gemini alt=sse streaming; google-genai 3.6.1 _api_client.py (tested)";
+    StreamClosedAfterEnd = "stream.closed-after-end", Stream, Info / Info,
+        [ChatCompletions],
+        "The connection ended after the stream was complete (`[DONE]`, or a last event with a `finish_reason`): nothing was lost, so it is no transport failure (the OpenAI Python SDK closes right after `[DONE]`).",
+        "WHATWG event stream; openai-python _streaming.py";
     CursorForeignStream = "cursor.foreign-stream", Cursor, Error / Error,
         [ChatCompletions],
         "The answer is a Responses-API or Anthropic event stream: Cursor parses only Chat Completions chunks and renders nothing.",

@@ -70,7 +70,11 @@ impl ExchangeLine {
             error: exchange
                 .error
                 .as_ref()
-                .map(|e| format!("{}: {}", e.kind.as_str(), e.message)),
+                .map(|e| format!("{}: {}", e.kind.as_str(), e.message))
+                .or_else(|| {
+                    crate::capture::convert::closed_after_complete(recording, exchange)
+                        .map(|note| format!("note: {note}"))
+                }),
         }
     }
 

@@ -532,3 +532,72 @@ async fn http2_client_resets_one_stream_while_others_continue() {
     assert_eq!(captures.remove("healthy-h2").map(|c| c.len()), Some(1));
     assert_clean(root);
 }
+
+/// The OpenAI Python SDK stops reading at `data: [DONE]` and closes the connection, before the
+/// body's terminating chunk: the client got the whole stream, so the capture is complete (no
+/// `client-disconnected`), `check` passes it, and the console notes how it ended. A client that
+/// leaves in the middle is still recorded as gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_closes_right_after_done_got_a_complete_stream() {
+    let events: Vec<Vec<u8>> = chat_events("fault-model", &["Hello", " there"])
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
+    let upstream = upstream(move |_| Script::StallAfter {
+        events: events.clone(),
+        stall: Duration::from_secs(3),
+    })
+    .await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let request = body("after-done");
+    let mut stream = TcpStream::connect(recorder.addr).await.unwrap();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nhost: gateway.example\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        path("after-done"),
+        request.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&request).await.unwrap();
+    let mut received = Vec::new();
+    bounded(Duration::from_secs(10), async {
+        let mut buffer = [0u8; 4096];
+        while !String::from_utf8_lossy(&received).contains("data: [DONE]") {
+            let n = stream.read(&mut buffer).await.unwrap();
+            assert!(n > 0, "the stream ended before [DONE]");
+            received.extend_from_slice(&buffer[..n]);
+        }
+    })
+    .await;
+    assert!(
+        !String::from_utf8_lossy(&received).ends_with("0\r\n\r\n"),
+        "the upstream is still holding the body open"
+    );
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    recorder.stop().await;
+    let exchange = super::one_capture(&recorder.session_dir(), "after-done");
+    assert!(
+        exchange.error.is_none(),
+        "a complete stream is no transport failure: {:?}",
+        exchange.error
+    );
+    let response = exchange.response.as_ref().unwrap();
+    assert!(response.stream_complete());
+    assert!(response.ended_at_ms.is_some());
+    let checked = cursor_harness::check::check_exchange(
+        &exchange,
+        "after-done".into(),
+        cursor_harness::conformance::Profile::Strict,
+    );
+    assert!(!checked.failed(), "{checked:?}");
+    let lines = recorder.console.lines.lock().unwrap().clone();
+    let line = lines
+        .iter()
+        .find(|l| l.model.as_deref() == Some("fault-model"))
+        .expect("a console line");
+    let note = line.error.as_deref().unwrap_or_default();
+    assert!(
+        note.starts_with("note:") && note.contains("client-disconnected"),
+        "{note}"
+    );
+}

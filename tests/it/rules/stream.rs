@@ -233,5 +233,24 @@ pub(super) fn cases() -> Vec<Case> {
             ]),
             plain_stream(vec![text_stream()[0].clone(), body(&hello_chunk.to_string()), finish("stop"), DONE.to_owned()]),
         ),
+        case(
+            "stream.closed-after-end",
+            "the OpenAI Python SDK closes the connection right after `[DONE]`",
+            "/stream",
+            closed_by_client(plain_stream(vec![text_stream()[0].clone(), finish("stop"), DONE.to_owned()])),
+            closed_by_client(plain_stream(vec![text_stream()[0].clone(), body(&hello_chunk.to_string())])),
+        ),
     ]
+}
+
+/// The exchange as recorded when the client went away at its end.
+fn closed_by_client(
+    mut exchange: cursor_harness::capture::Exchange,
+) -> cursor_harness::capture::Exchange {
+    exchange.error = Some(cursor_harness::capture::TransportError {
+        kind: cursor_harness::capture::ErrorKind::ClientDisconnected,
+        message: "the client went away".to_owned(),
+        at_ms: Some(20.0),
+    });
+    exchange
 }
