@@ -289,6 +289,9 @@ pub struct ExportArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     /// HAR 1.2 (a stream becomes one joined text; chunk timing is lost, and the file says so).
+    /// URLs keep the recorded scheme and host; each entry's `_cursor_harness` field keeps the
+    /// capture id, upstream, replay link and transport failure, so the HAR reads back as the
+    /// same exchanges (`diff` pairs them).
     Har,
     /// A shell script of curl commands.
     Curl,
@@ -654,15 +657,18 @@ pub struct ReplayArgs {
     pub send: SendArgs,
 }
 
-/// Compare two captures, or two folders of them, by what a client ends up with.
+/// Compare two captures, or two collections of them (folders, HAR files), by what a client ends
+/// up with.
 ///
 /// Streams are compared as the message they add up to (content, tool calls with joined
 /// arguments, finish_reason, usage, reasoning); chunking and timing are reported apart and do
 /// not count as differences. `id`, `created`, `system_fingerprint`, tool-call ids and redaction
-/// tokens are ignored unless --keep-volatile. Two folders are matched by capture id and replay
-/// link (a golden folder and a replay run); when nothing links them they are compared as two
-/// sessions: per model, which request fields and tool definitions appeared, vanished or changed
-/// shape. Exit 0 when equal, 1 when different.
+/// tokens are ignored unless --keep-volatile. Two collections are matched by capture id and
+/// replay link (a golden folder and a replay run; a HAR file keeps each entry's id). With
+/// --mode sessions they are compared as two sessions instead: per model, which request fields
+/// and tool definitions appeared, vanished or changed shape. Exit 0 when equal, 1 when
+/// different or when no pair was compared (nothing links the two: then their formats are shown
+/// as sessions, and --mode sessions makes that the comparison).
 ///
 /// Pointers are JSON pointers into the compared view (`/response/message/choices/0/content`);
 /// `*` matches one segment and `**` any number.
@@ -705,9 +711,11 @@ pub struct DiffArgs {
     pub keep_volatile: bool,
 
     /// Folder mode: `pairs` matches exchanges by id and replay link, `sessions` compares request
-    /// formats per model; `auto` picks `pairs` when anything links the folders.
+    /// formats per model; `auto` pairs, and when nothing links the two shows their formats as
+    /// sessions but fails (0 pairs compared) — pass `sessions` when that is the comparison.
     #[arg(long, value_enum, default_value_t = DiffMode::Auto)]
     pub mode: DiffMode,
+
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -139,6 +139,16 @@ fn har_entry(origin: &str, exchange: &Exchange) -> Value {
         "cache": {},
         "timings": {"send": 0, "wait": wait, "receive": receive},
         "comment": format!("{origin} (provenance: {:?})", exchange.provenance.kind).to_lowercase(),
+        // HAR allows custom fields that start with `_`: what the capture knows and HAR does not,
+        // so the entry pairs with its capture (`diff`) when it is read back.
+        "_cursor_harness": {
+            "id": exchange.id,
+            "session": exchange.session,
+            "provenance": exchange.provenance.kind,
+            "upstream": exchange.upstream,
+            "replay_of": exchange.replay_of,
+            "error": exchange.error,
+        },
     })
 }
 
@@ -155,7 +165,13 @@ fn recorded_origin(exchange: &Exchange) -> String {
             .header("host")
             .or_else(|| exchange.request.header(":authority"))
             .unwrap_or("localhost");
-        format!("http://{host}")
+        // A tunnel or TLS-terminating proxy in front of the recorder says what the client used.
+        let scheme = exchange
+            .request
+            .header("x-forwarded-proto")
+            .filter(|p| matches!(*p, "http" | "https"))
+            .unwrap_or("http");
+        format!("{scheme}://{host}")
     })
 }
 

@@ -3,6 +3,11 @@
 //! HAR (as exported by browsers and mitmproxy) holds no chunk boundaries or chunk timing, so an
 //! event stream is split into one chunk per event with no arrival time: none is invented. The
 //! request/response timing HAR does hold (`timings`, `time`) is kept as TTFB and duration.
+//!
+//! Each entry keeps one id across reads, so a HAR file can be diffed and its replays paired
+//! with it: the capture id cursor-harness wrote into the entry's `_cursor_harness` field on
+//! export, or else an id derived from the entry itself ([`derived_id`]). The scheme and host of
+//! the entry's URL are kept as the exchange's `upstream` (its origin, as in forward mode).
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -30,12 +35,18 @@ pub fn import(origin: &str, har: &Value) -> Vec<Loaded> {
         )];
     }
     let creator = creator(har);
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     entries
         .iter()
         .enumerate()
         .map(|(index, entry)| {
             let entry_origin = format!("{origin}#{}", index + 1);
-            match entry_to_exchange(entry, &entry_origin, &creator) {
+            // Identical entries (same start, request and body) get their own ids, in order.
+            let fingerprint = fingerprint(entry);
+            let repeat = seen.entry(fingerprint.clone()).or_default();
+            let id = derived_id(&fingerprint, *repeat);
+            *repeat += 1;
+            match entry_to_exchange(entry, &entry_origin, &creator, id) {
                 Ok(exchange) => Loaded {
                     origin: entry_origin,
                     kind: InputKind::Har,
@@ -57,7 +68,49 @@ fn creator(har: &Value) -> String {
     }
 }
 
-fn entry_to_exchange(entry: &Value, origin: &str, creator: &str) -> Result<Exchange, String> {
+/// What identifies an entry: its start time, method, URL and request body.
+fn fingerprint(entry: &Value) -> String {
+    let text = |pointer: &str| entry.pointer(pointer).and_then(Value::as_str).unwrap_or("");
+    [
+        text("/startedDateTime"),
+        text("/request/method"),
+        text("/request/url"),
+        text("/request/postData/text"),
+    ]
+    .join("\u{0}")
+}
+
+/// A UUID (version 8, the form for ids built by the application) from the SHA-256 of an
+/// entry's fingerprint and how many identical entries came before it: the same entry gets
+/// the same id on every read.
+pub fn derived_id(fingerprint: &str, repeat: usize) -> String {
+    let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+    context.update(b"cursor-harness HAR entry\0");
+    context.update(fingerprint.as_bytes());
+    context.update(&(repeat as u64).to_be_bytes());
+    let digest = context.finish();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    uuid::Uuid::from_bytes(bytes).to_string()
+}
+
+/// `scheme://host[:port]` of an absolute URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    // Credentials in a URL are not kept.
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
+    (!scheme.is_empty() && !host.is_empty()).then(|| format!("{scheme}://{host}"))
+}
+
+fn entry_to_exchange(
+    entry: &Value,
+    origin: &str,
+    creator: &str,
+    id: String,
+) -> Result<Exchange, String> {
     let request = entry.get("request").ok_or("HAR entry has no `request`")?;
     let method = str_field(request, "method")?;
     let url = str_field(request, "url")?;
@@ -78,6 +131,26 @@ fn entry_to_exchange(entry: &Value, origin: &str, creator: &str) -> Result<Excha
         source: format!("HAR entry {origin}, exported by {creator}"),
     };
     let mut exchange = Exchange::new("imported", provenance, request);
+    exchange.id = id;
+    exchange.upstream = origin_of(url);
+    if let Some(ours) = entry.get("_cursor_harness") {
+        // Written by `export --format har`: the capture's own id, where it was forwarded, and
+        // the capture it replays, so the HAR pairs with the captures it came from.
+        if let Some(id) = ours.get("id").and_then(Value::as_str) {
+            exchange.id = id.to_owned();
+        }
+        if let Some(upstream) = ours.get("upstream").and_then(Value::as_str) {
+            exchange.upstream = Some(upstream.to_owned());
+        }
+        if let Some(link) = ours.get("replay_of") {
+            exchange.replay_of = serde_json::from_value(link.clone()).ok();
+        }
+    }
+    // How the transport failed, which HAR has no place for (read back below, after the
+    // response, unless the entry has no response at all).
+    let recorded_error: Option<TransportError> = entry
+        .pointer("/_cursor_harness/error")
+        .and_then(|e| serde_json::from_value(e.clone()).ok());
     if let Some(started) = entry.get("startedDateTime").and_then(Value::as_str) {
         exchange.recorded_at = started.to_owned();
     }
@@ -85,11 +158,11 @@ fn entry_to_exchange(entry: &Value, origin: &str, creator: &str) -> Result<Excha
     let status = response.get("status").and_then(Value::as_u64).unwrap_or(0);
     if status == 0 {
         // Browsers write status 0 for requests that never got an answer.
-        exchange.error = Some(TransportError {
+        exchange.error = Some(recorded_error.unwrap_or_else(|| TransportError {
             kind: ErrorKind::Other,
             message: "HAR entry has no response (status 0)".to_owned(),
             at_ms: total_time(entry),
-        });
+        }));
         return Ok(exchange);
     }
     let headers = har_headers(response)?;
@@ -130,6 +203,7 @@ fn entry_to_exchange(entry: &Value, origin: &str, creator: &str) -> Result<Excha
         ended_at_ms: total_time(entry),
         omitted: None,
     });
+    exchange.error = recorded_error;
     Ok(exchange)
 }
 
@@ -261,6 +335,32 @@ mod tests {
         assert_eq!(stream.len(), 2);
         assert!(stream.iter().all(|chunk| chunk.at_ms.is_none()));
         assert_eq!(response.headers_at_ms, Some(21.0));
+    }
+
+    #[test]
+    fn entries_keep_their_ids_across_reads_and_their_origin() {
+        let entry = serde_json::json!({"startedDateTime": "2026-11-01T10:00:00Z",
+            "request": {"method": "POST", "url": "https://user:pw@gw.example:8443/v1/chat/completions", "postData": {"text": "{}"}},
+            "response": {"status": 200, "content": {"mimeType": "application/json", "text": "{}"}}});
+        let har = serde_json::json!({"log": {"entries": [entry, entry]}});
+        let first = import("a.har", &har);
+        let again = import("b.har", &har);
+        let ids = |loaded: &[Loaded]| -> Vec<String> {
+            loaded.iter().map(|l| l.result.as_ref().unwrap().id.clone()).collect()
+        };
+        assert_eq!(ids(&first), ids(&again), "the same entries, the same ids");
+        assert_ne!(ids(&first)[0], ids(&first)[1], "identical entries stay apart");
+        assert!(uuid::Uuid::parse_str(&ids(&first)[0]).is_ok());
+        let exchange = first[0].result.as_ref().unwrap();
+        assert_eq!(exchange.upstream.as_deref(), Some("https://gw.example:8443"));
+        let mut ours = entry.clone();
+        ours["_cursor_harness"] = serde_json::json!({"id": "019a3ec1-4a00-7c2e-8f51-6b0d2a9c3e17",
+            "upstream": "https://gw.example/cursor/v1", "replay_of": {"id": "x", "capture": "c.json"}});
+        let loaded = import("c.har", &serde_json::json!({"log": {"entries": [ours]}}));
+        let exchange = loaded[0].result.as_ref().unwrap();
+        assert_eq!(exchange.id, "019a3ec1-4a00-7c2e-8f51-6b0d2a9c3e17");
+        assert_eq!(exchange.upstream.as_deref(), Some("https://gw.example/cursor/v1"));
+        assert_eq!(exchange.replay_of.as_ref().unwrap().id, "x");
     }
 
     #[test]

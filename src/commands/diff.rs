@@ -24,9 +24,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
     };
     let report = diff::diff_paths(&args.a, &args.b, &rules, mode).map_err(|err| {
         let hint = match &err {
-            DiffError::Mixed { .. } => "diff compares a file with a file or a folder with a folder",
-            DiffError::NotOne(..) => "a HAR file holds many exchanges; diff its folder instead",
-            _ => "give two capture files or two folders of captures",
+            DiffError::Unreadable(_) => "check the file: `cursor-harness check FILE` says what is wrong with it",
+            DiffError::Input(_) => "give two capture files, or two collections of captures (folders, HAR files)",
         };
         Failure::usage(err.to_string()).with_hint(hint)
     })?;
@@ -35,6 +34,12 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
         DiffFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
     };
     output::emit(&rendered, args.out.as_deref())?;
+    if let Some(why) = &report.nothing_compared
+        && (args.format == DiffFormat::Json || args.out.is_some())
+    {
+        // The text on the terminal already says it; otherwise the console would not.
+        eprintln!("cursor-harness: {why}");
+    }
     Ok(if report.equal {
         ExitCode::SUCCESS
     } else {

@@ -37,8 +37,14 @@ pub struct DiffReport {
     pub format: String,
     pub version: u32,
     pub mode: DiffMode,
-    /// Whether nothing differs (no change, nothing unmatched, nothing unreadable).
+    /// Whether nothing differs (no change, nothing unmatched, nothing unreadable) and something
+    /// was compared.
     pub equal: bool,
+    /// What was compared: pairs in the exchange and pairs modes, exchanges (both sides) in the
+    /// sessions mode; 0 when `auto` found nothing to pair.
+    pub compared: usize,
+    /// Why nothing was compared, when nothing was (the comparison then fails).
+    pub nothing_compared: Option<String>,
     pub pairs: Vec<PairDiff>,
     /// Exchanges of A that nothing in B matched (folder modes).
     pub only_in_a: Vec<Unmatched>,
@@ -108,12 +114,9 @@ pub enum FolderMode {
 pub enum DiffError {
     #[error(transparent)]
     Input(#[from] InputError),
-    #[error("{0}: {1}")]
-    Unreadable(String, String),
-    #[error("{0} holds {1} exchanges; compare it as a folder, or give one capture file")]
-    NotOne(String, usize),
-    #[error("cannot compare a file with a folder ({a} and {b}); give two files or two folders")]
-    Mixed { a: String, b: String },
+    /// A capture file that could not be read (the message names it).
+    #[error("{0}")]
+    Unreadable(String),
 }
 
 /// Compare two exchanges.
@@ -155,27 +158,26 @@ pub fn diff_pair(
     }
 }
 
-/// Compare what `a` and `b` name: two capture files, or two folders.
+/// Compare what `a` and `b` name: two capture files, or two collections of exchanges (folders,
+/// HAR files).
+///
+/// Collections are paired by id and replay link. When nothing links them, `auto` compares
+/// their request formats as sessions so the reader sees something, but the comparison fails:
+/// no pair was compared, which is what a golden-against-run diff exists for. `--mode sessions`
+/// asks for the sessions comparison and is judged on it alone.
 pub fn diff_paths(
     a: &Path,
     b: &Path,
     rules: &Rules,
     mode: FolderMode,
 ) -> Result<DiffReport, DiffError> {
-    let (a_dir, b_dir) = (a.is_dir(), b.is_dir());
-    if a_dir != b_dir {
-        return Err(DiffError::Mixed {
-            a: a.display().to_string(),
-            b: b.display().to_string(),
-        });
-    }
-    if !a_dir {
-        let x = load_one(a)?;
-        let y = load_one(b)?;
+    let left = load_side(a)?;
+    let right = load_side(b)?;
+    if let (Some(x), Some(y)) = (single(a, &left)?, single(b, &right)?) {
         let pair = diff_pair(
-            &x,
+            x,
             &a.display().to_string(),
-            &y,
+            y,
             &b.display().to_string(),
             rules,
         );
@@ -188,8 +190,8 @@ pub fn diff_paths(
             None,
         ));
     }
-    let (left, mut unreadable) = load_all(a)?;
-    let (right, more) = load_all(b)?;
+    let (left, mut unreadable) = split(left);
+    let (right, more) = split(right);
     unreadable.extend(more);
     let matched = match_pairs(&left, &right);
     let linked = !matched.is_empty();
@@ -208,7 +210,7 @@ pub fn diff_paths(
             Vec::new(),
             Vec::new(),
             unreadable,
-            Some(diff),
+            Some((diff, x.len() + y.len(), mode == FolderMode::Auto)),
         ));
     }
     let mut used_b = vec![false; right.len()];
@@ -246,24 +248,54 @@ pub fn diff_paths(
     ))
 }
 
+/// A sessions comparison: the diff, how many exchanges it compared, and whether it is only
+/// the fallback of `auto` (nothing linked the two sides).
+type SessionsCompared = (SessionDiff, usize, bool);
+
 fn report(
     mode: DiffMode,
     pairs: Vec<PairDiff>,
     only_in_a: Vec<Unmatched>,
     only_in_b: Vec<Unmatched>,
     unreadable: Vec<Unreadable>,
-    sessions: Option<SessionDiff>,
+    sessions: Option<SessionsCompared>,
 ) -> DiffReport {
+    let (compared, nothing_compared) = match &sessions {
+        Some((_, exchanges, true)) => (
+            0,
+            Some(format!(
+                "0 pairs compared: no exchange of B shares an id or a replay link with one of A; their request formats ({exchanges} exchange(s)) are compared as sessions above. Pass --mode sessions if that is the comparison you want"
+            )),
+        ),
+        Some((_, exchanges, false)) => (
+            *exchanges,
+            (*exchanges == 0).then(|| "neither side holds an exchange".to_owned()),
+        ),
+        None => (
+            pairs.len(),
+            pairs.is_empty().then(|| {
+                format!(
+                    "0 pairs compared: no exchange of B shares an id or a replay link with one of A ({} in A, {} in B); compare their request formats with --mode sessions",
+                    only_in_a.len(),
+                    only_in_b.len()
+                )
+            }),
+        ),
+    };
+    let sessions = sessions.map(|(diff, _, _)| diff);
     let equal = pairs.iter().all(|p| p.equal)
         && only_in_a.is_empty()
         && only_in_b.is_empty()
         && unreadable.is_empty()
-        && sessions.as_ref().is_none_or(SessionDiff::is_empty);
+        && sessions.as_ref().is_none_or(SessionDiff::is_empty)
+        && nothing_compared.is_none();
     DiffReport {
         format: DIFF_FORMAT.to_owned(),
         version: 1,
         mode,
         equal,
+        compared,
+        nothing_compared,
         pairs,
         only_in_a,
         only_in_b,
@@ -301,25 +333,31 @@ fn match_pairs(left: &[(String, Exchange)], right: &[(String, Exchange)]) -> Has
     out
 }
 
-fn load_one(path: &Path) -> Result<Exchange, DiffError> {
-    let candidates = input::expand(&[path.to_path_buf()])?;
-    let mut loaded: Vec<input::Loaded> = candidates.iter().flat_map(input::load).collect();
-    if loaded.len() != 1 {
-        return Err(DiffError::NotOne(path.display().to_string(), loaded.len()));
-    }
-    let loaded = loaded.remove(0);
-    loaded
-        .result
-        .map_err(|why| DiffError::Unreadable(path.display().to_string(), why))
+/// Everything a path holds: one capture, every exchange of a HAR file, or a folder's.
+fn load_side(path: &Path) -> Result<Vec<input::Loaded>, DiffError> {
+    let candidates = input::expand(&[PathBuf::from(path)])?;
+    Ok(candidates.iter().flat_map(input::load).collect())
 }
 
-type Loaded = (Vec<(String, Exchange)>, Vec<Unreadable>);
+/// The one exchange of a capture file; `None` for a folder or a file of several (a HAR file),
+/// which are compared as collections.
+fn single<'a>(path: &Path, loaded: &'a [input::Loaded]) -> Result<Option<&'a Exchange>, DiffError> {
+    match loaded {
+        [one] if !path.is_dir() => match &one.result {
+            Ok(exchange) => Ok(Some(exchange)),
+            // The reason already names the file.
+            Err(why) => Err(DiffError::Unreadable(why.clone())),
+        },
+        _ => Ok(None),
+    }
+}
 
-fn load_all(dir: &Path) -> Result<Loaded, DiffError> {
-    let candidates = input::expand(&[PathBuf::from(dir)])?;
+type Side = (Vec<(String, Exchange)>, Vec<Unreadable>);
+
+fn split(loaded: Vec<input::Loaded>) -> Side {
     let mut exchanges = Vec::new();
     let mut unreadable = Vec::new();
-    for loaded in candidates.iter().flat_map(input::load) {
+    for loaded in loaded {
         match loaded.result {
             Ok(exchange) => exchanges.push((loaded.origin, exchange)),
             Err(error) => unreadable.push(Unreadable {
@@ -328,7 +366,7 @@ fn load_all(dir: &Path) -> Result<Loaded, DiffError> {
             }),
         }
     }
-    Ok((exchanges, unreadable))
+    (exchanges, unreadable)
 }
 
 /// Canonical form for the text diff: object keys sorted at every level.

@@ -205,15 +205,44 @@ pub fn text(report: &DiffReport) -> String {
     for unreadable in &report.unreadable {
         let _ = writeln!(out, "unreadable: {}", unreadable.error);
     }
-    let different = report.pairs.iter().filter(|p| !p.equal).count();
-    let _ = writeln!(
-        out,
-        "{}: {} pair(s) compared, {different} different, {} only in A, {} only in B, {} unreadable",
-        if report.equal { "equal" } else { "different" },
-        report.pairs.len(),
-        report.only_in_a.len(),
-        report.only_in_b.len(),
-        report.unreadable.len()
-    );
+    let verdict = if report.equal {
+        "equal"
+    } else if report.nothing_compared.is_some() {
+        "nothing compared"
+    } else {
+        "different"
+    };
+    if let Some(sessions) = &report.sessions {
+        let changed = sessions.models.iter().filter(|m| !m.is_empty()).count();
+        if report.nothing_compared.is_some() {
+            let _ = writeln!(
+                out,
+                "{verdict}: 0 pairs; the request formats of {} model(s) are shown as sessions ({changed} changed), {} unreadable",
+                sessions.models.len(),
+                report.unreadable.len()
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{verdict}: {} exchange(s) of {} model(s) compared as sessions, {changed} model(s) changed, {} unreadable",
+                report.compared,
+                sessions.models.len(),
+                report.unreadable.len()
+            );
+        }
+    } else {
+        let different = report.pairs.iter().filter(|p| !p.equal).count();
+        let _ = writeln!(
+            out,
+            "{verdict}: {} pair(s) compared, {different} different, {} only in A, {} only in B, {} unreadable",
+            report.pairs.len(),
+            report.only_in_a.len(),
+            report.only_in_b.len(),
+            report.unreadable.len()
+        );
+    }
+    if let Some(why) = &report.nothing_compared {
+        let _ = writeln!(out, "{why}");
+    }
     out
 }

@@ -312,9 +312,112 @@ fn folders_pair_by_replay_link_and_unmatched_exchanges_are_reported() {
     let (output, report) = diff(&["captures/golden", run_dir]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(report["only_in_a"][0]["id"], json!(gone.replay_of));
-    // A file against a folder is a usage error.
-    let mixed = run(harness().args(["diff", TEXT_STREAM, run_dir]));
-    assert_eq!(mixed.status.code(), Some(2), "{}", describe(&mixed));
+    // One capture against the run pairs with its replay; the rest of the run is only in B.
+    let (_, report) = diff(&[MODELS, run_dir]);
+    assert_eq!(report["mode"], "pairs");
+    assert_eq!(report["pairs"].as_array().unwrap().len(), 1, "{report:#}");
+    assert_eq!(report["pairs"][0]["a"], MODELS);
+}
+
+/// HAR files are collections with stable ids: a HAR diffed with itself, with the captures it
+/// was exported from, or with the replay of it pairs every entry; two collections that nothing
+/// links compare no pair, and that fails.
+#[test]
+fn har_files_pair_by_stable_ids_and_an_unpaired_comparison_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let exported = dir.path().join("golden.har");
+    let output = run(harness()
+        .args(["export", "captures/golden", "--format", "har", "--out"])
+        .arg(&exported));
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let golden_count = diff(&["captures/golden", "captures/golden"]).1["compared"]
+        .as_u64()
+        .unwrap();
+    assert!(golden_count > 0);
+    let har = exported.to_str().unwrap();
+    for other in [har, "captures/golden"] {
+        let (output, report) = diff(&[har, other]);
+        assert_eq!(output.status.code(), Some(0), "{har} vs {other}: {report:#}");
+        assert_eq!(report["mode"], "pairs");
+        assert_eq!(report["compared"], golden_count);
+    }
+    // Folders holding the HAR: the same.
+    for name in ["a", "b"] {
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+        std::fs::copy(&exported, dir.path().join(name).join("golden.har")).unwrap();
+    }
+    let (output, report) = diff(&[
+        dir.path().join("a").to_str().unwrap(),
+        dir.path().join("b").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["compared"], golden_count);
+
+    // A HAR from another tool has no capture ids; each entry's id is derived from the entry,
+    // the same on every read, so the replay of it pairs with it.
+    let foreign = support::write(
+        dir.path(),
+        "browser.har",
+        fixtures::har(vec![
+            fixtures::har_entry(
+                &fixtures::chat_body("gpt-4o"),
+                200,
+                "text/event-stream",
+                &fixtures::chat_stream("gpt-4o"),
+            ),
+            fixtures::har_entry(
+                &fixtures::chat_body("gpt-4o-mini"),
+                200,
+                "text/event-stream",
+                &fixtures::chat_stream("gpt-4o-mini"),
+            ),
+        ])
+        .to_string(),
+    );
+    let foreign = foreign.to_str().unwrap();
+    let (output, report) = diff(&[foreign, foreign]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["compared"], 2);
+    let replayed = crate::replay::replay(
+        &dir.path().join("runs"),
+        "har",
+        &[foreign, "--target", "embedded:lenient"],
+        &[],
+    );
+    let (_, report) = diff(&[foreign, replayed.dir.to_str().unwrap()]);
+    assert_eq!(report["mode"], "pairs", "{report:#}");
+    assert_eq!(report["compared"], 2, "{report:#}");
+    assert_eq!(report["only_in_a"], json!([]));
+
+    // Nothing links two unrelated collections: no pair is compared, and that is a failure that
+    // says so, with the formats shown as sessions; --mode sessions makes that the comparison.
+    let (output, report) = diff(&[foreign, "captures/golden"]);
+    assert_eq!(output.status.code(), Some(1), "{report:#}");
+    assert_eq!(report["equal"], false);
+    assert_eq!(report["compared"], 0);
+    assert_eq!(report["mode"], "sessions");
+    let why = report["nothing_compared"].as_str().unwrap();
+    assert!(why.contains("0 pairs compared") && why.contains("--mode sessions"), "{why}");
+    let text = run(harness().args(["diff", foreign, "captures/golden"]));
+    assert_eq!(text.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("nothing compared: 0 pairs"), "{stdout}");
+    assert!(!stdout.contains("equal:"), "{stdout}");
+    let (output, report) = diff(&[foreign, foreign, "--mode", "sessions"]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    assert!(report["nothing_compared"].is_null());
+}
+
+#[test]
+fn an_unreadable_file_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = support::write(dir.path(), "wrong.har", "{\"log\": {\"entries\": \"x\"}}");
+    let output = run(harness().arg("diff").arg(&wrong).arg(&wrong));
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let shown = wrong.display().to_string();
+    assert_eq!(stderr.matches(&shown).count(), 1, "{stderr}");
+    assert!(stderr.contains("log.entries"), "{stderr}");
 }
 
 #[test]

@@ -512,3 +512,54 @@ fn a_url_scenario_runs_against_a_gateway_process_and_never_writes_the_key() {
     }
     gateway.stop();
 }
+
+/// A HAR read in and exported again keeps its URLs' scheme and host; a capture recorded behind
+/// a tunnel (no upstream: stub mode) gets the host the client named and the scheme the tunnel
+/// reported.
+#[test]
+fn har_export_keeps_the_recorded_scheme_and_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = support::write(
+        dir.path(),
+        "in.har",
+        support::fixtures::har(vec![support::fixtures::har_entry(
+            &support::fixtures::chat_body("gpt-4o"),
+            200,
+            "text/event-stream",
+            &support::fixtures::chat_stream("gpt-4o"),
+        )])
+        .to_string(),
+    );
+    let mut stub = support::fixtures::chat_capture("0190f0c2-0000-7000-8000-0000000000aa", "m");
+    stub["request"]["headers"] = serde_json::json!([
+        ["host", "quiet-river.trycloudflare.com"],
+        ["x-forwarded-proto", "https"],
+        ["content-type", "application/json"]
+    ]);
+    let stub = support::write(dir.path(), "stub.json", support::fixtures::pretty(&stub));
+    let output = run(harness()
+        .args(["export", "--format", "har"])
+        .arg(&har)
+        .arg(&stub));
+    let exported: Value = serde_json::from_str(&expect_code(&output, 0)).unwrap();
+    let urls: Vec<&str> = exported["log"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["request"]["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://gateway.example/v1/chat/completions",
+            "https://quiet-river.trycloudflare.com/v1/chat/completions"
+        ]
+    );
+    let ids: Vec<&str> = exported["log"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["_cursor_harness"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids[1], "0190f0c2-0000-7000-8000-0000000000aa");
+}
