@@ -261,7 +261,12 @@ pub struct ReportArgs {
     pub merge: bool,
 
     /// Which report to render (not with --merge, which writes them all).
-    #[arg(long, value_enum, required_unless_present = "merge", conflicts_with = "merge")]
+    #[arg(
+        long,
+        value_enum,
+        required_unless_present = "merge",
+        conflicts_with = "merge"
+    )]
     pub format: Option<crate::report::Format>,
 
     /// Write to FILE (atomically) instead of standard output; with --merge, the folder the
@@ -339,30 +344,31 @@ pub struct RecordArgs {
     )]
     pub forward: bool,
 
-    /// Address to listen on; default 127.0.0.1:8787, or 127.0.0.1:8788 with --forward.
-    /// Anything but loopback is reachable from the network.
-    #[arg(long, value_name = "ADDR")]
+    /// Address to listen on (an IP address or a host name, with a port); default
+    /// 127.0.0.1:8787, or 127.0.0.1:8788 with --forward. Anything but loopback is reachable
+    /// from the network.
+    #[arg(long, value_name = "ADDR", value_parser = crate::http::listen::parse)]
     pub listen: Option<std::net::SocketAddr>,
 
-    /// With --forward: decrypt and record only these hosts (comma-separated or repeated:
+    /// With --forward only: decrypt and record only these hosts (comma-separated or repeated:
     /// `api.openai.com`, `*.gateway.example.com`, an IP address, `*`); others are tunnelled
     /// blind. Default: every host.
-    #[arg(long, value_name = "HOSTS", requires = "forward")]
+    #[arg(long, value_name = "HOSTS")]
     pub intercept: Vec<String>,
 
-    /// With --forward: the folder of the CA made by `cursor-harness ca init` (default: the
-    /// user's config folder, ~/.config/cursor-harness/ca).
-    #[arg(long, value_name = "DIR", requires = "forward")]
+    /// With --forward only: the folder of the CA made by `cursor-harness ca init` (default:
+    /// $CURSOR_HARNESS_CA_DIR, else the user's config folder, ~/.config/cursor-harness/ca).
+    #[arg(long, value_name = "DIR")]
     pub ca_dir: Option<PathBuf>,
 
-    /// With --forward: require HTTP Basic proxy credentials, `user:password` read from this
-    /// environment variable. Needed to listen on anything but loopback.
-    #[arg(long, value_name = "VAR", requires = "forward")]
+    /// With --forward only: require HTTP Basic proxy credentials, `user:password` read from
+    /// this environment variable. Needed to listen on anything but loopback.
+    #[arg(long, value_name = "VAR")]
     pub proxy_auth_env: Option<String>,
 
-    /// With --forward: listen beyond loopback without proxy credentials (only on a network you
-    /// control: anyone who reaches the port can use the proxy).
-    #[arg(long, requires = "forward")]
+    /// With --forward only: listen beyond loopback without proxy credentials (only on a
+    /// network you control: anyone who reaches the port can use the proxy).
+    #[arg(long)]
     pub allow_open_proxy: bool,
 
     /// Do not verify upstream certificates (a warning is printed on every start). Prefer
@@ -411,7 +417,8 @@ pub struct RecordArgs {
     pub tls_self_signed: Vec<String>,
 
     /// Also trust this CA (PEM) for upstream certificates (a private gateway; with --forward,
-    /// any intercepted host), besides the web's roots; repeatable.
+    /// any intercepted host), besides the web's roots; repeatable. Not with --stub (there is
+    /// no upstream).
     #[arg(long, value_name = "FILE")]
     pub upstream_ca: Vec<PathBuf>,
 
@@ -446,14 +453,14 @@ pub struct RecordArgs {
 /// Manage the certificate authority `record --forward` uses to decrypt TLS.
 ///
 /// The CA lives in the user's config folder (~/.config/cursor-harness/ca, or
-/// $XDG_CONFIG_HOME/cursor-harness/ca) unless --dir names another. Its key is written mode 0600
+/// $XDG_CONFIG_HOME/cursor-harness/ca) unless --dir or $CURSOR_HARNESS_CA_DIR names another. Its key is written mode 0600
 /// and never printed. Clients must trust the certificate: see the README ("Trusting the CA").
 #[derive(Debug, Args)]
 pub struct CaArgs {
     #[command(subcommand)]
     pub command: CaCommand,
 
-    /// The CA folder (default: the user's config folder).
+    /// The CA folder (default: $CURSOR_HARNESS_CA_DIR, else the user's config folder).
     #[arg(long, value_name = "DIR", global = true)]
     pub dir: Option<PathBuf>,
 }
@@ -556,9 +563,9 @@ pub enum RulesFormat {
 /// given port 0). Stops on Ctrl-C or SIGTERM.
 #[derive(Debug, Args)]
 pub struct GatewayArgs {
-    /// Address to listen on (port 0 picks a free one). Anything but loopback is reachable from
-    /// the network.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8790")]
+    /// Address to listen on (an IP address or a host name, with a port; port 0 picks a free
+    /// one). Anything but loopback is reachable from the network.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8790", value_parser = crate::http::listen::parse)]
     pub listen: std::net::SocketAddr,
 
     /// `strict` refuses what OpenAI refuses; `lenient` ignores unknown fields like many
@@ -715,7 +722,6 @@ pub struct DiffArgs {
     /// sessions but fails (0 pairs compared) — pass `sessions` when that is the comparison.
     #[arg(long, value_enum, default_value_t = DiffMode::Auto)]
     pub mode: DiffMode,
-
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

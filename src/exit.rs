@@ -65,6 +65,21 @@ pub fn code_for(error: &anyhow::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// The error and its causes, each said once: many errors repeat their cause in their own
+/// message (`cannot read X: Permission denied`), and printing the chain after that would say
+/// it twice.
+pub fn describe(error: &anyhow::Error) -> String {
+    let mut out = error.to_string();
+    for cause in error.chain().skip(1) {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
 /// The hint attached to an error, if any.
 pub fn hint_for(error: &anyhow::Error) -> Option<&str> {
     error.chain().find_map(|cause| {
@@ -72,4 +87,29 @@ pub fn hint_for(error: &anyhow::Error) -> Option<&str> {
             .downcast_ref::<Failure>()
             .and_then(|f| f.hint.as_deref())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot read the key {path}: {source}")]
+    struct KeyError {
+        path: String,
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_said_again() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Permission denied");
+        let error = anyhow::Error::new(KeyError {
+            path: "/x/.key".into(),
+            source: io,
+        });
+        assert_eq!(
+            super::describe(&error),
+            "cannot read the key /x/.key: Permission denied"
+        );
+        let wrapped = anyhow::anyhow!("io").context("while starting");
+        assert_eq!(super::describe(&wrapped), "while starting: io");
+    }
 }

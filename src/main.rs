@@ -14,7 +14,10 @@ fn main() -> ExitCode {
     match cursor_harness::run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("cursor-harness: error: {error:#}");
+            eprintln!(
+                "cursor-harness: error: {}",
+                cursor_harness::exit::describe(&error)
+            );
             if let Some(hint) = cursor_harness::exit::hint_for(&error) {
                 eprintln!("  hint: {hint}");
             }

@@ -526,7 +526,9 @@ mod tests {
     fn a_stream_is_complete_at_done_or_after_its_finish_reason() {
         let complete = |text: &str| super::ended_complete([text.as_bytes()]);
         let chunk = |finish: &str| {
-            format!("data: {{\"choices\":[{{\"index\":0,\"delta\":{{}},\"finish_reason\":{finish}}}]}}\n\n")
+            format!(
+                "data: {{\"choices\":[{{\"index\":0,\"delta\":{{}},\"finish_reason\":{finish}}}]}}\n\n"
+            )
         };
         assert!(complete(&format!("{}data: [DONE]\n\n", chunk("null"))));
         assert!(complete(&chunk("\"stop\"")));
@@ -537,6 +539,10 @@ mod tests {
         assert!(!complete(&chunk("null")));
         assert!(!complete(&format!("{}data: {{\"choi", chunk("\"stop\""))));
         assert!(!complete(""));
-        assert!(!complete(&format!("{}{}", chunk("\"stop\""), chunk("null"))));
+        assert!(!complete(&format!(
+            "{}{}",
+            chunk("\"stop\""),
+            chunk("null")
+        )));
     }
 }

@@ -346,20 +346,33 @@ mod tests {
         let first = import("a.har", &har);
         let again = import("b.har", &har);
         let ids = |loaded: &[Loaded]| -> Vec<String> {
-            loaded.iter().map(|l| l.result.as_ref().unwrap().id.clone()).collect()
+            loaded
+                .iter()
+                .map(|l| l.result.as_ref().unwrap().id.clone())
+                .collect()
         };
         assert_eq!(ids(&first), ids(&again), "the same entries, the same ids");
-        assert_ne!(ids(&first)[0], ids(&first)[1], "identical entries stay apart");
+        assert_ne!(
+            ids(&first)[0],
+            ids(&first)[1],
+            "identical entries stay apart"
+        );
         assert!(uuid::Uuid::parse_str(&ids(&first)[0]).is_ok());
         let exchange = first[0].result.as_ref().unwrap();
-        assert_eq!(exchange.upstream.as_deref(), Some("https://gw.example:8443"));
+        assert_eq!(
+            exchange.upstream.as_deref(),
+            Some("https://gw.example:8443")
+        );
         let mut ours = entry.clone();
         ours["_cursor_harness"] = serde_json::json!({"id": "019a3ec1-4a00-7c2e-8f51-6b0d2a9c3e17",
             "upstream": "https://gw.example/cursor/v1", "replay_of": {"id": "x", "capture": "c.json"}});
         let loaded = import("c.har", &serde_json::json!({"log": {"entries": [ours]}}));
         let exchange = loaded[0].result.as_ref().unwrap();
         assert_eq!(exchange.id, "019a3ec1-4a00-7c2e-8f51-6b0d2a9c3e17");
-        assert_eq!(exchange.upstream.as_deref(), Some("https://gw.example/cursor/v1"));
+        assert_eq!(
+            exchange.upstream.as_deref(),
+            Some("https://gw.example/cursor/v1")
+        );
         assert_eq!(exchange.replay_of.as_ref().unwrap().id, "x");
     }
 

@@ -11,6 +11,7 @@ use crate::exit::Failure;
 use crate::tls::ca::{self, CaError, CaPaths};
 
 pub fn run(args: CaArgs) -> anyhow::Result<ExitCode> {
+    let given = args.dir.clone();
     let dir = resolve_dir(args.dir)?;
     let paths = CaPaths::new(&dir);
     match args.command {
@@ -43,7 +44,22 @@ pub fn run(args: CaArgs) -> anyhow::Result<ExitCode> {
                 paths.cert.display()
             );
             say!("  curl --cacert {}", paths.cert.display());
-            say!("then: cursor-harness record --forward   (the README has the system-store steps)");
+            // The next step names the folder whenever `record` would not find it by itself.
+            let default = ca::default_dir().ok();
+            let next = match (
+                &given,
+                std::env::var_os(CA_DIR_ENV).filter(|v| !v.is_empty()),
+            ) {
+                (Some(_), _) if default.as_ref() != Some(&dir) => format!(
+                    "cursor-harness record --forward --ca-dir {}",
+                    crate::capture::export::shell_quote(&dir.display().to_string())
+                ),
+                (None, Some(_)) => format!(
+                    "cursor-harness record --forward   (it finds the CA through ${CA_DIR_ENV})"
+                ),
+                _ => "cursor-harness record --forward".to_owned(),
+            };
+            say!("then: {next}   (the README has the system-store steps)");
         }
         CaCommand::Path => {
             let cert = paths.existing_cert().map_err(failure)?;
@@ -71,11 +87,17 @@ pub fn run(args: CaArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--dir`, or the default folder.
+/// The environment variable that names the CA folder when no flag does.
+pub const CA_DIR_ENV: &str = "CURSOR_HARNESS_CA_DIR";
+
+/// `--dir` (or `--ca-dir`), else `$CURSOR_HARNESS_CA_DIR`, else the default folder.
 pub fn resolve_dir(dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     match dir {
         Some(dir) => Ok(dir),
-        None => ca::default_dir().map_err(failure),
+        None => match std::env::var_os(CA_DIR_ENV).filter(|v| !v.is_empty()) {
+            Some(dir) => Ok(PathBuf::from(dir)),
+            None => ca::default_dir().map_err(failure),
+        },
     }
 }
 

@@ -24,8 +24,12 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
     };
     let report = diff::diff_paths(&args.a, &args.b, &rules, mode).map_err(|err| {
         let hint = match &err {
-            DiffError::Unreadable(_) => "check the file: `cursor-harness check FILE` says what is wrong with it",
-            DiffError::Input(_) => "give two capture files, or two collections of captures (folders, HAR files)",
+            DiffError::Unreadable(_) => {
+                "check the file: `cursor-harness check FILE` says what is wrong with it"
+            }
+            DiffError::Input(_) => {
+                "give two capture files, or two collections of captures (folders, HAR files)"
+            }
         };
         Failure::usage(err.to_string()).with_hint(hint)
     })?;

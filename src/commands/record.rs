@@ -19,6 +19,7 @@ use crate::tls;
 const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8787);
 
 pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
+    mode_flags(&args)?;
     let session = match &args.session {
         Some(name) => super::valid_folder_name("--session", name, "qa-2026-11-26")?,
         None => format!(
@@ -80,6 +81,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         grace: Duration::from_secs(args.grace),
         queue: 4096,
     };
+    writable(&args.captures)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -123,6 +125,57 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Flags that mean something in one mode only are refused in the others, rather than taken and
+/// ignored: a user who passes them expects them to act.
+fn mode_flags(args: &RecordArgs) -> Result<(), Failure> {
+    let mode = if args.stub { "--stub" } else { "--upstream" };
+    if !args.forward {
+        let given: Vec<&str> = [
+            (!args.intercept.is_empty(), "--intercept"),
+            (args.ca_dir.is_some(), "--ca-dir"),
+            (args.proxy_auth_env.is_some(), "--proxy-auth-env"),
+            (args.allow_open_proxy, "--allow-open-proxy"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect();
+        if !given.is_empty() {
+            return Err(Failure::usage(format!(
+                "{} only work(s) with --forward (the forward proxy), not with {mode}",
+                given.join(", ")
+            ))
+            .with_hint(format!(
+                "record as a forward proxy with --forward, or leave {} out",
+                given.join(", ")
+            )));
+        }
+    }
+    if args.stub && !args.upstream_ca.is_empty() {
+        return Err(Failure::usage(
+            "--upstream-ca has nothing to trust with --stub: the embedded gateway answers, no upstream is reached",
+        )
+        .with_hint("leave --upstream-ca out, or record in front of your gateway with --upstream URL"));
+    }
+    Ok(())
+}
+
+/// Prove the captures folder takes files before anything is printed or bound: otherwise the
+/// banner tells Cursor where to go and the first capture is what fails.
+fn writable(captures: &std::path::Path) -> Result<(), Failure> {
+    let fail = |err: std::io::Error| {
+        Failure::operational(format!(
+            "cannot write captures under {}: {err}",
+            captures.display()
+        ))
+        .with_hint("make that folder writable, or choose another with --captures DIR")
+    };
+    std::fs::create_dir_all(captures).map_err(fail)?;
+    let probe = captures.join(format!(".cursor-harness-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(fail)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
 }
 
 /// A chosen path token is the only thing between the internet and the gateway: it must be as

@@ -25,9 +25,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         .into());
     };
     let (report, timings) = read(path)?;
-    let format = args
-        .format
-        .ok_or_else(|| Failure::usage("--format is required").with_hint("--format md|json|junit|html"))?;
+    let format = args.format.ok_or_else(|| {
+        Failure::usage("--format is required").with_hint("--format md|json|junit|html")
+    })?;
     let text = report::render(&report, timings.as_ref(), format);
     output::emit(&text, args.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
@@ -43,8 +43,12 @@ fn read(path: &Path) -> anyhow::Result<(Report, Option<Timings>)> {
 
 fn run_merge(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let out = args.out.clone().ok_or_else(|| {
-        Failure::usage("report --merge writes the five report files into a folder: give it with --out DIR")
-            .with_hint("cursor-harness report --merge reports/shard-1 reports/shard-2 --out reports/merged")
+        Failure::usage(
+            "report --merge writes the five report files into a folder: give it with --out DIR",
+        )
+        .with_hint(
+            "cursor-harness report --merge reports/shard-1 reports/shard-2 --out reports/merged",
+        )
     })?;
     let mut shards = Vec::with_capacity(args.runs.len());
     for path in &args.runs {

@@ -20,11 +20,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let output = runtime.block_on(run::run(&options)).map_err(|err| {
-        if err.is_usage() {
+        let hint = err.hint();
+        let failure = if err.is_usage() {
             Failure::usage(err.to_string())
-                .with_hint("see scenarios/README.md for the scenario format")
         } else {
             Failure::operational(err.to_string())
+        };
+        match hint {
+            Some(hint) => failure.with_hint(hint),
+            None => failure,
         }
     })?;
     let report = &output.report;

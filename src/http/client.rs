@@ -73,6 +73,20 @@ pub fn classify(err: &hyper_util::client::legacy::Error, upstream: &str) -> (Err
     while let Some(cause) = current {
         if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
             let message = match tls {
+                // webpki's name for it, carried inside rustls' `Other`: matched by name, as
+                // rustls exposes no variant of its own.
+                rustls::Error::InvalidCertificate(reason)
+                    if format!("{reason:?}").contains("CaUsedAsEndEntity") =>
+                {
+                    format!(
+                        "the certificate of {upstream} is a CA certificate (basicConstraints CA:TRUE, what `openssl req -x509` makes unless told otherwise) used as the server's own certificate; TLS clients refuse that even when they trust it. Give the server a certificate signed by that CA, or make its self-signed one with `-addext basicConstraints=critical,CA:FALSE` and trust that with --upstream-ca FILE"
+                    )
+                }
+                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {
+                    format!(
+                        "the certificate of {upstream} failed verification ({tls}): no trusted CA signed it; if it is a private gateway, trust the CA that signed it with --upstream-ca FILE (a file given there holds another CA)"
+                    )
+                }
                 rustls::Error::InvalidCertificate(_) => format!(
                     "the certificate of {upstream} failed verification ({tls}); if it is a private gateway, trust its CA with --upstream-ca FILE"
                 ),

@@ -7,11 +7,13 @@
 //! - [`serve`]: the accept loop (TCP or TLS, HTTP/1.1 and HTTP/2) and how a server stops.
 //! - [`client`]: the pooled upstream client and the naming of its failures.
 //! - [`failure`]: the kinds of transport failure and the error chains they are read from.
+//! - [`listen`]: `--listen` addresses, host names resolved.
 
 pub mod body;
 pub mod client;
 pub mod failure;
 pub mod headers;
+pub mod listen;
 pub mod serve;
 
 pub use body::{BoxError, ProxyBody};

@@ -127,7 +127,9 @@ pub fn render(report: &Report, limit: usize) -> String {
     let tail = reproduce_section(report);
     let mut sections = Vec::new();
     for row in report.headline.iter().filter(|r| {
-        r.request == Verdict::Breaks || r.response == Some(Verdict::Breaks) || !r.warnings.is_empty()
+        r.request == Verdict::Breaks
+            || r.response == Some(Verdict::Breaks)
+            || !r.warnings.is_empty()
     }) {
         if let Some(example) = first_example(report, row) {
             sections.push(format_section(row, example));
@@ -337,10 +339,7 @@ fn warnings_list(out: &mut String, row: &HeadlineRow) {
         return;
     }
     let total: usize = row.warnings.iter().map(|w| w.count).sum();
-    let _ = writeln!(
-        out,
-        "\n<details><summary>⚠️ {total} warning(s)</summary>\n"
-    );
+    let _ = writeln!(out, "\n<details><summary>⚠️ {total} warning(s)</summary>\n");
     for warning in row.warnings.iter().take(WARNINGS_LISTED) {
         let _ = writeln!(
             out,
@@ -373,7 +372,9 @@ fn warnings_list(out: &mut String, row: &HeadlineRow) {
 /// A JSON pointer from a capture as inline code: made forum-safe, and unable to close its
 /// code span or break its line.
 fn inline_code(text: &str) -> String {
-    let safe = forum_safe(text).replace('`', "'").replace(['\n', '\r'], " ");
+    let safe = forum_safe(text)
+        .replace('`', "'")
+        .replace(['\n', '\r'], " ");
     format!("`{safe}`")
 }
 

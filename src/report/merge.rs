@@ -64,9 +64,8 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Report, Timings), MergeError> {
         if a.strict_coverage != b.strict_coverage || a.fail_on_break != b.fail_on_break {
             return Err(mismatch("strict_coverage or fail_on_break"));
         }
-        let names = |r: &Report| -> Vec<String> {
-            r.expectations.iter().map(|e| e.name.clone()).collect()
-        };
+        let names =
+            |r: &Report| -> Vec<String> { r.expectations.iter().map(|e| e.name.clone()).collect() };
         if names(&first.report) != names(&shard.report) {
             return Err(mismatch("the list of expectations"));
         }

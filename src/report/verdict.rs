@@ -114,9 +114,7 @@ fn judge_expectation(
         ),
         (0, None) => (
             ExpectationVerdict::Fail,
-            Some(
-                "covers no exchange (check its model, dialect and capture selectors)".to_owned(),
-            ),
+            Some("covers no exchange (check its model, dialect and capture selectors)".to_owned()),
         ),
         _ if expectation.failed > 0 => (ExpectationVerdict::Fail, None),
         _ => (ExpectationVerdict::Pass, None),
@@ -138,10 +136,10 @@ pub fn answer(result: &ExchangeResult) -> Option<Answer> {
 /// Why the exchange got no complete answer this run, if it did not.
 pub fn no_answer(result: &ExchangeResult) -> Option<&str> {
     match &result.replayed {
-        Some(replayed) => replayed.error.as_deref().or(replayed
-            .status
-            .is_none()
-            .then_some("no answer")),
+        Some(replayed) => replayed
+            .error
+            .as_deref()
+            .or(replayed.status.is_none().then_some("no answer")),
         None => result.transport.as_ref().map(|t| t.message.as_str()),
     }
 }
@@ -172,26 +170,26 @@ pub fn headline(exchanges: &[ExchangeResult]) -> Vec<HeadlineRow> {
             .request
             .as_ref()
             .map_or("none".to_owned(), |r| r.dialect.as_str().to_owned());
-        let (row, codes, warnings) = rows
-            .entry((model.clone(), dialect.clone()))
-            .or_insert_with(|| {
-                (
-                    HeadlineRow {
-                        model,
-                        dialect,
-                        foreign: Vec::new(),
-                        exchanges: 0,
-                        request: Verdict::Conforms,
-                        breaks: Vec::new(),
-                        statuses: BTreeMap::new(),
-                        response: None,
-                        answers: BTreeMap::new(),
-                        warnings: Vec::new(),
-                    },
-                    BTreeMap::new(),
-                    BTreeMap::new(),
-                )
-            });
+        let (row, codes, warnings) =
+            rows.entry((model.clone(), dialect.clone()))
+                .or_insert_with(|| {
+                    (
+                        HeadlineRow {
+                            model,
+                            dialect,
+                            foreign: Vec::new(),
+                            exchanges: 0,
+                            request: Verdict::Conforms,
+                            breaks: Vec::new(),
+                            statuses: BTreeMap::new(),
+                            response: None,
+                            answers: BTreeMap::new(),
+                            warnings: Vec::new(),
+                        },
+                        BTreeMap::new(),
+                        BTreeMap::new(),
+                    )
+                });
         row.exchanges += 1;
         if let Some(request) = &result.request {
             for foreign in &request.foreign {
@@ -409,7 +407,10 @@ fn breaks(result: &ExchangeResult) -> Vec<String> {
     if let Some(request) = &result.request
         && request.verdict == Verdict::Breaks
     {
-        why.push(format!("request breaks ({})", error_codes(&request.violations)));
+        why.push(format!(
+            "request breaks ({})",
+            error_codes(&request.violations)
+        ));
     }
     if let Some(reason) = no_answer(result) {
         why.push(format!("no complete answer: {reason}"));
@@ -417,7 +418,10 @@ fn breaks(result: &ExchangeResult) -> Vec<String> {
     if let Some(response) = Report::judged_response(result)
         && response.verdict == Verdict::Breaks
     {
-        why.push(format!("answer breaks ({})", error_codes(&response.violations)));
+        why.push(format!(
+            "answer breaks ({})",
+            error_codes(&response.violations)
+        ));
     }
     why
 }

@@ -64,8 +64,7 @@ pub struct ScenarioFile {
 impl ScenarioFile {
     /// Whether every exchange must work, as stated or by default.
     pub fn fail_on_break(&self) -> bool {
-        self.fail_on_break
-            .unwrap_or(self.expectations.is_empty())
+        self.fail_on_break.unwrap_or(self.expectations.is_empty())
     }
 }
 

@@ -58,6 +58,30 @@ impl RunError {
     pub fn is_usage(&self) -> bool {
         !matches!(self, RunError::Replay(_))
     }
+
+    /// What to do about it, where the cause is known.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            RunError::Select(_) => Some(format!(
+                "the scenario's `captures` are relative to the folder cursor-harness runs in ({}), not to the scenario file: run it from there, or fix the path",
+                std::env::current_dir().map_or_else(
+                    |_| "the working directory".to_owned(),
+                    |d| d.display().to_string()
+                )
+            )),
+            RunError::Scenario(_) => {
+                Some("see scenarios/README.md for the scenario format".to_owned())
+            }
+            RunError::Config { message, .. } if message.contains("is not set") => Some(
+                "export the variable (the scenario reads it with ${VAR}), or pass --target"
+                    .to_owned(),
+            ),
+            RunError::Config { .. } => {
+                Some("see scenarios/README.md for the scenario format".to_owned())
+            }
+            RunError::Replay(_) => None,
+        }
+    }
 }
 
 /// What a run produced.

@@ -14,7 +14,8 @@ fn isolated(home: &Path) -> Command {
     let mut command = harness();
     command
         .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"));
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env_remove("CURSOR_HARNESS_CA_DIR");
     command
 }
 

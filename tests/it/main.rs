@@ -43,6 +43,9 @@ mod scan_cli;
 /// The checked-in JSON Schemas validate real output and every file under `captures/`, and
 /// refuse what the tool refuses: captures, check results, run.json, diff output.
 mod schemas;
+/// Flags for one mode refused in the others, hints that name the real cause, host names for
+/// --listen, the CA folder from CURSOR_HARNESS_CA_DIR.
+mod usage;
 /// One verdict, every output: exit code, console, report.md, report.json and junit.xml agree
 /// for passing, failing and sharded runs; `report --merge` judges coverage across shards.
 mod verdicts;

@@ -530,3 +530,38 @@ async fn a_gemini_request_is_filed_under_the_model_its_path_names_and_conforms()
         answer.violations
     );
 }
+
+/// The common `openssl req -x509` certificate is marked CA:TRUE, and TLS clients refuse it as a
+/// server's own certificate even when it is given with --upstream-ca: the error says that, and
+/// how to make a certificate that works, instead of telling the user to pass the flag they gave.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_signed_ca_certificate_on_the_upstream_is_named_with_the_real_fix() {
+    let upstream = crate::support::tls_upstream::TlsUpstream::sse_self_signed_ca(
+        chat_events("m", &["hi"]),
+        Duration::ZERO,
+    )
+    .await
+    .allow_unused();
+    let mut options = options(Some(upstream.url("localhost", "/v1")));
+    if let cursor_harness::record::session::Destination::Upstream { client, .. } =
+        &mut options.destination
+    {
+        client.extra_cas = vec![upstream.ca_pem.clone()];
+    }
+    let mut recorder = Recorder::start(options).await;
+    let response = post_chat(recorder.addr, "/v1/chat/completions", &chat_body("m")).await;
+    assert_eq!(response.status, 502, "{}", response.text());
+    recorder.stop().await;
+    let (_, exchange) = &recorder.exchanges()[0];
+    let message = &exchange.error.as_ref().unwrap().message;
+    assert!(message.contains("CA:TRUE"), "{message}");
+    assert!(
+        message.contains("basicConstraints=critical,CA:FALSE"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("trust its CA with --upstream-ca"),
+        "{message}"
+    );
+    assert!(response.text().contains("CA:TRUE"), "the client is told too");
+}

@@ -70,11 +70,37 @@ fn test_pki() -> (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) 
     )
 }
 
+/// One self-signed certificate for [`NAMES`] marked CA:TRUE, served as the server's own (the
+/// `openssl req -x509` recipe): its PEM is both "the CA" and the leaf.
+fn self_signed_ca() -> (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(NAMES.map(str::to_owned).to_vec()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).unwrap();
+    (
+        cert.pem(),
+        vec![cert.der().clone()],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    )
+}
+
 impl TlsUpstream {
     /// An upstream that answers every request with these events, `gap` apart.
     pub async fn sse(events: Vec<String>, gap: Duration) -> TlsUpstream {
+        TlsUpstream::serve(events, gap, test_pki()).await
+    }
+
+    /// Like [`TlsUpstream::sse`], serving a self-signed CA:TRUE certificate; `ca_pem` is it.
+    pub async fn sse_self_signed_ca(events: Vec<String>, gap: Duration) -> TlsUpstream {
+        TlsUpstream::serve(events, gap, self_signed_ca()).await
+    }
+
+    async fn serve(
+        events: Vec<String>,
+        gap: Duration,
+        (ca_pem, chain, key): (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static>),
+    ) -> TlsUpstream {
         let dir = tempfile::tempdir().unwrap();
-        let (ca_pem, chain, key) = test_pki();
         let ca_path = dir.path().join("upstream-ca.pem");
         std::fs::write(&ca_path, ca_pem).unwrap();
         let config = Arc::new(cursor_harness::tls::server_config(chain, key).unwrap());
