@@ -240,6 +240,25 @@ pub struct RunArgs {
     /// Write the reports here instead of the scenario's folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// Run only the captures whose model matches this glob (`gpt-*`; `_models` is the Verify
+    /// call). Like a shard, it is a slice: an expectation with no exchange in it is not
+    /// applicable, not failed.
+    #[arg(long, value_name = "GLOB")]
+    pub model: Option<String>,
+
+    /// Check the scenario and list the captures and the target it would run, without sending
+    /// anything or writing reports. Exit 0 when it would run, 2 when the scenario is wrong.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Use this checker profile instead of the scenario's.
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
+
+    /// Keep at most N exchanges in flight instead of the scenario's `concurrency`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub concurrency: Option<u32>,
 }
 
 /// Re-render a run's reports from its report.json, without re-running; or merge the reports of
@@ -499,10 +518,11 @@ pub enum CaFormat {
 ///
 /// A folder with nothing to read in it (no `.json` or `.har` file) is an error, never a silent
 /// pass: it gets its own row (exit 1), and when no PATH held anything to check, `check` says
-/// "no captures found under PATH" and exits 2.
+/// "no captures found under PATH" and exits 2. `-` reads a capture, HAR file or request body
+/// from standard input (`pbpaste | cursor-harness check -`); it is never written anywhere.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Captures, folders, HAR files or raw request bodies.
+    /// Captures, folders, HAR files or raw request bodies; `-` reads one from standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -527,6 +547,11 @@ pub struct CheckArgs {
     /// Show every violation (warnings and notes too), not only the errors.
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Check only the exchanges whose model matches this glob (`gpt-*`, `{claude-*,gemini-*}`;
+    /// `_models` is the Verify call). Unreadable inputs are still reported.
+    #[arg(long, value_name = "GLOB")]
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -647,6 +672,17 @@ pub struct ReplayArgs {
     /// a slow gateway.
     #[arg(long, value_name = "PACE", default_value = "asap")]
     pub pace: String,
+
+    /// With a scheduled --pace: the longest wait between one request's start and the next
+    /// (`5s`, `500ms`, `2m`); longer recorded pauses are cut to it. The progress line shows
+    /// every wait of a second or more.
+    #[arg(long, value_name = "DURATION", value_parser = crate::replay::schedule::parse_duration)]
+    pub max_gap: Option<std::time::Duration>,
+
+    /// Replay only the exchanges whose model matches this glob (`gpt-*`, `{claude-*,gemini-*}`;
+    /// `_models` is the Verify call). Unreadable inputs are still reported.
+    #[arg(long, value_name = "GLOB")]
+    pub model: Option<String>,
 
     /// Seconds a request may take from its send to the end of its body.
     #[arg(long, value_name = "SECS", default_value_t = 300)]

@@ -9,6 +9,7 @@ mod body;
 pub mod contract;
 pub mod convert;
 pub mod export;
+pub mod filter;
 pub mod har;
 pub mod input;
 pub mod layout;

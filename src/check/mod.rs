@@ -156,15 +156,29 @@ pub fn check_candidates_as(
     profile: Profile,
     contract: Option<Contract>,
 ) -> CheckResults {
-    let results: Vec<ExchangeReport> = candidates
+    finish(
+        check_where(candidates, profile, contract, &|_| true),
+        profile,
+    )
+}
+
+/// Check the inputs `keep` lets through (in parallel, in input order), each by `contract` when
+/// one is given; the rows, without a summary (see [`finish`]).
+pub fn check_where(
+    candidates: &[Candidate],
+    profile: Profile,
+    contract: Option<Contract>,
+    keep: &(dyn Fn(&Loaded) -> bool + Sync),
+) -> Vec<ExchangeReport> {
+    candidates
         .par_iter()
         .flat_map_iter(|candidate| {
             input::load(candidate)
                 .into_iter()
+                .filter(|loaded| keep(loaded))
                 .map(move |loaded| check_loaded_as(loaded, profile, contract))
         })
-        .collect();
-    finish(results, profile)
+        .collect()
 }
 
 /// Assemble results with their summary.

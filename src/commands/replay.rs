@@ -20,6 +20,13 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         .pace
         .parse()
         .map_err(|err: replay::schedule::PaceError| Failure::usage(err.to_string()))?;
+    if args.max_gap.is_some() && !pace.is_scheduled() {
+        return Err(Failure::usage(format!(
+            "--max-gap shortens the waits of a scheduled --pace, and --pace is {pace}"
+        ))
+        .with_hint("add --pace original (or x<K>), or leave --max-gap out")
+        .into());
+    }
     let auth = send::auth(&args.send)?;
     let send::Changes {
         rewrite, secrets, ..
@@ -50,6 +57,15 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         auth_env: args.send.api_key_env.clone(),
         concurrency: args.concurrency,
         pace,
+        max_gap: args.max_gap,
+        model: match &args.model {
+            Some(glob) => Some(
+                crate::capture::filter::ModelFilter::new(glob).map_err(|why| {
+                    Failure::usage(why).with_hint("a glob such as gpt-* or {claude-*,gemini-*}")
+                })?,
+            ),
+            None => None,
+        },
         timeout: Duration::from_secs(args.timeout),
         out: args.out.clone(),
         run_id,

@@ -4,33 +4,41 @@
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
+use crate::capture::filter::ModelFilter;
 use crate::cli::RunArgs;
 use crate::exit::{Failure, OPERATIONAL};
-use crate::scenario::run::{self, RunOptions};
+use crate::scenario::run::{self, DryRun, RunError, RunOptions};
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let model = match &args.model {
+        Some(glob) => Some(ModelFilter::new(glob).map_err(|why| {
+            Failure::usage(why).with_hint("a glob such as gpt-* or {claude-*,gemini-*}")
+        })?),
+        None => None,
+    };
     let options = RunOptions {
         scenario: args.scenario.clone(),
         target: args.target.clone(),
         shard: args.shard,
         out: args.out.clone(),
+        model,
+        profile: args.profile,
+        concurrency: args.concurrency,
         progress_bar: std::io::stderr().is_terminal(),
     };
+    if args.dry_run {
+        let plan = run::dry_run(&options).map_err(failure)?;
+        say!("{}", dry_run_text(&plan).trim_end());
+        return Ok(if plan.doomed() {
+            ExitCode::from(crate::exit::FAILED)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let output = runtime.block_on(run::run(&options)).map_err(|err| {
-        let hint = err.hint();
-        let failure = if err.is_usage() {
-            Failure::usage(err.to_string())
-        } else {
-            Failure::operational(err.to_string())
-        };
-        match hint {
-            Some(hint) => failure.with_hint(hint),
-            None => failure,
-        }
-    })?;
+    let output = runtime.block_on(run::run(&options)).map_err(failure)?;
     let report = &output.report;
     let unreachable = report
         .exchanges
@@ -46,4 +54,80 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(OPERATIONAL));
     }
     Ok(code)
+}
+
+fn failure(err: RunError) -> Failure {
+    let hint = err.hint();
+    let failure = if err.is_usage() {
+        Failure::usage(err.to_string())
+    } else {
+        Failure::operational(err.to_string())
+    };
+    match hint {
+        Some(hint) => failure.with_hint(hint),
+        None => failure,
+    }
+}
+
+/// What `run --dry-run` prints.
+fn dry_run_text(plan: &DryRun) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "scenario {} ({}): valid", plan.name, plan.file);
+    let _ = writeln!(
+        out,
+        "  target        {}",
+        plan.target
+            .as_deref()
+            .unwrap_or("none: the captures are checked, not replayed")
+    );
+    let _ = writeln!(
+        out,
+        "  settings      checker profile {}, concurrency {}, pace {}{}",
+        plan.profile.as_str(),
+        plan.concurrency,
+        plan.pace,
+        plan.slice
+            .as_ref()
+            .map_or(String::new(), |slice| format!(", {slice}"))
+    );
+    let _ = writeln!(out, "  reports to    {}/", plan.out.display());
+    let _ = writeln!(out, "captures ({}):", plan.captures.len());
+    for (capture, model, dialect) in &plan.captures {
+        match dialect {
+            Ok(dialect) => {
+                let _ = writeln!(out, "  {capture}  {model}  {dialect}");
+            }
+            Err(why) => {
+                let _ = writeln!(out, "  ✘ {capture}  unreadable: {why}");
+            }
+        }
+    }
+    let _ = writeln!(out, "expectations ({}):", plan.expectations.len());
+    for (name, covered) in &plan.expectations {
+        if *covered == 0 {
+            let _ = writeln!(
+                out,
+                "  {} {name}: covers no exchange{}",
+                if plan.slice.is_some() { "–" } else { "✘" },
+                if plan.slice.is_some() {
+                    " here (not applicable in this slice)"
+                } else {
+                    " (check its model, dialect and capture selectors)"
+                }
+            );
+        } else {
+            let _ = writeln!(out, "  {name}: {covered} exchange(s)");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "dry run: nothing was sent and no report was written{}",
+        if plan.doomed() {
+            "; as it stands the run would fail (see ✘ above)"
+        } else {
+            ""
+        }
+    );
+    out
 }

@@ -97,6 +97,10 @@ pub struct ReplayOptions {
     pub auth_env: Option<String>,
     pub concurrency: u32,
     pub pace: Pace,
+    /// Longest wait between one scheduled start and the next (`--max-gap`).
+    pub max_gap: Option<Duration>,
+    /// Only exchanges whose model matches (`--model`); unreadable inputs are kept.
+    pub model: Option<crate::capture::filter::ModelFilter>,
     pub timeout: Duration,
     /// The folder of runs; this run goes to `out/run_id`.
     pub out: PathBuf,
@@ -156,7 +160,10 @@ pub async fn run(
     progress: impl FnOnce(usize) -> Progress,
 ) -> Result<RunFile, ReplayError> {
     let candidates = input::expand(&options.paths)?;
-    let loaded: Vec<input::Loaded> = candidates.par_iter().flat_map_iter(input::load).collect();
+    let mut loaded: Vec<input::Loaded> = candidates.par_iter().flat_map_iter(input::load).collect();
+    if let Some(filter) = &options.model {
+        loaded.retain(|l| filter.keeps(l));
+    }
     Ok(run_loaded(loaded, options, progress).await?.run)
 }
 
@@ -208,9 +215,11 @@ pub async fn run_loaded(
         path: run_dir.clone(),
         source,
     };
-    let (tx, writer) = store::spawn(store_config, progress(items.len())).map_err(write_failed)?;
+    let progress = progress(items.len());
+    let waits = progress.clone();
+    let (tx, writer) = store::spawn(store_config, progress).map_err(write_failed)?;
     let replayed = items.len();
-    let (first_start, last_end) = dispatch(items, client, tx, options).await;
+    let (first_start, last_end) = dispatch(items, client, tx, options, waits).await;
     let stored = tokio::task::spawn_blocking(move || writer.join())
         .await
         .ok()
@@ -256,6 +265,8 @@ pub async fn run_loaded(
                 .map(|p| p.display().to_string())
                 .collect(),
             pace: options.pace.to_string(),
+            max_gap_ms: options.max_gap.map(capture::millis),
+            model: options.model.as_ref().map(|m| m.pattern().to_owned()),
             concurrency: options.concurrency,
             timeout_s: options.timeout.as_secs(),
             http: if options.http2 { "HTTP/2" } else { "HTTP/1.1" }.to_owned(),
@@ -333,7 +344,7 @@ fn items(
         }
         timed.push((origin, exchange, prepared));
     }
-    let offsets = schedule::offsets(&times, options.pace, timed.len());
+    let offsets = schedule::offsets(&times, options.pace, timed.len(), options.max_gap);
     let mut items: Vec<Item> = timed
         .into_iter()
         .zip(offsets)
@@ -371,6 +382,7 @@ async fn dispatch(
     client: Arc<Client>,
     tx: tokio::sync::mpsc::Sender<Done>,
     options: &ReplayOptions,
+    progress: Progress,
 ) -> (Instant, Instant) {
     // A short lead lets the schedule's first requests start on time rather than behind the
     // setup that just ran.
@@ -386,6 +398,7 @@ async fn dispatch(
         wall_start: jiff::Timestamp::now() + lead,
         upstream: options.target_text.clone(),
         http_version: if options.http2 { "HTTP/2" } else { "HTTP/1.1" },
+        progress,
     });
     let mut lanes = JoinSet::new();
     for _ in 0..options.concurrency {
@@ -409,6 +422,8 @@ struct Shared {
     wall_start: jiff::Timestamp,
     upstream: String,
     http_version: &'static str,
+    /// Where a long wait for a scheduled start is shown.
+    progress: Progress,
 }
 
 /// Send items until none is left; returns when the lane's last answer ended.
@@ -431,7 +446,14 @@ async fn lane(
         let intended = match item.offset {
             Some(offset) => {
                 let at = shared.run_start + offset;
-                on_time(at).await;
+                let wait = at.saturating_duration_since(Instant::now());
+                if wait >= WAIT_SHOWN {
+                    shared.progress.waiting(item.seq, wait);
+                    on_time(at).await;
+                    shared.progress.waited();
+                } else {
+                    on_time(at).await;
+                }
                 at
             }
             None => Instant::now(),
@@ -477,6 +499,10 @@ async fn lane(
         }
     }
 }
+
+/// Waits for a scheduled start at least this long are shown, so a paced replay never sits
+/// silent through a recorded pause.
+const WAIT_SHOWN: Duration = Duration::from_secs(1);
 
 /// Wait until `at`. The timer wheel has millisecond granularity and may wake a little late, so
 /// it is set slightly early and the rest is yielded away.

@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::run_file::RunExchange;
 
+#[derive(Clone)]
 pub enum Progress {
     Bar(ProgressBar),
     Lines,
@@ -53,6 +54,29 @@ impl Progress {
         }
     }
 
+    /// A request waits `wait` for its recorded start (`--pace`): say so, so a long recorded
+    /// pause does not look like a hang.
+    pub fn waiting(&self, seq: usize, wait: std::time::Duration) {
+        let message = format!(
+            "waiting {} to send #{seq} at its recorded time (--max-gap shortens long pauses)",
+            human(wait)
+        );
+        match self {
+            Progress::Bar(bar) => bar.set_message(message),
+            Progress::Lines => {
+                let _ = writeln!(std::io::stdout().lock(), "      {message}");
+            }
+            Progress::Silent => {}
+        }
+    }
+
+    /// The wait [`Progress::waiting`] showed is over.
+    pub fn waited(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.set_message("");
+        }
+    }
+
     pub fn warn(&self, message: &str) {
         match self {
             Progress::Bar(bar) => bar.println(format!("warning: {message}")),
@@ -63,6 +87,22 @@ impl Progress {
     pub fn finish(&self) {
         if let Progress::Bar(bar) = self {
             bar.finish_and_clear();
+        }
+    }
+}
+
+/// `2m59s`, `4.2s`.
+fn human(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs_f64();
+    if seconds < 60.0 {
+        format!("{seconds:.1}s")
+    } else {
+        let whole = duration.as_secs();
+        let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
+        if h > 0 {
+            format!("{h}h{m:02}m{s:02}s")
+        } else {
+            format!("{m}m{s:02}s")
         }
     }
 }

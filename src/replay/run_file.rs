@@ -41,6 +41,12 @@ pub struct RunSettings {
     pub inputs: Vec<String>,
     /// `asap`, `original` or `x<K>`.
     pub pace: String,
+    /// `--max-gap`: the longest wait between scheduled starts, when one was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_gap_ms: Option<f64>,
+    /// `--model`: the glob the inputs were filtered by, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     pub concurrency: u32,
     pub timeout_s: u64,
     /// `HTTP/1.1` or `HTTP/2` (what was asked for; each capture says what was spoken).

@@ -65,21 +65,73 @@ pub fn recorded_time(text: &str) -> Result<jiff::Timestamp, String> {
 
 /// The intended start of each of `count` requests relative to the run start: `None` for all
 /// under [`Pace::Asap`], otherwise the gaps between their recorded start `times` (one per
-/// request) divided by the pace factor, from the earliest.
-pub fn offsets(times: &[jiff::Timestamp], pace: Pace, count: usize) -> Vec<Option<Duration>> {
+/// request) divided by the pace factor, from the earliest, with each gap between one start and
+/// the next shortened to `max_gap` when it is longer (a session recorded over a lunch break
+/// replays without the lunch).
+pub fn offsets(
+    times: &[jiff::Timestamp],
+    pace: Pace,
+    count: usize,
+    max_gap: Option<Duration>,
+) -> Vec<Option<Duration>> {
     let Pace::Scaled(factor) = pace else {
         return vec![None; count];
     };
-    let Some(first) = times.iter().min().copied() else {
+    if times.is_empty() {
         return vec![None; count];
-    };
-    times
-        .iter()
-        .map(|time| {
-            let nanos = time.duration_since(first).as_nanos().max(0) as f64;
-            Some(Duration::from_nanos((nanos / factor).round() as u64))
-        })
-        .collect()
+    }
+    let mut order: Vec<usize> = (0..times.len()).collect();
+    order.sort_by_key(|&i| times[i]);
+    let mut out = vec![None; times.len()];
+    let mut at = Duration::ZERO;
+    let mut previous = times[order[0]];
+    for i in order {
+        let nanos = times[i].duration_since(previous).as_nanos().max(0) as f64;
+        let mut gap = Duration::from_nanos((nanos / factor).round() as u64);
+        if let Some(max) = max_gap {
+            gap = gap.min(max);
+        }
+        at += gap;
+        out[i] = Some(at);
+        previous = times[i];
+    }
+    out
+}
+
+/// A duration as people write it: `90s`, `500ms`, `2m`, `1h30m`, `1.5s`, or a number of
+/// seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("{text:?} is not a duration: write e.g. 5s, 500ms, 2m or 1h30m");
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(seconds) = text.parse::<f64>() {
+        return Duration::try_from_secs_f64(seconds).map_err(|_| bad());
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let split = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        let (number, tail) = rest.split_at(split);
+        let number: f64 = number.parse().map_err(|_| bad())?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        let seconds = match unit {
+            "ms" => number / 1000.0,
+            "s" => number,
+            "m" => number * 60.0,
+            "h" => number * 3600.0,
+            _ => return Err(bad()),
+        };
+        total += Duration::try_from_secs_f64(seconds).map_err(|_| bad())?;
+        rest = tail;
+    }
+    Ok(total)
 }
 
 #[cfg(test)]
@@ -111,15 +163,38 @@ mod tests {
         .map(|t| recorded_time(t).unwrap())
         .collect();
         let ms = |pace| -> Vec<u128> {
-            offsets(&times, pace, 3)
+            offsets(&times, pace, 3, None)
                 .into_iter()
                 .map(|o| o.unwrap().as_millis())
                 .collect()
         };
         assert_eq!(ms(Pace::Scaled(1.0)), [1500, 0, 3000]);
         assert_eq!(ms(Pace::Scaled(2.0)), [750, 0, 1500]);
-        assert_eq!(offsets(&times, Pace::Asap, 3), [None, None, None]);
+        assert_eq!(offsets(&times, Pace::Asap, 3, None), [None, None, None]);
+        // Gaps longer than the cap are cut to it, one gap at a time.
+        let capped: Vec<u128> = offsets(&times, Pace::Scaled(1.0), 3, Some(Duration::from_secs(1)))
+            .into_iter()
+            .map(|o| o.unwrap().as_millis())
+            .collect();
+        assert_eq!(capped, [1000, 0, 2000]);
         let err = recorded_time("yesterday").unwrap_err();
         assert!(err.contains("recorded_at \"yesterday\""), "{err}");
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        for (text, ms) in [
+            ("5s", 5000),
+            ("500ms", 500),
+            ("2m", 120_000),
+            ("1h30m", 5_400_000),
+            ("1.5s", 1500),
+            ("3", 3000),
+        ] {
+            assert_eq!(parse_duration(text).unwrap().as_millis(), ms, "{text}");
+        }
+        for bad in ["", "5 parsecs", "s", "-1s", "1d"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -33,9 +33,12 @@ pub fn summary(report: &Report) -> String {
         s.expectations_failed,
         if s.expectations_not_applicable > 0 {
             format!(
-                ", {} not applicable in shard {}",
+                ", {} not applicable in {}",
                 s.expectations_not_applicable,
-                report.scenario.shard.as_deref().unwrap_or("?")
+                report
+                    .scenario
+                    .slice_label()
+                    .unwrap_or_else(|| "this run".to_owned())
             )
         } else {
             String::new()

@@ -1,6 +1,6 @@
 //! JUnit XML for CI (GitHub and GitLab render it): the checks of [`super::verdict::suites`],
 //! one suite per expectation with one test case per exchange it covers (a skipped case when it
-//! is not applicable in this shard), then the exchanges that must work and the capture problems
+//! is not applicable in this slice of the captures), then the exchanges that must work and the capture problems
 //! (unreadable, uncovered). Failures carry the reasons and the violations behind them.
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};

@@ -40,8 +40,8 @@ pub fn render(report: &Report, limit: usize) -> String {
         },
         target_words(scenario.target.as_deref()),
         scenario.profile.as_str(),
-        match (&scenario.shard, scenario.merged_shards) {
-            (Some(shard), _) => format!(" · shard {shard}"),
+        match (scenario.slice_label(), scenario.merged_shards) {
+            (Some(slice), _) => format!(" · {}", markdown_text(&slice)),
             (None, Some(count)) => format!(" · {count} shards merged"),
             (None, None) => String::new(),
         },
@@ -73,7 +73,10 @@ pub fn render(report: &Report, limit: usize) -> String {
             ExpectationVerdict::NotApplicable => "➖",
         };
         let counts = match (expectation.verdict, &expectation.note) {
-            (ExpectationVerdict::NotApplicable, _) => "not applicable in this shard".to_owned(),
+            (ExpectationVerdict::NotApplicable, note) => format!(
+                "not applicable: {}",
+                markdown_text(note.as_deref().unwrap_or("covers no exchange here"))
+            ),
             (_, Some(note)) => markdown_text(note),
             _ if expectation.failed > 0 => format!(
                 "{} exchange(s), {} failed",
@@ -162,8 +165,12 @@ fn outcome_words(report: &Report) -> String {
     let s = &report.summary;
     let not_applicable = if s.expectations_not_applicable > 0 {
         format!(
-            " ({} expectation(s) not applicable in this shard)",
-            s.expectations_not_applicable
+            " ({} expectation(s) not applicable in {})",
+            s.expectations_not_applicable,
+            report
+                .scenario
+                .slice_label()
+                .unwrap_or_else(|| "this run".to_owned())
         )
     } else {
         String::new()

@@ -61,6 +61,9 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Report, Timings), MergeError> {
         if a.target != b.target || a.profile != b.profile {
             return Err(mismatch("the target or checker profile"));
         }
+        if a.model != b.model {
+            return Err(mismatch("the --model filter"));
+        }
         if a.strict_coverage != b.strict_coverage || a.fail_on_break != b.fail_on_break {
             return Err(mismatch("strict_coverage or fail_on_break"));
         }

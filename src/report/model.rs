@@ -54,6 +54,10 @@ pub struct ScenarioSummary {
     /// How many shard reports `report --merge` joined into this one (`null` for one run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_shards: Option<usize>,
+    /// The `--model` glob when the run took only the captures of some models (a slice, like a
+    /// shard); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     pub strict_coverage: bool,
     /// Every exchange must work (request and answer conform, an answer came): on by default
     /// in a scenario without expectations.
@@ -83,7 +87,8 @@ pub struct Summary {
     pub expectations: usize,
     pub expectations_passed: usize,
     pub expectations_failed: usize,
-    /// Expectations that cover no exchange in this shard (judged when the shards are merged).
+    /// Expectations that cover no exchange in this slice of the captures (a shard, a `--model`
+    /// selection): judged when the shards are merged.
     pub expectations_not_applicable: usize,
     /// Exchanges no expectation covers.
     pub uncovered: usize,
@@ -91,7 +96,7 @@ pub struct Summary {
     pub checks: usize,
     /// Checks that failed (JUnit failures and errors); the run fails when there is any.
     pub failures: usize,
-    /// Checks skipped: expectations not applicable in this shard.
+    /// Checks skipped: expectations not applicable in this slice.
     pub skipped: usize,
 }
 
@@ -169,7 +174,8 @@ pub enum ExpectationVerdict {
     Pass,
     /// An exchange it covers failed it, or (in a whole run) it covers no exchange at all.
     Fail,
-    /// It covers no exchange in this shard; coverage is judged when the shards are merged.
+    /// It covers no exchange in this slice (a shard, a `--model` selection); coverage is judged
+    /// when the shards are merged.
     NotApplicable,
 }
 
@@ -277,6 +283,18 @@ pub struct ExchangeTimings {
     pub chunks: Vec<f64>,
     /// The replayed capture, relative to the report folder (its name holds a fresh id).
     pub file: Option<String>,
+}
+
+impl ScenarioSummary {
+    /// The slice of the captures the run took (`shard 2/4`, `--model gpt-*`), when it took one.
+    pub fn slice_label(&self) -> Option<String> {
+        match (&self.shard, &self.model) {
+            (None, None) => None,
+            (Some(shard), None) => Some(format!("shard {shard}")),
+            (None, Some(model)) => Some(format!("--model {model}")),
+            (Some(shard), Some(model)) => Some(format!("shard {shard}, --model {model}")),
+        }
+    }
 }
 
 impl Report {

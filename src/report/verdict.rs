@@ -20,9 +20,9 @@ use crate::conformance::{ResponseKind, Rule, Severity, Verdict, Violation};
 /// summary and outcome. `report.expectations` must name the scenario's expectations (in
 /// order); the rest of each is recomputed.
 pub fn finish(report: &mut Report) {
-    let shard = report.scenario.shard.clone();
+    let slice = slice_words(&report.scenario);
     for expectation in &mut report.expectations {
-        judge_expectation(expectation, &report.exchanges, shard.as_deref());
+        judge_expectation(expectation, &report.exchanges, slice.as_deref());
     }
     report.headline = headline(&report.exchanges);
     let mut summary = Summary {
@@ -81,10 +81,25 @@ pub fn finish(report: &mut Report) {
     report.summary = summary;
 }
 
+/// What part of the captures the run took, in words, when it took only a part: a shard, the
+/// models of `--model`, or both. Coverage is judged only over all of them.
+fn slice_words(scenario: &super::model::ScenarioSummary) -> Option<String> {
+    match (&scenario.shard, &scenario.model) {
+        (None, None) => None,
+        (Some(shard), None) => Some(format!(
+            "in shard {shard}; judged across all shards by `report --merge`"
+        )),
+        (None, Some(model)) => Some(format!("among the models `{model}` selected by --model")),
+        (Some(shard), Some(model)) => Some(format!(
+            "in shard {shard} of the models `{model}` selected by --model"
+        )),
+    }
+}
+
 fn judge_expectation(
     expectation: &mut ExpectationReport,
     exchanges: &[ExchangeResult],
-    shard: Option<&str>,
+    slice: Option<&str>,
 ) {
     let outcomes: Vec<(&ExchangeResult, &super::model::ExpectationResult)> = exchanges
         .iter()
@@ -105,12 +120,10 @@ fn judge_expectation(
         .collect();
     expectation.matched = outcomes.len();
     expectation.failed = expectation.failures.len();
-    (expectation.verdict, expectation.note) = match (outcomes.len(), shard) {
-        (0, Some(shard)) => (
+    (expectation.verdict, expectation.note) = match (outcomes.len(), slice) {
+        (0, Some(slice)) => (
             ExpectationVerdict::NotApplicable,
-            Some(format!(
-                "covers no exchange in shard {shard}; judged across all shards by `report --merge`"
-            )),
+            Some(format!("covers no exchange {slice}")),
         ),
         (0, None) => (
             ExpectationVerdict::Fail,
@@ -264,7 +277,7 @@ pub enum CaseStatus {
     Failed,
     /// The check could not be made (an unreadable capture).
     Errored,
-    /// Not applicable here (an expectation with no exchange in this shard).
+    /// Not applicable here (an expectation with no exchange in this slice of the captures).
     Skipped,
 }
 
@@ -325,7 +338,7 @@ pub fn suites(report: &Report) -> Vec<Suite<'_>> {
             let note = expectation.note.clone().unwrap_or_default();
             cases.push(match expectation.verdict {
                 ExpectationVerdict::NotApplicable => Case {
-                    name: "(no exchange in this shard)".to_owned(),
+                    name: "(no exchange in this slice)".to_owned(),
                     classname: "expectation".to_owned(),
                     status: CaseStatus::Skipped,
                     message: format!("not applicable: {note}"),

@@ -35,6 +35,9 @@ pub struct ScenarioFile {
     /// `asap`, `original` or `x<K>`.
     #[serde(default = "default_pace")]
     pub pace: Spanned<String>,
+    /// With a scheduled pace: the longest wait between one start and the next (`5s`, `2m`).
+    #[serde(default)]
+    pub max_gap: Option<String>,
     /// Seconds one replayed exchange may take.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,

@@ -227,13 +227,24 @@ fn cut(text: &str, limit: usize) -> String {
     format!("{}\n… [{} more bytes]", &text[..end], text.len() - end)
 }
 
+/// Which part of the scenario a run covered, and how.
+pub struct Slice<'a> {
+    /// The scenario file as given.
+    pub file: &'a str,
+    /// The target as written, when there is one.
+    pub target: Option<String>,
+    pub shard: Option<Shard>,
+    /// The `--model` glob, when the run took only some models.
+    pub model: Option<String>,
+    /// The checker profile the run used.
+    pub profile: Profile,
+}
+
 /// The results model of the whole run; every verdict in it is decided by
 /// [`crate::report::verdict::finish`].
 pub fn assemble(
     scenario: &ScenarioFile,
-    file: &str,
-    target: Option<String>,
-    shard: Option<Shard>,
+    slice: &Slice<'_>,
     exchanges: Vec<ExchangeResult>,
     compiled: &[Compiled],
 ) -> Report {
@@ -243,11 +254,12 @@ pub fn assemble(
         scenario: ScenarioSummary {
             name: scenario.name.get_ref().clone(),
             description: scenario.description.clone(),
-            file: file.to_owned(),
-            target,
-            profile: scenario.profile,
-            shard: shard.map(|s| s.to_string()),
+            file: slice.file.to_owned(),
+            target: slice.target.clone(),
+            profile: slice.profile,
+            shard: slice.shard.map(|s| s.to_string()),
             merged_shards: None,
+            model: slice.model.clone(),
             strict_coverage: scenario.strict_coverage,
             fail_on_break: scenario.fail_on_break(),
         },

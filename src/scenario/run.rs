@@ -18,6 +18,7 @@ use super::expect::{self, Compiled};
 use super::file::{self, ScenarioError, ScenarioFile};
 use super::judge::{self, Answer, Item};
 use super::select::{self, SelectError, Shard};
+use crate::capture::filter::ModelFilter;
 use crate::capture::input::{self, Loaded};
 use crate::check::check_exchange;
 use crate::conformance::Profile;
@@ -37,6 +38,12 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Replaces the scenario's report folder (`--out`).
     pub out: Option<PathBuf>,
+    /// Only the captures whose model matches (`--model`): a slice, like a shard.
+    pub model: Option<ModelFilter>,
+    /// Replaces the scenario's checker profile (`--profile`).
+    pub profile: Option<Profile>,
+    /// Replaces the scenario's concurrency (`--concurrency`).
+    pub concurrency: Option<u32>,
     /// Show a progress bar (a terminal) rather than a line per exchange.
     pub progress_bar: bool,
 }
@@ -99,7 +106,9 @@ struct Plan {
     file: String,
     out: PathBuf,
     shard: Option<Shard>,
+    model: Option<ModelFilter>,
     profile: Profile,
+    concurrency: u32,
     /// The target as written (before `${VAR}` expansion), when there is one.
     target_text: Option<String>,
     rules: Rules,
@@ -118,9 +127,13 @@ pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
         judge::judge_all(items, answers, &plan.rules, &plan.compiled, plan.profile);
     let report = judge::assemble(
         &plan.scenario,
-        &plan.file,
-        plan.target_text.clone(),
-        plan.shard,
+        &judge::Slice {
+            file: &plan.file,
+            target: plan.target_text.clone(),
+            shard: plan.shard,
+            model: plan.model.as_ref().map(|m| m.pattern().to_owned()),
+            profile: plan.profile,
+        },
         results,
         &plan.compiled,
     );
@@ -155,11 +168,15 @@ fn plan(options: &RunOptions) -> Result<Plan, RunError> {
         .clone()
         .or_else(|| scenario.target.as_ref().map(|t| t.get_ref().clone()));
     Ok(Plan {
-        profile: scenario.profile,
+        profile: options.profile.unwrap_or(scenario.profile),
+        concurrency: options
+            .concurrency
+            .unwrap_or(scenario.concurrency.clamp(1, 4096) as u32),
         scenario,
         file,
         out,
         shard: options.shard,
+        model: options.model.clone(),
         target_text,
         rules,
         compiled,
@@ -175,7 +192,10 @@ fn load_and_check(plan: &Plan) -> Result<(Vec<Loaded>, Vec<Item>), RunError> {
         .map(|c| c.get_ref().clone())
         .collect();
     let candidates = select::select(&patterns, Path::new(""), plan.shard)?;
-    let loaded: Vec<Loaded> = candidates.par_iter().flat_map_iter(input::load).collect();
+    let mut loaded: Vec<Loaded> = candidates.par_iter().flat_map_iter(input::load).collect();
+    if let Some(filter) = &plan.model {
+        loaded.retain(|l| filter.keeps(l));
+    }
     let items = loaded
         .par_iter()
         .map(|loaded| match &loaded.result {
@@ -208,45 +228,8 @@ async fn replay(
     loaded: Vec<Loaded>,
     progress_bar: bool,
 ) -> Result<Vec<(String, Answer)>, RunError> {
-    let scenario = &plan.scenario;
-    let config = |message: String| RunError::Config {
-        file: plan.file.clone(),
-        message,
-    };
-    let expanded =
-        file::interpolate(target_text, |name| std::env::var(name).ok()).map_err(config)?;
-    let target = Target::parse(&expanded).map_err(config)?;
-    let auth = match &scenario.api_key_env {
-        Some(var) => Some(
-            Auth::from_env(var.get_ref(), scenario.auth_header.as_deref())
-                .map_err(|err| config(err.to_string()))?,
-        ),
-        None => None,
-    };
-    let pace: Pace = scenario
-        .pace
-        .get_ref()
-        .parse()
-        .map_err(|err: replay::schedule::PaceError| config(err.to_string()))?;
-    let replay_root = plan.out.join("replay");
-    clear_previous_run(&replay_root.join("run"));
-    let options = ReplayOptions {
-        paths: Vec::new(),
-        target,
-        target_text: target_text.to_owned(),
-        auth,
-        auth_env: scenario.api_key_env.as_ref().map(|v| v.get_ref().clone()),
-        concurrency: scenario.concurrency.max(1) as u32,
-        pace,
-        timeout: Duration::from_secs(scenario.timeout_secs.max(1)),
-        out: replay_root.clone(),
-        run_id: "run".to_owned(),
-        http2: scenario.http2,
-        target_cas: Vec::new(),
-        keep_exchanges: true,
-        rewrite: Default::default(),
-        secrets: Vec::new(),
-    };
+    let options = replay_options(plan, target_text)?;
+    clear_previous_run(&options.out.join("run"));
     let replayed = replay::run_loaded(loaded, &options, |total| {
         if progress_bar {
             Progress::for_terminal(total)
@@ -278,6 +261,159 @@ async fn replay(
         ));
     }
     Ok(answers)
+}
+
+/// How the scenario replays: every setting checked (the target and its `${VAR}`s, the key's
+/// variable, the pace) before anything is sent.
+fn replay_options(plan: &Plan, target_text: &str) -> Result<ReplayOptions, RunError> {
+    let scenario = &plan.scenario;
+    let config = |message: String| RunError::Config {
+        file: plan.file.clone(),
+        message,
+    };
+    let expanded =
+        file::interpolate(target_text, |name| std::env::var(name).ok()).map_err(config)?;
+    let target = Target::parse(&expanded).map_err(config)?;
+    let auth = match &scenario.api_key_env {
+        Some(var) => Some(
+            Auth::from_env(var.get_ref(), scenario.auth_header.as_deref())
+                .map_err(|err| config(err.to_string()))?,
+        ),
+        None => None,
+    };
+    let pace: Pace = scenario
+        .pace
+        .get_ref()
+        .parse()
+        .map_err(|err: replay::schedule::PaceError| config(err.to_string()))?;
+    let max_gap = match &scenario.max_gap {
+        Some(text) => Some(
+            replay::schedule::parse_duration(text)
+                .map_err(|why| config(format!("max_gap: {why}")))?,
+        ),
+        None => None,
+    };
+    Ok(ReplayOptions {
+        paths: Vec::new(),
+        target,
+        target_text: target_text.to_owned(),
+        auth,
+        auth_env: scenario.api_key_env.as_ref().map(|v| v.get_ref().clone()),
+        concurrency: plan.concurrency,
+        pace,
+        max_gap,
+        model: plan.model.clone(),
+        timeout: Duration::from_secs(scenario.timeout_secs.max(1)),
+        out: plan.out.join("replay"),
+        run_id: "run".to_owned(),
+        http2: scenario.http2,
+        target_cas: Vec::new(),
+        keep_exchanges: true,
+        rewrite: Default::default(),
+        secrets: Vec::new(),
+    })
+}
+
+/// What `run --dry-run` found: the scenario checked, what it selects and where it would go.
+pub struct DryRun {
+    pub name: String,
+    pub file: String,
+    pub out: PathBuf,
+    /// Where it would replay, for people (the URL without credentials or query), or `None`
+    /// when the captures would only be checked.
+    pub target: Option<String>,
+    pub profile: Profile,
+    pub concurrency: u32,
+    pub pace: String,
+    pub slice: Option<String>,
+    /// Each selected capture: where it is, its model, and its request dialect or why it
+    /// cannot be read.
+    pub captures: Vec<(String, String, Result<String, String>)>,
+    /// Each expectation and how many selected exchanges it covers.
+    pub expectations: Vec<(String, usize)>,
+}
+
+impl DryRun {
+    /// Whether the run would fail whatever the target answers: an unreadable capture, or (in a
+    /// whole run) an expectation that covers nothing.
+    pub fn doomed(&self) -> bool {
+        self.captures.iter().any(|(_, _, r)| r.is_err())
+            || (self.slice.is_none() && self.expectations.iter().any(|(_, n)| *n == 0))
+    }
+}
+
+/// `run --dry-run`: check the scenario and its settings, select and classify the captures,
+/// count what each expectation covers; nothing is sent and nothing is written.
+pub fn dry_run(options: &RunOptions) -> Result<DryRun, RunError> {
+    let plan = plan(options)?;
+    let target = match &plan.target_text {
+        Some(text) => {
+            let replay = replay_options(&plan, text)?;
+            Some(match replay.target {
+                Target::Embedded(_) => format!(
+                    "the embedded reference gateway ({})",
+                    text.trim().strip_prefix("embedded:").unwrap_or("strict")
+                ),
+                Target::Url(uri) => format!(
+                    "{}://{}{}",
+                    uri.scheme_str().unwrap_or("http"),
+                    uri.authority().map_or("", |a| a
+                        .as_str()
+                        .rsplit('@')
+                        .next()
+                        .unwrap_or_default()),
+                    uri.path()
+                ),
+            })
+        }
+        None => None,
+    };
+    let (_, items) = load_and_check(&plan)?;
+    let captures = items
+        .iter()
+        .map(|item| match (&item.exchange, &item.checked) {
+            (Some(exchange), Some(checked)) => (
+                item.origin.clone(),
+                crate::capture::filter::model_key(exchange).to_owned(),
+                Ok(checked
+                    .request
+                    .as_ref()
+                    .map_or("none".to_owned(), |r| r.dialect.as_str().to_owned())),
+            ),
+            _ => (
+                item.origin.clone(),
+                "-".to_owned(),
+                Err(item.error.clone().unwrap_or_default()),
+            ),
+        })
+        .collect();
+    let (results, _) = judge::judge_all(items, None, &plan.rules, &plan.compiled, plan.profile);
+    let expectations = plan
+        .compiled
+        .iter()
+        .map(|c| {
+            let covered = results.iter().filter(|r| c.covers(r)).count();
+            (c.expectation.name.clone(), covered)
+        })
+        .collect();
+    let slice = match (&plan.shard, &plan.model) {
+        (None, None) => None,
+        (Some(shard), None) => Some(format!("shard {shard}")),
+        (None, Some(model)) => Some(format!("--model {}", model.pattern())),
+        (Some(shard), Some(model)) => Some(format!("shard {shard}, --model {}", model.pattern())),
+    };
+    Ok(DryRun {
+        name: plan.scenario.name.get_ref().clone(),
+        file: plan.file.clone(),
+        out: plan.out.clone(),
+        target,
+        profile: plan.profile,
+        concurrency: plan.concurrency,
+        pace: plan.scenario.pace.get_ref().clone(),
+        slice,
+        captures,
+        expectations,
+    })
 }
 
 /// The previous run's replayed captures are ours to replace; anything else is left alone.

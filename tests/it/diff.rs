@@ -337,7 +337,11 @@ fn har_files_pair_by_stable_ids_and_an_unpaired_comparison_fails() {
     let har = exported.to_str().unwrap();
     for other in [har, "captures/golden"] {
         let (output, report) = diff(&[har, other]);
-        assert_eq!(output.status.code(), Some(0), "{har} vs {other}: {report:#}");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{har} vs {other}: {report:#}"
+        );
         assert_eq!(report["mode"], "pairs");
         assert_eq!(report["compared"], golden_count);
     }
@@ -397,7 +401,10 @@ fn har_files_pair_by_stable_ids_and_an_unpaired_comparison_fails() {
     assert_eq!(report["compared"], 0);
     assert_eq!(report["mode"], "sessions");
     let why = report["nothing_compared"].as_str().unwrap();
-    assert!(why.contains("0 pairs compared") && why.contains("--mode sessions"), "{why}");
+    assert!(
+        why.contains("0 pairs compared") && why.contains("--mode sessions"),
+        "{why}"
+    );
     let text = run(harness().args(["diff", foreign, "captures/golden"]));
     assert_eq!(text.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&text.stdout);

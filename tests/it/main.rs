@@ -27,12 +27,12 @@ mod properties;
 mod provider;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, stub, curl.
 mod record;
-/// report.md: warnings listed per format and counted, error envelopes counted apart.
-mod report_md;
 /// `replay` through the binary: golden and SDK bodies against the gateway, child processes.
 mod replay;
 /// `replay` against test upstreams: headers and auth, secrets, chunk timing, failures, pacing.
 mod replay_wire;
+/// report.md: warnings listed per format and counted, error envelopes counted apart.
+mod report_md;
 /// Every checker rule: a violating example that triggers it, a conforming one that does not.
 mod rules;
 /// `run`, `report` and `export` through the binary: golden scenario, stable forum-safe reports,
@@ -43,12 +43,6 @@ mod scan_cli;
 /// The checked-in JSON Schemas validate real output and every file under `captures/`, and
 /// refuse what the tool refuses: captures, check results, run.json, diff output.
 mod schemas;
-/// Flags for one mode refused in the others, hints that name the real cause, host names for
-/// --listen, the CA folder from CURSOR_HARNESS_CA_DIR.
-mod usage;
-/// One verdict, every output: exit code, console, report.md, report.json and junit.xml agree
-/// for passing, failing and sharded runs; `report --merge` judges coverage across shards.
-mod verdicts;
 /// Bodies the official OpenAI SDK sends are classified and judged as what they are.
 mod sdk;
 /// `shrink`: breaking golden captures to their minimal reproducers; flaky, unreachable, budget.
@@ -58,3 +52,9 @@ mod shrink;
 mod soak;
 /// `translate`: every Cursor format into a strict Chat body with its losses, and the answer back.
 mod translate;
+/// Flags for one mode refused in the others, hints that name the real cause, host names for
+/// --listen, the CA folder from CURSOR_HARNESS_CA_DIR.
+mod usage;
+/// One verdict, every output: exit code, console, report.md, report.json and junit.xml agree
+/// for passing, failing and sharded runs; `report --merge` judges coverage across shards.
+mod verdicts;

@@ -563,5 +563,8 @@ async fn a_self_signed_ca_certificate_on_the_upstream_is_named_with_the_real_fix
         !message.contains("trust its CA with --upstream-ca"),
         "{message}"
     );
-    assert!(response.text().contains("CA:TRUE"), "the client is told too");
+    assert!(
+        response.text().contains("CA:TRUE"),
+        "the client is told too"
+    );
 }

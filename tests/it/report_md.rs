@@ -56,10 +56,22 @@ fn litellm_capture(id: &str, model: &str) -> Value {
 fn warnings_are_listed_per_format_and_error_envelopes_are_not_counted_as_conforming() {
     let dir = tempfile::tempdir().unwrap();
     let captures = [
-        ("a.json", litellm_capture("00000000-0000-7000-8000-00000000000a", "litellm-model")),
-        ("b.json", chat_capture("00000000-0000-7000-8000-00000000000b", "plain-model")),
-        ("c.json", error_capture("00000000-0000-7000-8000-00000000000c", "refused-model", 400)),
-        ("d.json", error_capture("00000000-0000-7000-8000-00000000000d", "failing-model", 500)),
+        (
+            "a.json",
+            litellm_capture("00000000-0000-7000-8000-00000000000a", "litellm-model"),
+        ),
+        (
+            "b.json",
+            chat_capture("00000000-0000-7000-8000-00000000000b", "plain-model"),
+        ),
+        (
+            "c.json",
+            error_capture("00000000-0000-7000-8000-00000000000c", "refused-model", 400),
+        ),
+        (
+            "d.json",
+            error_capture("00000000-0000-7000-8000-00000000000d", "failing-model", 500),
+        ),
     ];
     for (name, capture) in &captures {
         support::write(dir.path(), &format!("captures/{name}"), pretty(capture));
@@ -118,7 +130,10 @@ fn warnings_are_listed_per_format_and_error_envelopes_are_not_counted_as_conform
         .and_then(|rest| rest.split("</details>").next())
         .unwrap_or_else(|| panic!("no collapsed warnings:\n{section}"));
     assert!(details.contains("`stream.usage`"), "{details}");
-    assert!(details.contains("usage arrives on a chunk with choices"), "{details}");
+    assert!(
+        details.contains("usage arrives on a chunk with choices"),
+        "{details}"
+    );
     let warnings = summary["warnings"].as_u64().unwrap();
     assert!(warnings >= 1);
     assert!(

@@ -46,7 +46,9 @@ fn the_golden_scenario_passes_and_writes_reports_safe_to_post() {
         assert!(out.path().join(name).is_file(), "{name} missing");
     }
     let markdown = read(&out.path().join("report.md"));
-    assert!(markdown.contains("| model as selected in Cursor | request dialect | what breaks | gateway status | answer |"));
+    assert!(markdown.contains(
+        "| model as selected in Cursor | request dialect | what breaks | gateway status | answer |"
+    ));
     assert!(
         markdown.contains("`request.unknown-field`"),
         "the breaking formats are named"

@@ -29,7 +29,10 @@ fn forward_only_flags_are_refused_outside_forward_mode() {
         (&["--ca-dir", "/nowhere"], "--ca-dir"),
         (&["--proxy-auth-env", "PROXY_AUTH"], "--proxy-auth-env"),
         (&["--allow-open-proxy"], "--allow-open-proxy"),
-        (&["--intercept", "x", "--allow-open-proxy"], "--intercept, --allow-open-proxy"),
+        (
+            &["--intercept", "x", "--allow-open-proxy"],
+            "--intercept, --allow-open-proxy",
+        ),
     ];
     for mode in [
         &["--stub"][..],
@@ -43,7 +46,12 @@ fn forward_only_flags_are_refused_outside_forward_mode() {
                 .args(["--listen", "127.0.0.1:0"])
                 .arg("--captures")
                 .arg(home.path().join("captures")));
-            assert_eq!(output.status.code(), Some(2), "{mode:?} {extra:?}: {}", describe(&output));
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{mode:?} {extra:?}: {}",
+                describe(&output)
+            );
             let stderr = String::from_utf8_lossy(&output.stderr);
             assert!(
                 stderr.contains(named) && stderr.contains("only work(s) with --forward"),
@@ -55,11 +63,20 @@ fn forward_only_flags_are_refused_outside_forward_mode() {
             );
         }
     }
-    let output = run(isolated(home.path())
-        .args(["record", "--stub", "--upstream-ca", pem, "--listen", "127.0.0.1:0"]));
+    let output = run(isolated(home.path()).args([
+        "record",
+        "--stub",
+        "--upstream-ca",
+        pem,
+        "--listen",
+        "127.0.0.1:0",
+    ]));
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("--upstream-ca") && stderr.contains("--stub"), "{stderr}");
+    assert!(
+        stderr.contains("--upstream-ca") && stderr.contains("--stub"),
+        "{stderr}"
+    );
 }
 
 /// Read a child's stdout lines until one satisfies `done` (at most 20 s), then stop it.
@@ -72,7 +89,10 @@ fn lines_until(mut command: Command, done: impl Fn(&str) -> bool) -> Vec<String>
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             let _ = tx.send(line);
         }
     });
@@ -159,7 +179,10 @@ fn an_unwritable_captures_folder_is_refused_before_the_banner_and_said_once() {
     assert!(!stdout.contains("listening on"), "no banner: {stdout}");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains(&format!("cannot write captures under {}", captures.display())),
+        stderr.contains(&format!(
+            "cannot write captures under {}",
+            captures.display()
+        )),
         "{stderr}"
     );
     assert!(stderr.contains("--captures DIR"), "{stderr}");
@@ -189,7 +212,8 @@ fn a_missing_capture_path_in_a_scenario_gets_a_hint_about_where_paths_start() {
 
 #[test]
 fn listen_takes_host_names() {
-    let mut gateway = crate::support::process::Server::start(&["gateway", "--listen", "localhost:0"]);
+    let mut gateway =
+        crate::support::process::Server::start(&["gateway", "--listen", "localhost:0"]);
     assert!(gateway.addr.ip().is_loopback(), "{}", gateway.addr);
     let models = run(crate::support::curl().arg(gateway.url("/v1/models")));
     assert!(String::from_utf8_lossy(&models.stdout).contains("\"object\":\"list\""));

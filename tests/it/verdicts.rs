@@ -47,7 +47,10 @@ fn read_outputs(output: &Output, out: &Path) -> Said {
         .iter_errors(&json)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "report.json breaks its schema: {errors:#?}");
+    assert!(
+        errors.is_empty(),
+        "report.json breaks its schema: {errors:#?}"
+    );
     let console_pass = stdout.contains("\nPASS: ");
     assert!(
         console_pass || stdout.contains("\nFAIL: "),
@@ -66,8 +69,7 @@ fn read_outputs(output: &Output, out: &Path) -> Said {
     };
     let root = regex::Regex::new(r"<testsuites [^>]*>").unwrap();
     let root = root.find(&junit).expect("a testsuites element").as_str();
-    let junit_failures =
-        number(root, r#"failures="(\d+)""#) + number(root, r#"errors="(\d+)""#);
+    let junit_failures = number(root, r#"failures="(\d+)""#) + number(root, r#"errors="(\d+)""#);
     let marks_json = json["expectations"]
         .as_array()
         .unwrap()
@@ -137,7 +139,11 @@ fn agree(said: &Said) -> usize {
         ("junit.xml", said.junit),
     ] {
         assert_eq!(count, failures, "{name} counts other failures: {said:#?}");
-        assert_eq!(passed, failures == 0, "{name} has another outcome: {said:#?}");
+        assert_eq!(
+            passed,
+            failures == 0,
+            "{name} has another outcome: {said:#?}"
+        );
     }
     assert_eq!(
         said.exit,
@@ -160,12 +166,7 @@ fn run_in(dir: &Path, scenario: &str, out: &Path, extra: &[&str]) -> Output {
 #[test]
 fn every_output_agrees_on_a_passing_run() {
     let out = tempfile::tempdir().unwrap();
-    let output = run_in(
-        &support::root(),
-        "scenarios/golden.toml",
-        out.path(),
-        &[],
-    );
+    let output = run_in(&support::root(), "scenarios/golden.toml", out.path(), &[]);
     let said = read_outputs(&output, out.path());
     assert_eq!(agree(&said), 0, "{}", describe(&output));
     assert!(said.marks_json.iter().all(|m| m == "pass"));
@@ -200,7 +201,10 @@ fn every_output_counts_the_same_failures_on_a_failing_run() {
     assert_eq!(failed.len(), 2, "{said:#?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("A typo in a glob") && stdout.contains("covers no exchange"));
-    assert!(stdout.contains("request breaks, expected it to conform"), "{stdout}");
+    assert!(
+        stdout.contains("request breaks, expected it to conform"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -340,5 +344,10 @@ fn a_scenario_without_expectations_fails_when_a_request_breaks_unless_it_says_ot
         format!("{body}fail_on_break = false\n"),
     );
     let output = run_in(dir.path(), "report-only.toml", &out, &[]);
-    assert_eq!(agree(&read_outputs(&output, &out)), 0, "{}", describe(&output));
+    assert_eq!(
+        agree(&read_outputs(&output, &out)),
+        0,
+        "{}",
+        describe(&output)
+    );
 }
