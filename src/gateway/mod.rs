@@ -4,16 +4,18 @@
 //! `replay --target embedded[:strict|:lenient]`.
 //!
 //! `strict` validates each request with the checker and answers a violating one with 400 and
-//! the OpenAI error envelope naming the first offending field; `lenient` ignores unknown
-//! fields like many gateways do but still needs a valid Chat body; `translate` translates
-//! whatever Cursor sends into Chat Completions before the strict checks; `provider` is the
-//! other side of a gateway, each provider's API at its own endpoint.
+//! the OpenAI error envelope naming the first offending field, worded as OpenAI words it
+//! ([`wording`]); `lenient` ignores unknown fields like many gateways do but still needs a valid
+//! Chat body; `translate` translates whatever Cursor sends into Chat Completions before the
+//! strict checks; `provider` is the other side of a gateway, each provider's API at its own
+//! endpoint.
 
 mod answer;
 mod paced;
 pub mod provider;
 pub mod server;
 pub mod translate;
+pub mod wording;
 
 pub use answer::{Plan, Reply};
 
@@ -24,7 +26,7 @@ use http::{HeaderValue, Method, Response, StatusCode, header};
 use serde_json::Value;
 
 use crate::capture::Contract;
-use crate::conformance::{self, Profile, Rule, Severity, Violation, pointer_to_param};
+use crate::conformance::{self, Profile, Rule, Severity, Violation};
 use crate::conversation::answer::{StreamUnwrapper, unwrap_completion};
 use crate::dialect;
 use crate::http::Responder;
@@ -107,13 +109,13 @@ impl Gateway {
         if let Some(profile) = profile
             && let Some(violation) = first_rejection(&body, profile)
         {
-            let param = pointer_to_param(&violation.path);
+            let refusal = wording::refusal(&violation);
             return openai_error(
                 StatusCode::BAD_REQUEST,
-                &violation.message,
+                &refusal.message,
                 "invalid_request_error",
-                (!param.is_empty()).then_some(param.as_str()),
-                Some(error_code(&violation.code)),
+                refusal.param.as_deref(),
+                refusal.code,
             );
         }
         let mut plan = Plan::for_request(&body, bytes.len());
@@ -174,13 +176,13 @@ impl Gateway {
         if let Some(violation) = provider::rejection(&body, contract) {
             return match contract {
                 Contract::Responses => {
-                    let param = pointer_to_param(&violation.path);
+                    let refusal = wording::refusal(&violation);
                     openai_error(
                         StatusCode::BAD_REQUEST,
-                        &violation.message,
+                        &refusal.message,
                         "invalid_request_error",
-                        (!param.is_empty()).then_some(param.as_str()),
-                        Some(error_code(&violation.code)),
+                        refusal.param.as_deref(),
+                        refusal.code,
                     )
                 }
                 _ => refuse(&violation.message),
@@ -279,17 +281,6 @@ pub fn first_rejection(body: &Value, profile: Profile) -> Option<Violation> {
         .min_by_key(rank)
 }
 
-fn error_code(code: &str) -> &'static str {
-    match Rule::from_code(code) {
-        Some(Rule::RequestUnknownField) => "unknown_parameter",
-        Some(Rule::RequestMissingField) => "missing_required_parameter",
-        Some(Rule::RequestType) => "invalid_type",
-        Some(Rule::RequestEnum | Rule::RequestRange) => "invalid_value",
-        Some(Rule::RequestEmptyArray | Rule::RequestAssistantEmptyContent) => "empty_array",
-        _ => "invalid_request",
-    }
-}
-
 fn json_response(status: StatusCode, value: &Value) -> Response<ProxyBody> {
     let mut response = Response::new(full(serde_json::to_vec(value).unwrap_or_default()));
     *response.status_mut() = status;
@@ -340,7 +331,7 @@ mod tests {
         let body = json!({"model": "gpt-5.5", "input": [{"role": "user", "content": "hi"}], "stream": true});
         let violation = first_rejection(&body, Profile::Strict).unwrap();
         assert_eq!(violation.path, "/input");
-        assert_eq!(error_code(&violation.code), "unknown_parameter");
+        assert_eq!(violation.code, "request.unknown-field");
     }
 
     #[test]

@@ -50,6 +50,9 @@ mod shrink;
 /// The soak runs (ignored by default, release build): 100,000 and 200,000 exchanges through the
 /// recorder, every capture checked, and no memory kept per exchange after warm-up.
 mod soak;
+/// Everyday switches: check -, --model on check, replay and run, run --dry-run, --profile,
+/// --concurrency, replay --max-gap.
+mod switches;
 /// `translate`: every Cursor format into a strict Chat body with its losses, and the answer back.
 mod translate;
 /// Flags for one mode refused in the others, hints that name the real cause, host names for
