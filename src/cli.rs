@@ -607,6 +607,11 @@ pub struct GatewayArgs {
     /// Milliseconds between streamed events (0 sends them back to back).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub chunk_delay: u64,
+
+    /// Print a line per request on standard output: time, method and path, model, status,
+    /// time to the answer's head, and what a refusal said.
+    #[arg(long)]
+    pub log: bool,
 }
 
 /// How the embedded gateway judges and answers.

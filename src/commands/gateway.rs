@@ -25,7 +25,20 @@ pub fn run(args: GatewayArgs) -> anyhow::Result<ExitCode> {
         drop(stdout);
         let mut gateway = Gateway::new(args.profile.mode());
         gateway.chunk_delay = Duration::from_millis(args.chunk_delay);
-        server::serve(listener, gateway, super::stop_signal(), Duration::from_secs(5)).await;
+        let log: Option<server::Log> = args.log.then(|| {
+            std::sync::Arc::new(|line: &str| {
+                // A closed standard output ends the lines, not the server.
+                let _ = writeln!(std::io::stdout().lock(), "{line}");
+            }) as server::Log
+        });
+        server::serve_logged(
+            listener,
+            gateway,
+            log,
+            super::stop_signal(),
+            Duration::from_secs(5),
+        )
+        .await;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

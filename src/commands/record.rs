@@ -109,7 +109,21 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 &session,
             );
         }
-        let report = session::run(listener, options, Box::new(Stdout::default()), async move {
+        if let Destination::Upstream { base, .. } = &destination {
+            // Checked beside the start, not before it: a slow DNS must not hold the banner.
+            let base = base.clone();
+            tokio::spawn(async move {
+                if let Some(why) = unreachable(&base).await {
+                    eprintln!("cursor-harness: warning: {why}");
+                }
+            });
+        }
+        let console = if args.forward {
+            Stdout::with_hosts()
+        } else {
+            Stdout::default()
+        };
+        let report = session::run(listener, options, Box::new(console), async move {
             super::stop_signal().await;
             eprintln!(
                 "\ncursor-harness: stopping; in-flight streams get {}s to finish",
@@ -125,6 +139,26 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Why the upstream cannot be reached with a TCP connection, if it cannot: said at start, so a
+/// typo in --upstream or a gateway that is not running shows before Cursor's first request.
+async fn unreachable(base: &str) -> Option<String> {
+    let uri = session::parse_upstream(base).ok()?;
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    });
+    let connect = tokio::net::TcpStream::connect((host.as_str(), port));
+    let why = match tokio::time::timeout(Duration::from_secs(5), connect).await {
+        Ok(Ok(_)) => return None,
+        Ok(Err(err)) => err.to_string(),
+        Err(_) => "no answer within 5s".to_owned(),
+    };
+    Some(format!(
+        "the upstream {host}:{port} cannot be reached ({why}); until it can, requests get 502. Is the gateway running, and is --upstream right?"
+    ))
 }
 
 /// Flags that mean something in one mode only are refused in the others, rather than taken and

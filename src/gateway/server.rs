@@ -20,6 +20,9 @@ use crate::http::serve::{self, Stop};
 /// Largest request body the gateway reads (OpenAI's own limit is far below this).
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
+/// Where `gateway --log` sends its line per request.
+pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// Serve `gateway` on `listener` until `shutdown` resolves; in-flight answers get `grace`.
 pub async fn serve(
     listener: TcpListener,
@@ -27,11 +30,22 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
     grace: Duration,
 ) {
+    serve_logged(listener, gateway, None, shutdown, grace).await;
+}
+
+/// [`serve`], with a line per request to `log` when one is given.
+pub async fn serve_logged(
+    listener: TcpListener,
+    gateway: Gateway,
+    log: Option<Log>,
+    shutdown: impl Future<Output = ()>,
+    grace: Duration,
+) {
     let gateway = Arc::new(gateway);
     serve::serve(
         listener,
         None,
-        move |request| answer(gateway.clone(), request),
+        move |request| answer(gateway.clone(), log.clone(), request),
         shutdown,
         Stop::new(grace),
     )
@@ -40,16 +54,102 @@ pub async fn serve(
 
 async fn answer(
     gateway: Arc<Gateway>,
+    log: Option<Log>,
     request: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, Infallible> {
+    let started = std::time::Instant::now();
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    let response = match read_body(body).await {
+        Ok(body) => {
+            let response = gateway.respond(&parts.method, parts.uri.path(), &body);
+            match &log {
+                Some(log) => {
+                    let (response, said) = refusal_message(response).await;
+                    log(&log_line(
+                        &parts.method,
+                        parts.uri.path(),
+                        model_of(&body).as_deref(),
+                        response.status(),
+                        started.elapsed(),
+                        said.as_deref(),
+                    ));
+                    response
+                }
+                None => response,
+            }
+        }
+        Err(refused) => refused,
+    };
+    Ok(response)
+}
+
+/// The model a request body names (read only for the log line).
+fn model_of(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        model: Option<String>,
+    }
+    serde_json::from_slice::<Named>(body).ok()?.model
+}
+
+/// What an error answer says (`error.message`), read from its body, which is put back as it
+/// was. Success answers (streams among them) are passed on untouched.
+async fn refusal_message(response: Response<ProxyBody>) -> (Response<ProxyBody>, Option<String>) {
+    if response.status().is_success() {
+        return (response, None);
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    let said = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/error/message")
+                .and_then(|m| m.as_str().map(str::to_owned))
+        });
+    (
+        Response::from_parts(parts, crate::http::body::full(bytes)),
+        said,
+    )
+}
+
+/// `12:00:01  POST /v1/chat/completions  gpt-5.5  400  0.4ms  <what was refused>`: what came
+/// from the request is printed with control characters escaped.
+fn log_line(
+    method: &http::Method,
+    path: &str,
+    model: Option<&str>,
+    status: StatusCode,
+    took: Duration,
+    said: Option<&str>,
+) -> String {
+    let clean = crate::capture::export::shell_comment;
+    let time = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%H:%M:%S")
+        .to_string();
+    let mut line = format!(
+        "{time}  {method} {}  {}  {}  {:.1}ms",
+        clean(path),
+        clean(model.unwrap_or("-")),
+        status.as_u16(),
+        took.as_secs_f64() * 1000.0
+    );
+    if let Some(said) = said {
+        line.push_str("  ");
+        line.push_str(&clean(said));
+    }
+    line
+}
+
+/// The whole request body, or the answer refusing it.
+async fn read_body(body: Incoming) -> Result<bytes::Bytes, Response<ProxyBody>> {
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
         Err(err) => {
             let too_large = err
                 .downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some();
-            return Ok(if too_large {
+            Err(if too_large {
                 openai_error(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     &format!("The request body is larger than {MAX_BODY} bytes."),
@@ -65,8 +165,7 @@ async fn answer(
                     None,
                     None,
                 )
-            });
+            })
         }
-    };
-    Ok(gateway.respond(&parts.method, parts.uri.path(), &body))
+    }
 }

@@ -31,6 +31,11 @@ pub struct ExchangeLine {
     pub response_bytes: usize,
     pub file: Option<PathBuf>,
     pub error: Option<String>,
+    /// The host the request went to (`host[:port]` of the upstream), shown in forward mode
+    /// where each line may go somewhere else.
+    pub host: Option<String>,
+    /// What the upstream said when it refused (the error message of a non-2xx answer).
+    pub upstream_said: Option<String>,
 }
 
 impl ExchangeLine {
@@ -75,7 +80,33 @@ impl ExchangeLine {
                     crate::capture::convert::closed_after_complete(recording, exchange)
                         .map(|note| format!("note: {note}"))
                 }),
+            host: exchange.upstream.as_deref().map(|upstream| {
+                let rest = upstream.split_once("://").map_or(upstream, |(_, rest)| rest);
+                rest.split('/').next().unwrap_or(rest).to_owned()
+            }),
+            upstream_said: checked
+                .response
+                .iter()
+                .flat_map(|r| &r.violations)
+                .find(|v| v.code == crate::conformance::Rule::ResponseErrorStatus.code())
+                .map(|v| {
+                    // The rule's message is `status N: <what the upstream said>`.
+                    v.message
+                        .split_once(": ")
+                        .map_or(v.message.as_str(), |(_, said)| said)
+                        .to_owned()
+                }),
         }
+    }
+
+    /// The line as printed (with the host when `host` is true). Captured text (model names,
+    /// the upstream's words) is printed with control characters escaped.
+    pub fn render_with(&self, host: bool) -> String {
+        let mut line = self.render();
+        if host && let Some(host) = &self.host {
+            line = format!("{}  → {}", line, crate::capture::export::shell_comment(host));
+        }
+        line
     }
 
     /// The line as printed.
@@ -118,6 +149,10 @@ impl ExchangeLine {
             line.push_str("  ! ");
             line.push_str(error);
         }
+        if let Some(said) = &self.upstream_said {
+            line.push_str("  « ");
+            line.push_str(&crate::capture::export::shell_comment(said));
+        }
         line
     }
 }
@@ -155,6 +190,18 @@ pub fn warn_on_stderr(message: &str) {
 #[derive(Default)]
 pub struct Stdout {
     closed: bool,
+    /// Show where each exchange went (forward mode: one proxy, many hosts).
+    hosts: bool,
+}
+
+impl Stdout {
+    /// Lines that also name the host each exchange went to.
+    pub fn with_hosts() -> Stdout {
+        Stdout {
+            closed: false,
+            hosts: true,
+        }
+    }
 }
 
 impl Console for Stdout {
@@ -162,7 +209,11 @@ impl Console for Stdout {
         if self.closed {
             return;
         }
-        if let Err(err) = writeln!(std::io::stdout().lock(), "{}", line.render()) {
+        if let Err(err) = writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            line.render_with(self.hosts)
+        ) {
             self.closed = true;
             warn_on_stderr(&if err.kind() == std::io::ErrorKind::BrokenPipe {
                 "standard output was closed; exchange lines are no longer printed (captures are still written)".to_owned()

@@ -196,6 +196,29 @@ async fn curl_reaches_a_tls_upstream_through_the_proxy_by_name_and_by_address() 
         );
     }
     assert_eq!(exchanges[0].1.model.as_deref(), Some("curl-model"));
+    // One proxy, many hosts: the console line names where each exchange went.
+    let mut hosts: Vec<String> = recorder
+        .console
+        .lines
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            let shown = line.render_with(true);
+            let host = line.host.clone().unwrap();
+            assert!(shown.ends_with(&format!("→ {host}")), "{shown}");
+            host
+        })
+        .collect();
+    hosts.sort();
+    assert_eq!(
+        hosts,
+        [
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("localhost:{port}")
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

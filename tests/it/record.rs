@@ -568,3 +568,34 @@ async fn a_self_signed_ca_certificate_on_the_upstream_is_named_with_the_real_fix
         "the client is told too"
     );
 }
+
+/// When the upstream refuses, the console line says what it said, not only the status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_shows_what_the_upstream_said_when_it_refused() {
+    let refusal = json!({"error": {"message": "Unrecognized request argument supplied: input", "type": "invalid_request_error", "param": "input", "code": null}});
+    let body = serde_json::to_vec(&refusal).unwrap();
+    let upstream = TestUpstream::start(move |_| Script::Json {
+        status: 400,
+        body: body.clone(),
+    })
+    .await;
+    let mut recorder = Recorder::start(options(Some(upstream.url()))).await;
+    let response = post_chat(
+        recorder.addr,
+        "/v1/chat/completions",
+        &json!({"model": "gpt-5.5", "input": "hi"}),
+    )
+    .await;
+    assert_eq!(response.status, 400);
+    recorder.stop().await;
+    let lines = recorder.console.lines.lock().unwrap().clone();
+    assert_eq!(
+        lines[0].upstream_said.as_deref(),
+        Some("Unrecognized request argument supplied: input")
+    );
+    let shown = lines[0].render();
+    assert!(
+        shown.contains("400") && shown.contains("« Unrecognized request argument supplied: input"),
+        "{shown}"
+    );
+}

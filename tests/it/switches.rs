@@ -287,3 +287,44 @@ fn max_gap_shortens_recorded_pauses_and_each_wait_is_shown() {
     assert_eq!(asap.status.code(), Some(2), "{}", describe(&asap));
     assert!(String::from_utf8_lossy(&asap.stderr).contains("--max-gap"));
 }
+
+#[test]
+fn gateway_log_prints_a_line_per_request_with_what_a_refusal_said() {
+    let mut gateway =
+        crate::support::process::Server::start(&["gateway", "--listen", "127.0.0.1:0", "--log"]);
+    let refused = run(crate::support::curl()
+        .args(["-H", "content-type: application/json", "--data-binary"])
+        .arg(r#"{"model":"gpt-5.5","input":"hi"}"#)
+        .arg(gateway.url("/v1/chat/completions")));
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("Unrecognized request argument"));
+    let models = run(crate::support::curl().arg(gateway.url("/v1/models")));
+    assert!(models.status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while gateway.stdout_text().lines().count() < 4 {
+        assert!(Instant::now() < deadline, "{}", gateway.stdout_text());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let stdout = gateway.stdout_text();
+    let post = stdout
+        .lines()
+        .find(|l| l.contains("POST /v1/chat/completions"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(post.contains("gpt-5.5  400"), "{post}");
+    assert!(
+        post.ends_with("Unrecognized request argument supplied: input"),
+        "{post}"
+    );
+    let get = stdout
+        .lines()
+        .find(|l| l.contains("GET /v1/models"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(get.contains("  -  200  "), "{get}");
+    gateway.stop();
+
+    // Without --log: only the banner.
+    let mut quiet = crate::support::process::Server::start(&["gateway", "--listen", "127.0.0.1:0"]);
+    run(crate::support::curl().arg(quiet.url("/v1/models")));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(quiet.stdout_text().lines().count(), 2, "{}", quiet.stdout_text());
+    quiet.stop();
+}

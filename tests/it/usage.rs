@@ -234,3 +234,54 @@ fn listen_takes_host_names() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("has no port"));
 }
+
+#[test]
+fn an_upstream_that_cannot_be_reached_is_named_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on a port that was just bound and released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut recorder = crate::support::process::Server::start(&[
+        "record",
+        "--upstream",
+        &format!("http://127.0.0.1:{port}/v1"),
+        "--allow-no-token",
+        "--listen",
+        "127.0.0.1:0",
+        "--captures",
+        dir.path().to_str().unwrap(),
+    ]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !recorder.stderr_text().contains("cannot be reached") {
+        assert!(
+            Instant::now() < deadline,
+            "no warning: {}",
+            recorder.stderr_text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stderr = recorder.stderr_text();
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
+    assert!(stderr.contains("--upstream"), "{stderr}");
+    recorder.stop();
+
+    // A reachable upstream gets no warning.
+    let mut gateway = crate::support::process::Server::start(&["gateway", "--listen", "127.0.0.1:0"]);
+    let mut recorder = crate::support::process::Server::start(&[
+        "record",
+        "--upstream",
+        &gateway.url("/v1"),
+        "--allow-no-token",
+        "--listen",
+        "127.0.0.1:0",
+        "--captures",
+        dir.path().to_str().unwrap(),
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!recorder.stderr_text().contains("cannot be reached"));
+    recorder.stop();
+    gateway.stop();
+}
