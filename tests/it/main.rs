@@ -3,6 +3,8 @@
 
 mod support;
 
+/// docs/ci.md: its GitHub Actions and GitLab CI commands run against the embedded gateway.
+mod ci;
 /// `check` end to end through the binary: input kinds, bad inputs, formats, exit codes.
 mod check_cli;
 /// `diff` through the binary: changes caught, noise ignored, folders paired, sessions compared.
