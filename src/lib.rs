@@ -23,7 +23,8 @@
 //!    `Responder` an in-process answerer implements.
 //! 4. [`capture`]: the Exchange and its file format, loading (capture files, folders, HAR, raw
 //!    bodies), recordings and the queue that hands them to a writer, conversion and redaction,
-//!    the folder layout, the path rule, the "send again" view, HAR and curl export.
+//!    the folder layout, the path rule, the "send again" view, HAR and curl export, and the
+//!    `--model` filter.
 //! 5. Reading
 //!    - [`dialect`]: names a request body's API (chat-completions, responses, anthropic,
 //!      gemini) with evidence.
@@ -49,8 +50,9 @@
 //!      the console.
 //!    - [`replay`]: sends captures to a gateway on a schedule and records the answers.
 //! 9. Evidence
-//!    - [`report`]: the results model of a run and its Markdown, JSON, JUnit and HTML
-//!      renderers.
+//!    - [`report`]: the results model of a run, the one verdict every output reads
+//!      (`verdict`), the merge of shard reports, and its console, Markdown, JSON, JUnit and
+//!      HTML renderers.
 //!    - [`shrink`]: the smallest request that still fails the same way on the live target.
 //! 10. [`scenario`]: scenario files (TOML), capture selection and sharding, expectations, and
 //!     the `run` pipeline that ties check, replay and diff together.

@@ -145,7 +145,11 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
 /// typo in --upstream or a gateway that is not running shows before Cursor's first request.
 async fn unreachable(base: &str) -> Option<String> {
     let uri = session::parse_upstream(base).ok()?;
-    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let host = uri
+        .host()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
     let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
         Some("https") => 443,
         _ => 80,

@@ -33,7 +33,7 @@ pub async fn serve(
     serve_logged(listener, gateway, None, shutdown, grace).await;
 }
 
-/// [`serve`], with a line per request to `log` when one is given.
+/// [`serve()`], with a line per request to `log` when one is given.
 pub async fn serve_logged(
     listener: TcpListener,
     gateway: Gateway,
@@ -99,7 +99,11 @@ async fn refusal_message(response: Response<ProxyBody>) -> (Response<ProxyBody>,
         return (response, None);
     }
     let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
     let said = serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
         .and_then(|v| {

@@ -81,7 +81,9 @@ impl ExchangeLine {
                         .map(|note| format!("note: {note}"))
                 }),
             host: exchange.upstream.as_deref().map(|upstream| {
-                let rest = upstream.split_once("://").map_or(upstream, |(_, rest)| rest);
+                let rest = upstream
+                    .split_once("://")
+                    .map_or(upstream, |(_, rest)| rest);
                 rest.split('/').next().unwrap_or(rest).to_owned()
             }),
             upstream_said: checked
@@ -104,7 +106,11 @@ impl ExchangeLine {
     pub fn render_with(&self, host: bool) -> String {
         let mut line = self.render();
         if host && let Some(host) = &self.host {
-            line = format!("{}  → {}", line, crate::capture::export::shell_comment(host));
+            line = format!(
+                "{}  → {}",
+                line,
+                crate::capture::export::shell_comment(host)
+            );
         }
         line
     }
@@ -209,11 +215,7 @@ impl Console for Stdout {
         if self.closed {
             return;
         }
-        if let Err(err) = writeln!(
-            std::io::stdout().lock(),
-            "{}",
-            line.render_with(self.hosts)
-        ) {
+        if let Err(err) = writeln!(std::io::stdout().lock(), "{}", line.render_with(self.hosts)) {
             self.closed = true;
             warn_on_stderr(&if err.kind() == std::io::ErrorKind::BrokenPipe {
                 "standard output was closed; exchange lines are no longer printed (captures are still written)".to_owned()

@@ -174,9 +174,11 @@ pub fn warnings_of(result: &ExchangeResult) -> impl Iterator<Item = (&'static st
 
 /// Rows of the headline: one per (model, request dialect), computed from the exchanges.
 pub fn headline(exchanges: &[ExchangeResult]) -> Vec<HeadlineRow> {
+    /// Per row: the row, error codes with counts, warnings (code, side, path, message) with
+    /// counts.
     type Warnings = BTreeMap<(String, String, String, String), usize>;
-    let mut rows: BTreeMap<(String, String), (HeadlineRow, BTreeMap<String, usize>, Warnings)> =
-        BTreeMap::new();
+    type Building = (HeadlineRow, BTreeMap<String, usize>, Warnings);
+    let mut rows: BTreeMap<(String, String), Building> = BTreeMap::new();
     for result in exchanges.iter().filter(|e| e.error.is_none()) {
         let model = super::model_key(result);
         let dialect = result
@@ -263,7 +265,7 @@ pub fn headline(exchanges: &[ExchangeResult]) -> Vec<HeadlineRow> {
                     count,
                 })
                 .collect();
-            warnings.sort_by(|a, b| b.count.cmp(&a.count));
+            warnings.sort_by_key(|w| std::cmp::Reverse(w.count));
             row.warnings = warnings;
             row
         })

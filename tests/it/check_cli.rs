@@ -325,7 +325,14 @@ fn exit_1_when_a_request_or_response_breaks_a_transfer_failed_or_an_input_is_unr
     let mut no_done = fixtures::chat_capture("0190f0c2-0000-7000-8000-000000000002", "gpt-4o");
     let stream = fixtures::chat_stream("gpt-4o").replace("data: [DONE]\n\n", "");
     no_done["response"]["stream"] = json!([{"at_ms": 13.0, "text": stream}]);
+    // Reset in the middle: the finish chunk and [DONE] never came. (A reset after a complete
+    // stream lost nothing: that is a note, not a failure; see `stream.closed-after-end`.)
     let mut reset = fixtures::chat_capture("0190f0c2-0000-7000-8000-000000000003", "gpt-4o");
+    let cut: String = fixtures::chat_stream("gpt-4o")
+        .split_inclusive("\n\n")
+        .take(2)
+        .collect();
+    reset["response"]["stream"] = json!([{"at_ms": 13.0, "text": cut}]);
     reset["error"] = json!({"kind": "reset", "message": "connection reset by peer", "at_ms": 14.0});
 
     let cases = [
@@ -351,6 +358,17 @@ fn exit_1_when_a_request_or_response_breaks_a_transfer_failed_or_an_input_is_unr
         );
     }
     support::expect_code(&check(&[&good]), 0);
+
+    // The OpenAI Python SDK closes right after [DONE]: an older recording called that a
+    // client disconnect. The stream is whole, so it passes, with the note under -v.
+    let mut after_done = fixtures::chat_capture("0190f0c2-0000-7000-8000-000000000004", "gpt-4o");
+    after_done["error"] = json!({"kind": "client-disconnected", "message": "the client went away after 612 bytes of the response", "at_ms": 14.0});
+    let path = support::write(dir.path(), "after-done.json", fixtures::pretty(&after_done));
+    support::expect_code(&check(&[&path]), 0);
+    let verbose = check(&[&"-v", &path]);
+    let text = support::expect_code(&verbose, 0);
+    assert!(text.contains("stream.closed-after-end"), "{text}");
+    assert!(text.contains("client-disconnected"), "{text}");
 }
 
 /// A folder with one conforming capture and one breaking one, with fixed ids so that every

@@ -34,7 +34,10 @@ fn harness_commands(block: &str) -> Vec<String> {
     block
         .lines()
         .filter_map(|line| {
-            let line = line.trim().trim_start_matches("- ").trim_start_matches("run: ");
+            let line = line
+                .trim()
+                .trim_start_matches("- ")
+                .trim_start_matches("run: ");
             line.starts_with("./target/release/cursor-harness ")
                 .then(|| line.to_owned())
         })
@@ -81,7 +84,10 @@ fn assert_yaml(block: &str) {
         eprintln!("SKIPPED YAML check: PyYAML is not installed");
         return;
     }
-    assert!(output.status.success(), "the YAML does not parse: {stderr}\n{block}");
+    assert!(
+        output.status.success(),
+        "the YAML does not parse: {stderr}\n{block}"
+    );
 }
 
 /// What one CI example does, played on a copy of the golden captures: each shard's exit code
@@ -93,11 +99,18 @@ struct Played {
 
 /// Play an example's commands: the shard command for I = 1..=4 (with `vars(I)`), then the
 /// merge command; each output described on failure.
-fn play(dir: &Path, commands: &[String], vars: impl Fn(usize) -> Vec<(&'static str, String)>) -> Played {
+fn play(
+    dir: &Path,
+    commands: &[String],
+    vars: impl Fn(usize) -> Vec<(&'static str, String)>,
+) -> Played {
     let [shard, merge] = commands else {
         panic!("expected a shard command and a merge command: {commands:?}");
     };
-    assert!(shard.contains(" run ") && shard.contains("--shard"), "{shard}");
+    assert!(
+        shard.contains(" run ") && shard.contains("--shard"),
+        "{shard}"
+    );
     assert!(merge.contains(" report --merge "), "{merge}");
     let mut shards = Vec::new();
     for index in 1..=4 {
@@ -155,8 +168,7 @@ fn check_example(block: &str, vars: impl Fn(usize) -> Vec<(&'static str, String)
     );
     assert!(played.shards.iter().all(|code| matches!(code, 0 | 1)));
     assert_eq!(played.merge, 1, "the merge fails the build");
-    let markdown =
-        std::fs::read_to_string(dir.path().join("reports/merged/report.md")).unwrap();
+    let markdown = std::fs::read_to_string(dir.path().join("reports/merged/report.md")).unwrap();
     assert!(markdown.contains("**FAIL: 1 failure(s)"), "{markdown}");
 }
 

@@ -3,10 +3,10 @@
 
 mod support;
 
-/// docs/ci.md: its GitHub Actions and GitLab CI commands run against the embedded gateway.
-mod ci;
 /// `check` end to end through the binary: input kinds, bad inputs, formats, exit codes.
 mod check_cli;
+/// docs/ci.md: its GitHub Actions and GitLab CI commands run against the embedded gateway.
+mod ci;
 /// `diff` through the binary: changes caught, noise ignored, folders paired, sessions compared.
 mod diff;
 /// Fault injection: upstreams, clients, disks and signals that misbehave on purpose; the proxy

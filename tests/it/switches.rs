@@ -325,6 +325,11 @@ fn gateway_log_prints_a_line_per_request_with_what_a_refusal_said() {
     let mut quiet = crate::support::process::Server::start(&["gateway", "--listen", "127.0.0.1:0"]);
     run(crate::support::curl().arg(quiet.url("/v1/models")));
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(quiet.stdout_text().lines().count(), 2, "{}", quiet.stdout_text());
+    assert_eq!(
+        quiet.stdout_text().lines().count(),
+        2,
+        "{}",
+        quiet.stdout_text()
+    );
     quiet.stop();
 }

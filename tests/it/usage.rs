@@ -269,7 +269,8 @@ fn an_upstream_that_cannot_be_reached_is_named_at_start() {
     recorder.stop();
 
     // A reachable upstream gets no warning.
-    let mut gateway = crate::support::process::Server::start(&["gateway", "--listen", "127.0.0.1:0"]);
+    let mut gateway =
+        crate::support::process::Server::start(&["gateway", "--listen", "127.0.0.1:0"]);
     let mut recorder = crate::support::process::Server::start(&[
         "record",
         "--upstream",
