@@ -12,7 +12,8 @@ use super::{Body, Exchange, path};
 /// What HAR cannot hold, said in the file itself.
 pub const HAR_COMMENT: &str = "Exported by cursor-harness from capture files (format v1). HAR cannot hold what the captures do: \
 stream chunk boundaries and each chunk's arrival time (a stream is one joined text here), the time to first token, or \
-why a transport failed beyond a status of 0. Secrets were redacted before capture.";
+why a transport failed beyond a status of 0 (cursor-harness keeps the capture id, upstream, replay link and transport failure in each \
+entry's _cursor_harness field and reads them back). Secrets were redacted before capture.";
 
 /// A HAR 1.2 document holding `exchanges` (each with the name it was read from).
 pub fn to_har(exchanges: &[(String, &Exchange)]) -> Value {
