@@ -235,14 +235,25 @@ fn count(n: usize, width: usize) -> String {
 
 fn summary_line(out: &mut String, results: &CheckResults) {
     let s = &results.summary;
+    // An error answer in a well-formed envelope is a correct refusal, not an answer that
+    // conforms: counted apart, as the run reports do.
+    let envelopes = results
+        .results
+        .iter()
+        .filter_map(|r| r.response.as_ref())
+        .filter(|r| {
+            r.kind == crate::conformance::ResponseKind::Error
+                && r.verdict == crate::conformance::Verdict::Conforms
+        })
+        .count();
     let _ = writeln!(
         out,
-        "\n{} exchange(s), {} unreadable · requests: {} conform, {} break · responses: {} conform, {} break · transport errors: {} · profile {}",
+        "\n{} exchange(s), {} unreadable · requests: {} conform, {} break · responses: {} conform, {envelopes} error envelope(s), {} break · transport errors: {} · profile {}",
         s.exchanges,
         s.unreadable,
         s.requests_conform,
         s.requests_break,
-        s.responses_conform,
+        s.responses_conform.saturating_sub(envelopes),
         s.responses_break,
         s.transport_errors,
         results.profile.as_str()

@@ -308,7 +308,9 @@ fn exit_0_when_everything_conforms() {
     let text = support::expect_code(&output, 0);
     assert!(text.contains("3 exchange(s), 0 unreadable"), "{text}");
     assert!(
-        text.contains("requests: 3 conform, 0 break · responses: 2 conform, 0 break"),
+        text.contains(
+            "requests: 3 conform, 0 break · responses: 2 conform, 0 error envelope(s), 0 break"
+        ),
         "{text}"
     );
 }

@@ -152,4 +152,11 @@ fn warnings_are_listed_per_format_and_error_envelopes_are_not_counted_as_conform
         .args(["check", "-v"])
         .arg(dir.path().join("captures/a.json")));
     assert!(String::from_utf8_lossy(&check.stdout).contains("stream.usage"));
+    // `check` counts the same way.
+    let check = run(harness().arg("check").arg(dir.path().join("captures")));
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        stdout.contains("responses: 2 conform, 2 error envelope(s), 0 break"),
+        "{stdout}"
+    );
 }

@@ -84,7 +84,7 @@ fn the_golden_scenario_passes_and_writes_reports_safe_to_post() {
     validate_junit(&out.path().join("junit.xml"));
 }
 
-fn validate_junit(path: &Path) {
+pub(crate) fn validate_junit(path: &Path) {
     if Command::new("xmllint").arg("--version").output().is_err() {
         eprintln!(
             "SKIPPED JUnit schema validation: xmllint is not installed (apt-get install libxml2-utils)"
