@@ -8,7 +8,7 @@
 //! - [`mod@correlate`]: fingerprints, time windows, confidence, retries.
 //! - [`compare`]: what was carried, translated, dropped or passed through untranslated.
 //! - [`answer`]: the provider's answer against what the client received.
-//! - [`reference`]: the provider's Chat request against the reference translation.
+//! - [`reference`](mod@reference): the provider's Chat request against the reference translation.
 //! - [`render`]: the text output; the JSON output is `schemas/legs.schema.json`.
 
 pub mod answer;
