@@ -222,6 +222,7 @@ fn capture(i: usize) -> Exchange {
         ],
         body: Some(Body::from_bytes(&serde_json::to_vec(&body).unwrap())),
         omitted: None,
+        encoding_mismatch: None,
     };
     let mut exchange = Exchange::new(
         "bench",
@@ -268,6 +269,7 @@ fn capture(i: usize) -> Exchange {
         ),
         ended_at_ms: Some(1000.0),
         omitted: None,
+        encoding_mismatch: None,
     });
     exchange
 }

@@ -64,6 +64,9 @@ async fn bench() {
         limits: Default::default(),
         grace: Duration::from_secs(5),
         queue: 4096,
+        connections: cursor_harness::http::serve::ConnectionLimits::default(),
+        capture_memory: cursor_harness::capture::budget::DEFAULT_CAPTURE_MEMORY,
+        lock: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let proxy = listener.local_addr().unwrap();

@@ -380,6 +380,12 @@ pub struct RecordArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_capture_body: usize,
 
+    /// Most bytes every capture in flight may hold in memory together (response bodies not
+    /// written yet). Past it a capture keeps what it has and says how much it left out; clients
+    /// still get every byte, at full speed.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::capture::budget::DEFAULT_CAPTURE_MEMORY)]
+    pub max_capture_memory: usize,
+
     /// Seconds to wait for the upstream's response head.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub response_timeout: u64,
@@ -392,6 +398,35 @@ pub struct RecordArgs {
     /// Seconds in-flight streams may run after Ctrl-C before they are cut.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub grace: u64,
+
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
+}
+
+/// How many connections a server takes and how long an idle one stays open.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ConnectionArgs {
+    /// Connections served at once, CONNECT tunnels included; past it new clients wait to be
+    /// accepted until one closes.
+    #[arg(long, value_name = "N", default_value_t = crate::http::serve::DEFAULT_MAX_CONNECTIONS as u32,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+
+    /// Seconds a connection may stay open with no request in flight (HTTP/1.1 keep-alive and
+    /// HTTP/2 alike) before it is closed; also the longest one request head may take. A new
+    /// connection must send its first byte within this, and within 10 seconds at most.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub connection_idle_timeout: u64,
+}
+
+impl ConnectionArgs {
+    pub fn limits(&self) -> crate::http::serve::ConnectionLimits {
+        crate::http::serve::ConnectionLimits::with_idle(
+            self.max_connections as usize,
+            std::time::Duration::from_secs(self.connection_idle_timeout),
+        )
+    }
 }
 
 /// Manage the certificate authority `record --forward` uses to decrypt TLS.
@@ -537,6 +572,8 @@ pub struct GatewayArgs {
     /// time to the answer's head, and what a refusal said.
     #[arg(long)]
     pub log: bool,
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
 }
 
 /// How the embedded gateway judges and answers.
@@ -577,7 +614,8 @@ impl GatewayProfile {
 /// to OUT/<run>/<model>/<seq>-<id>.json (linked to the capture they replay) with a run.json
 /// (schemas/run.schema.json). Exit 0 when every request got an answer, whatever its status
 /// (judging it is `check`'s and `diff`'s job); 1 when some got none or an input was unreadable;
-/// 3 when the target answered none.
+/// 3 when the target answered none; 130 when interrupted (Ctrl-C or SIGTERM: no new requests,
+/// in-flight ones get --grace, run.json says what completed).
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// Captures, folders, HAR files or raw request bodies.
@@ -622,12 +660,17 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "DIR", default_value = "reports/runs")]
     pub out: PathBuf,
 
-    /// Name of the run folder; defaults to run-<date>-<time>.
+    /// Name of the run folder; defaults to run-<date>-<time> (with -2, -3, … when another run
+    /// took that name in the same second). A folder that exists is never reused.
     #[arg(long, value_name = "NAME")]
     pub run_id: Option<String>,
 
     #[command(flatten)]
     pub send: SendArgs,
+
+    /// Seconds in-flight requests may run after Ctrl-C or SIGTERM before they are cut.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub grace: u64,
 }
 
 /// Compare two captures, or two collections of them (folders, HAR files), by what a client ends

@@ -13,6 +13,9 @@ pub const FAILED: u8 = 1;
 pub const USAGE: u8 = 2;
 /// Operational failure: port in use, target unreachable, disk full.
 pub const OPERATIONAL: u8 = 3;
+/// Stopped by Ctrl-C or SIGTERM before the work was done (128 + SIGINT, as shells report it);
+/// what was done is written and marked as partial.
+pub const INTERRUPTED: u8 = 130;
 
 /// An error that knows its exit code and, where the cause is known, what to do about it.
 #[derive(Debug, thiserror::Error)]

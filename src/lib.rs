@@ -12,8 +12,9 @@
 //!    - [`exit`]: exit codes and the error type that carries one, with hints.
 //!    - [`json`]: small JSON helpers (type names, pointers, previews) and the borrowed JSON tree
 //!      stream chunks are parsed into once.
-//!    - [`fsio`]: atomic and owner-only writes, and the batched durable writes of both capture
-//!      writers.
+//!    - [`fsio`]: atomic and owner-only writes, the batched durable writes of both capture
+//!      writers, folders created exclusively and the lock a recording session holds.
+//!    - [`memory`]: hands the memory a burst freed back to the system (glibc keeps it).
 //! 2. Wire
 //!    - [`sse`]: the one event-stream parser, incremental, keeping chunk indexes and anomalies.
 //!    - [`tls`]: the one crypto provider (ring), server and client configs, self-signed certs,
@@ -74,6 +75,7 @@ pub mod gateway;
 pub mod http;
 pub mod json;
 pub mod legs;
+pub mod memory;
 pub mod proxy;
 pub mod record;
 pub mod replay;

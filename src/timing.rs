@@ -89,6 +89,7 @@ mod tests {
             ]),
             ended_at_ms: Some(40.0),
             omitted: None,
+            encoding_mismatch: None,
         };
         let timing = Timing::of(&response, Some(1));
         assert_eq!(timing.ttfb_ms, Some(5.0));

@@ -125,6 +125,7 @@ fn entry_to_exchange(
         headers: har_headers(request)?,
         body: body.map(|bytes| Body::from_bytes(&bytes)),
         omitted: None,
+        encoding_mismatch: None,
     };
     let provenance = Provenance {
         kind: ProvenanceKind::Imported,
@@ -202,6 +203,7 @@ fn entry_to_exchange(
         stream,
         ended_at_ms: total_time(entry),
         omitted: None,
+        encoding_mismatch: None,
     });
     exchange.error = recorded_error;
     Ok(exchange)

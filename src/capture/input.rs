@@ -18,11 +18,6 @@ const INDEX_FILES: &[&str] = &["manifest.json", "run.json", "report.json"];
 pub enum InputError {
     #[error("{path}: no such file or folder")]
     Missing { path: String },
-    #[error("{path}: cannot read folder: {source}")]
-    Folder {
-        path: String,
-        source: std::io::Error,
-    },
     /// Every path was a folder and none held a file to read: almost always the wrong folder,
     /// and "0 exchanges, all good" would hide that.
     #[error("no captures found under {paths}")]
@@ -31,7 +26,8 @@ pub enum InputError {
 
 /// Expand paths into the sorted list of files to read. Folders are walked recursively in a
 /// deterministic order; symlinks that lead outside the folder are kept as error rows rather
-/// than followed. A folder with no input file in it becomes an error row of its own, and when
+/// than followed, and so is a folder that cannot be read (its row names it; the walk goes on
+/// with the rest). A folder with no input file in it becomes an error row of its own, and when
 /// nothing at all was found the whole call fails with [`InputError::NoCaptures`].
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<Candidate>, InputError> {
     let mut out = Vec::new();
@@ -40,15 +36,15 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Candidate>, InputError> {
             path: path.display().to_string(),
         })?;
         if meta.is_dir() {
-            let root = fs::canonicalize(path).map_err(|source| InputError::Folder {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let root = match fs::canonicalize(path) {
+                Ok(root) => root,
+                Err(err) => {
+                    out.push(unreadable_folder(path, &err));
+                    continue;
+                }
+            };
             let before = out.len();
-            walk(path, &root, &mut out).map_err(|source| InputError::Folder {
-                path: path.display().to_string(),
-                source,
-            })?;
+            walk(path, &root, &mut out);
             if out.len() == before {
                 out.push(Candidate::Empty(path.clone()));
             }
@@ -94,8 +90,23 @@ impl Candidate {
     }
 }
 
-fn walk(dir: &Path, root: &Path, out: &mut Vec<Candidate>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+fn unreadable_folder(path: &Path, err: &std::io::Error) -> Candidate {
+    Candidate::Refused {
+        path: path.to_owned(),
+        why: format!("cannot read folder: {err}"),
+    }
+}
+
+/// Walk one folder into `out`; what cannot be read becomes a row of its own.
+fn walk(dir: &Path, root: &Path, out: &mut Vec<Candidate>) {
+    let listed = fs::read_dir(dir).and_then(|entries| entries.collect::<Result<Vec<_>, _>>());
+    let mut entries = match listed {
+        Ok(entries) => entries,
+        Err(err) => {
+            out.push(unreadable_folder(dir, &err));
+            return;
+        }
+    };
     entries.sort_by_key(|entry| entry.file_name());
     for entry in entries {
         let path = entry.path();
@@ -103,7 +114,16 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<Candidate>) -> std::io::Result<()
         if name.starts_with('.') {
             continue;
         }
-        let file_type = entry.file_type()?;
+        let file_type = match entry.file_type() {
+            Ok(file_type) => file_type,
+            Err(err) => {
+                out.push(Candidate::Refused {
+                    path,
+                    why: format!("cannot read: {err}"),
+                });
+                continue;
+            }
+        };
         if file_type.is_symlink() {
             match fs::canonicalize(&path) {
                 Ok(target) if target.starts_with(root) => {}
@@ -126,16 +146,24 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<Candidate>) -> std::io::Result<()
                 }
             }
         }
-        let meta = fs::metadata(&path)?;
+        let meta = match fs::metadata(&path) {
+            Ok(meta) => meta,
+            Err(err) => {
+                out.push(Candidate::Refused {
+                    path,
+                    why: format!("cannot read: {err}"),
+                });
+                continue;
+            }
+        };
         if meta.is_dir() {
             if !file_type.is_symlink() {
-                walk(&path, root, out)?;
+                walk(&path, root, out);
             }
         } else if is_input_name(&name) {
             out.push(Candidate::File(path));
         }
     }
-    Ok(())
 }
 
 fn is_input_name(name: &str) -> bool {
@@ -267,6 +295,7 @@ fn raw_body_exchange(origin: &str, bytes: &[u8], value: Value) -> Exchange {
         headers: vec![("content-type".to_owned(), "application/json".to_owned())],
         body: Some(Body::from_parsed(bytes, Some(value))),
         omitted: None,
+        encoding_mismatch: None,
     };
     let provenance = Provenance {
         kind: ProvenanceKind::Imported,

@@ -6,8 +6,10 @@
 //! order on disk, so golden captures diff well in git.
 
 mod body;
+pub mod budget;
 pub mod contract;
 pub mod convert;
+pub mod encoding;
 pub mod export;
 pub mod filter;
 pub mod har;
@@ -125,6 +127,10 @@ pub struct Request {
     /// Body bytes that were sent but are not kept here, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub omitted: Option<Omitted>,
+    /// Set when the body's bytes are not what its `content-encoding` says (plain JSON labelled
+    /// gzip, bytes no decoder reads): what is wrong and what the capture kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding_mismatch: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,6 +154,9 @@ pub struct Response {
     /// Body bytes the client received that are not kept here, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub omitted: Option<Omitted>,
+    /// As for the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding_mismatch: Option<String>,
 }
 
 /// Body bytes that went over the wire but are not in the capture: over the recorder's
@@ -334,6 +343,7 @@ mod tests {
             headers: Vec::new(),
             body: Some(Body::Text(body.to_owned())),
             omitted: None,
+            encoding_mismatch: None,
         };
         let provenance = || Provenance {
             kind: ProvenanceKind::Synthesized,

@@ -9,9 +9,10 @@
 //! writer slower than the proxy (a slow disk, a small machine) then slows the traffic down
 //! instead of holding thousands of recordings in memory.
 //!
-//! Recordings are compacted as they join the backlog, so what is counted is what is held: a
-//! response chunk is a slice of a connection's read buffer and would otherwise keep the whole
-//! buffer alive while it waits.
+//! What is counted is what is held: a recording copies small response chunks out of the
+//! connection's read buffers as it keeps them ([`Recording::keep_chunk`]). The bytes of
+//! response bodies are also bounded while they stream, by the budget of every capture in flight
+//! ([`super::budget`]).
 
 use std::io::Write as _;
 use std::sync::Arc;
@@ -63,6 +64,11 @@ impl Backlog {
         }
     }
 
+    /// Whether no finished recording waits for the writer (or is being written).
+    pub fn is_empty(&self) -> bool {
+        self.recordings.load(Ordering::Acquire) == 0
+    }
+
     fn full(&self) -> bool {
         self.recordings.load(Ordering::Acquire) >= self.limits.recordings
             || self.bytes.load(Ordering::Acquire) >= self.limits.bytes
@@ -107,8 +113,7 @@ pub struct QueueSlot {
 
 impl QueueSlot {
     /// Hand a finished recording to the writer.
-    pub fn send(self, mut recording: Box<Recording>) {
-        recording.compact();
+    pub fn send(self, recording: Box<Recording>) {
         self.backlog.joined(&recording);
         self.permit.send(recording);
     }

@@ -198,6 +198,7 @@ mod tests {
                     .collect(),
                 body: Some(Body::from_bytes(br#"{"model":"m","messages":[]}"#)),
                 omitted: None,
+                encoding_mismatch: None,
             },
         )
     }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::capture::input::{self, Candidate, InputError, Loaded};
 use crate::capture::{Contract, Exchange, ProvenanceKind, TransportSummary};
-use crate::conformance::{self, Profile, RequestContext, ResponseKind, Verdict, Violation};
+use crate::conformance::{self, Profile, RequestContext, ResponseKind, Rule, Verdict, Violation};
 use crate::dialect::{self, Classification, Confidence, Dialect, Evidence};
 use crate::timing::Timing;
 
@@ -237,7 +237,7 @@ pub fn check_exchange_as(
     // The query matters too: Gemini's `alt=sse` decides how a stream is delivered.
     let target = request.target.as_str();
     let parsed = request.body.as_ref().map(|body| body.json());
-    let (request_report, context) = match &parsed {
+    let (mut request_report, context) = match &parsed {
         None => (None, RequestContext::without_body(contract, target)),
         Some(Ok(body)) => {
             let classification = dialect::classify(body, &request.headers);
@@ -262,10 +262,25 @@ pub fn check_exchange_as(
             )
         }
     };
+    if let (Some(report), Some(note)) = (&mut request_report, &request.encoding_mismatch) {
+        report.violations.push(conformance::encoding_mismatch(
+            Rule::RequestContentEncoding,
+            note,
+            profile,
+        ));
+        report.verdict = Verdict::of(&report.violations);
+    }
     let (mut response_report, timing) = match &exchange.response {
         None => (None, None),
         Some(response) => {
-            let checked = conformance::check_response(response, &context, profile);
+            let mut checked = conformance::check_response(response, &context, profile);
+            if let Some(note) = &response.encoding_mismatch {
+                checked.violations.push(conformance::encoding_mismatch(
+                    Rule::ResponseContentEncoding,
+                    note,
+                    profile,
+                ));
+            }
             let timing = Timing::of(response, checked.first_content_chunk);
             (
                 Some(ResponseReport {

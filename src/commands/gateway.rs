@@ -37,6 +37,7 @@ pub fn run(args: GatewayArgs) -> anyhow::Result<ExitCode> {
             log,
             super::stop_signal(),
             Duration::from_secs(5),
+            args.connections.limits(),
         )
         .await;
         anyhow::Ok(())

@@ -34,7 +34,14 @@ use crate::exit::Failure;
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    crate::http::serve::raise_open_files_limit();
+    // Only the commands that serve or send hold many sockets; the others keep the limits they
+    // were given (a file walk that leaks descriptors should fail, not eat a million).
+    if matches!(
+        cli.command,
+        Command::Record(_) | Command::Gateway(_) | Command::Replay(_) | Command::Run(_)
+    ) {
+        crate::http::serve::raise_open_files_limit();
+    }
     match cli.command {
         Command::Record(args) => record::run(*args),
         Command::Ca(args) => ca::run(args),
@@ -132,6 +139,23 @@ fn load_one(path: &std::path::Path, command: &str) -> anyhow::Result<crate::capt
         .remove(0)
         .result
         .map_err(|error| Failure::failed(error.to_string()).into())
+}
+
+/// Stop `interrupt` on the first Ctrl-C or SIGTERM, saying so; a second one ends the process
+/// at once. Call inside the runtime before the work starts: until the handler is in place a
+/// signal kills the process the default way.
+fn interrupt_on_signal(interrupt: &crate::replay::Interrupt) {
+    let interrupt = interrupt.clone();
+    tokio::spawn(async move {
+        stop_signal().await;
+        eprintln!(
+            "\ncursor-harness: interrupted: no new requests; those in flight get {}s to finish (Ctrl-C again stops at once)",
+            interrupt.grace.as_secs()
+        );
+        interrupt.stop.cancel();
+        stop_signal().await;
+        std::process::exit(crate::exit::INTERRUPTED.into());
+    });
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -42,7 +42,8 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
             None => Some(session::random_token()?),
         }
     };
-    let (tls_config, tls_note) = server_tls(&args)?;
+    // The self-signed certificate's file is removed when this guard goes, however `run` ends.
+    let (tls_config, tls_note, self_signed) = server_tls(&args)?;
     let client = ClientOptions {
         extra_cas: args.upstream_ca.clone(),
         insecure: args.insecure_upstream,
@@ -65,7 +66,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
             "cursor-harness: WARNING: --insecure-upstream: upstream certificates are not verified; anyone between here and the upstream can read and change the traffic"
         );
     }
-    let options = RecordOptions {
+    let mut options = RecordOptions {
         destination: destination.clone(),
         captures: args.captures.clone(),
         session: session.clone(),
@@ -80,8 +81,19 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         },
         grace: Duration::from_secs(args.grace),
         queue: 4096,
+        connections: args.connections.limits(),
+        capture_memory: args.max_capture_memory,
+        lock: None,
     };
     writable(&args.captures)?;
+    // Before anything is printed or bound: a second recorder on this session stops here.
+    let lock = session::lock_session(
+        &args.captures.join(&session),
+        &session,
+        &crate::proxy::forward::Notices::new(|message| eprintln!("cursor-harness: {message}")),
+    )
+    .map_err(session_error)?;
+    options.lock = Some(Arc::new(lock));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -106,6 +118,7 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 path_token.as_deref(),
                 tls_config.is_some(),
                 tls_note.as_deref(),
+                self_signed.as_ref(),
                 &session,
             );
         }
@@ -130,7 +143,8 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 args.grace
             );
         })
-        .await?;
+        .await
+        .map_err(session_error)?;
         anyhow::Ok(report)
     })?;
     summary(&report, &args.captures.join(&session));
@@ -216,6 +230,17 @@ fn writable(captures: &std::path::Path) -> Result<(), Failure> {
     Ok(())
 }
 
+fn session_error(err: session::RecordError) -> anyhow::Error {
+    match err {
+        session::RecordError::SessionBusy { .. } => Failure::operational(err.to_string())
+            .with_hint(
+                "two recorders on one session would number their captures twice: stop that one first, or record into another --session",
+            )
+            .into(),
+        other => other.into(),
+    }
+}
+
 /// A chosen path token is the only thing between the internet and the gateway: it must be as
 /// hard to guess as the generated one (16+ characters of `[A-Za-z0-9_-]`, which also keeps it a
 /// single path segment).
@@ -235,9 +260,26 @@ fn valid_token(token: &str) -> anyhow::Result<String> {
     }
 }
 
-fn server_tls(
-    args: &RecordArgs,
-) -> anyhow::Result<(Option<Arc<rustls::ServerConfig>>, Option<String>)> {
+/// The self-signed certificate's PEM file, for clients to trust while the recorder runs;
+/// removed when the recorder stops.
+struct SelfSignedFile {
+    path: std::path::PathBuf,
+    names: Vec<String>,
+}
+
+impl Drop for SelfSignedFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+type ServerTls = (
+    Option<Arc<rustls::ServerConfig>>,
+    Option<String>,
+    Option<SelfSignedFile>,
+);
+
+fn server_tls(args: &RecordArgs) -> anyhow::Result<ServerTls> {
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         let (chain, key) =
             tls::load_pem_pair(cert, key).map_err(|err| Failure::usage(err.to_string()))?;
@@ -251,6 +293,7 @@ fn server_tls(
                 tls::server_config(chain, key).map_err(|err| Failure::usage(err.to_string()))?,
             )),
             Some(note),
+            None,
         ));
     }
     if !args.tls_self_signed.is_empty() {
@@ -258,11 +301,15 @@ fn server_tls(
         let path =
             std::env::temp_dir().join(format!("cursor-harness-record-{}.pem", std::process::id()));
         crate::fsio::write_atomically(&path, generated.cert_pem.as_bytes())?;
+        let file = SelfSignedFile {
+            path,
+            names: args.tls_self_signed.clone(),
+        };
         let note = format!(
-            "self-signed certificate for {} (sha256 {}), written to {} for clients to trust",
+            "self-signed certificate for {} (sha256 {}), written to {} for clients to trust while the recorder runs",
             args.tls_self_signed.join(", "),
             tls::fingerprint(&generated.chain[0]),
-            path.display()
+            file.path.display()
         );
         return Ok((
             Some(Arc::new(tls::server_config(
@@ -270,9 +317,61 @@ fn server_tls(
                 generated.key,
             )?)),
             Some(note),
+            Some(file),
         ));
     }
-    Ok((None, None))
+    Ok((None, None, None))
+}
+
+/// A curl command that reaches the recorder at `local` and trusts its self-signed certificate:
+/// the URL names a host the certificate is for (an IP address it names, or its first name
+/// resolved to the listening address).
+fn local_test_command(local: std::net::SocketAddr, file: &SelfSignedFile, path: &str) -> String {
+    let ip = if local.ip().is_unspecified() {
+        if local.is_ipv4() {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        } else {
+            IpAddr::V6(std::net::Ipv6Addr::LOCALHOST)
+        }
+    } else {
+        local.ip()
+    };
+    let port = local.port();
+    let bracketed = |ip: IpAddr| match ip {
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        IpAddr::V4(v4) => v4.to_string(),
+    };
+    let cacert = shell_word(&file.path.display().to_string());
+    let named_ip = file
+        .names
+        .iter()
+        .any(|name| name.parse::<IpAddr>().ok() == Some(ip));
+    match file
+        .names
+        .iter()
+        .find(|name| name.parse::<IpAddr>().is_err())
+    {
+        Some(name) if !named_ip => format!(
+            "curl --cacert {cacert} --resolve {name}:{port}:{} https://{name}:{port}{path}",
+            bracketed(ip)
+        ),
+        _ => format!(
+            "curl --cacert {cacert} https://{}:{port}{path}",
+            bracketed(ip)
+        ),
+    }
+}
+
+/// A word the shell reads as it is: single-quoted when it holds anything but the safe characters.
+fn shell_word(word: &str) -> String {
+    if word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -283,6 +382,7 @@ fn banner(
     token: Option<&str>,
     tls: bool,
     tls_note: Option<&str>,
+    self_signed: Option<&SelfSignedFile>,
     session: &str,
 ) {
     let scheme = if tls { "https" } else { "http" };
@@ -326,7 +426,14 @@ fn banner(
             say!(
                 "    (Cursor's servers cannot reach {local}: expose it with e.g. `cloudflared tunnel --url {scheme}://{local}`)"
             );
-            say!("    local test:  curl {scheme}://{local}{prefix}/v1/models");
+            let models = format!("{prefix}/v1/models");
+            match self_signed {
+                Some(file) => say!(
+                    "    local test:  {}",
+                    local_test_command(local, file, &models)
+                ),
+                None => say!("    local test:  curl {scheme}://{local}{models}"),
+            }
         }
     }
     if token.is_none() && !local.ip().is_loopback() {
@@ -381,6 +488,27 @@ fn summary(report: &WriterReport, folder: &std::path::Path) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_local_test_command_names_a_host_the_certificate_is_for() {
+        let file = |names: &[&str]| super::SelfSignedFile {
+            path: "/tmp/cursor-harness-record-1.pem".into(),
+            names: names.iter().map(|n| (*n).to_owned()).collect(),
+        };
+        let local = "127.0.0.1:8443".parse().unwrap();
+        let ip = file(&["127.0.0.1", "localhost"]);
+        assert_eq!(
+            super::local_test_command(local, &ip, "/v1/models"),
+            "curl --cacert /tmp/cursor-harness-record-1.pem https://127.0.0.1:8443/v1/models"
+        );
+        let name = file(&["recorder.example"]);
+        assert_eq!(
+            super::local_test_command("0.0.0.0:8443".parse().unwrap(), &name, "/v1/models"),
+            "curl --cacert /tmp/cursor-harness-record-1.pem --resolve recorder.example:8443:127.0.0.1 https://recorder.example:8443/v1/models"
+        );
+        std::mem::forget(ip);
+        std::mem::forget(name);
+    }
+
     #[test]
     fn the_banner_shows_where_requests_go_without_credentials() {
         assert_eq!(

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use crate::capture::input::InputError;
 use crate::cli::ReplayArgs;
-use crate::exit::{FAILED, Failure, OPERATIONAL};
+use crate::exit::{FAILED, Failure, INTERRUPTED, OPERATIONAL};
 use crate::replay::progress::Progress;
 use crate::replay::run_file::RunFile;
 use crate::replay::schedule::Pace;
-use crate::replay::{self, ReplayError, ReplayOptions};
+use crate::replay::{self, Interrupt, ReplayError, ReplayOptions};
 
 use super::send;
 
@@ -32,23 +32,14 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         rewrite, secrets, ..
     } = send::changes(&args.send)?;
     let run_id = match &args.run_id {
-        Some(name) => super::valid_folder_name("--run-id", name, "gateway-v2-try1")?,
-        None => format!(
-            "run-{}",
-            jiff::Timestamp::now()
-                .to_zoned_datetime(jiff::tz::TimeZone::system())
-                .strftime("%Y%m%d-%H%M%S")
-        ),
+        Some(name) => {
+            let name = super::valid_folder_name("--run-id", name, "gateway-v2-try1")?;
+            claim_run_folder(&args.out, &name)?;
+            name
+        }
+        None => new_run_folder(&args.out)?,
     };
     let run_dir = args.out.join(&run_id);
-    if run_dir.join("run.json").exists() {
-        return Err(Failure::usage(format!(
-            "{} already holds a run; a run folder is never overwritten",
-            run_dir.display()
-        ))
-        .with_hint("pick another --run-id, or leave it out for a timestamped one")
-        .into());
-    }
     let options = ReplayOptions {
         paths: args.paths.clone(),
         target,
@@ -74,11 +65,22 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         keep_exchanges: false,
         rewrite,
         secrets,
+        interrupt: Interrupt {
+            grace: Duration::from_secs(args.grace),
+            ..Interrupt::default()
+        },
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let result = runtime.block_on(replay::run(&options, Progress::for_terminal));
+    let result = runtime.block_on(async {
+        super::interrupt_on_signal(&options.interrupt);
+        replay::run(&options, Progress::for_terminal).await
+    });
+    if result.is_err() {
+        // Nothing was written into the folder claimed above: give the name back.
+        let _ = std::fs::remove_dir(&run_dir);
+    }
     let run = result.map_err(|err| match err {
         ReplayError::Input(input) => {
             let hint = match input {
@@ -95,7 +97,68 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             .into(),
     })?;
     summary(&run, &run_dir);
+    if let Some(interrupted) = &run.interrupted {
+        eprintln!(
+            "cursor-harness: interrupted: {} request(s) sent, {} never sent; run.json in {} says so",
+            run.counts.replayed,
+            interrupted.not_sent,
+            run_dir.display()
+        );
+        return Ok(ExitCode::from(INTERRUPTED));
+    }
     Ok(ExitCode::from(exit_code(&run)))
+}
+
+/// Create the run folder `out/name`, failing when it exists: a run folder is never reused,
+/// and of two replays started with the same --run-id only one gets it.
+fn claim_run_folder(out: &std::path::Path, name: &str) -> anyhow::Result<()> {
+    let dir = out.join(name);
+    crate::fsio::create_private_dir_new(&dir).map_err(|err| {
+        if err.kind() == std::io::ErrorKind::AlreadyExists {
+            Failure::usage(format!(
+                "{} already exists; a run folder is never reused",
+                dir.display()
+            ))
+            .with_hint("pick another --run-id, or leave it out for a timestamped one")
+        } else {
+            Failure::operational(format!("cannot create {}: {err}", dir.display()))
+                .with_hint("check that the --out folder is writable")
+        }
+    })?;
+    Ok(())
+}
+
+/// Create a new run folder named after the time, `run-<date>-<time>`, or `…-2`, `…-3` when
+/// another replay took that name in the same second; returns its name.
+fn new_run_folder(out: &std::path::Path) -> anyhow::Result<String> {
+    let stamp = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%Y%m%d-%H%M%S")
+        .to_string();
+    for n in 1..=1000 {
+        let name = if n == 1 {
+            format!("run-{stamp}")
+        } else {
+            format!("run-{stamp}-{n}")
+        };
+        match crate::fsio::create_private_dir_new(&out.join(&name)) {
+            Ok(()) => return Ok(name),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) => {
+                return Err(Failure::operational(format!(
+                    "cannot create a run folder in {}: {err}",
+                    out.display()
+                ))
+                .with_hint("check that the --out folder is writable")
+                .into());
+            }
+        }
+    }
+    Err(Failure::operational(format!(
+        "a thousand runs in {} started in the same second",
+        out.display()
+    ))
+    .into())
 }
 
 /// 0 when every request got an answer (any status); 3 when none did (the target is

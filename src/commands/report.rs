@@ -93,6 +93,13 @@ pub(super) fn publish(report: &Report, timings: &Timings, out: &Path) -> anyhow:
         eprint!("{}", scan.render());
         return Ok(ExitCode::from(FAILED));
     }
+    if let Some(partial) = &report.partial {
+        eprintln!(
+            "cursor-harness: PARTIAL: interrupted with {} capture(s) not replayed; the reports judge what completed",
+            partial.not_replayed
+        );
+        return Ok(ExitCode::from(crate::exit::INTERRUPTED));
+    }
     Ok(match report.outcome {
         Outcome::Pass => ExitCode::SUCCESS,
         Outcome::Fail => ExitCode::from(FAILED),

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use crate::capture::filter::ModelFilter;
 use crate::cli::RunArgs;
 use crate::exit::{Failure, OPERATIONAL};
+use crate::replay::Interrupt;
 use crate::scenario::run::{self, DryRun, RunError, RunOptions};
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -25,6 +26,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         profile: args.profile,
         concurrency: args.concurrency,
         progress_bar: std::io::stderr().is_terminal(),
+        interrupt: Interrupt::default(),
     };
     if args.dry_run {
         let plan = run::dry_run(&options).map_err(failure)?;
@@ -38,7 +40,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let output = runtime.block_on(run::run(&options)).map_err(failure)?;
+    let output = runtime
+        .block_on(async {
+            super::interrupt_on_signal(&options.interrupt);
+            run::run(&options).await
+        })
+        .map_err(failure)?;
     let report = &output.report;
     let unreachable = report
         .exchanges

@@ -116,6 +116,14 @@ pub fn check_request(
     findings.into_vec()
 }
 
+/// A violation of `rule` (`request.content-encoding` or `response.content-encoding`) for a body
+/// whose bytes did not match its content-encoding; `note` is the capture's `encoding_mismatch`.
+pub fn encoding_mismatch(rule: Rule, note: &str, profile: Profile) -> Violation {
+    let mut findings = Findings::new(profile);
+    findings.add(rule, "", note);
+    findings.into_vec().pop().expect("a finding was just added")
+}
+
 /// A violation for a body that could not be read as JSON at all.
 pub fn unreadable_request(message: &str, profile: Profile) -> Vec<Violation> {
     let mut findings = Findings::new(profile);

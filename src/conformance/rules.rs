@@ -220,6 +220,10 @@ catalogue! {
         [AnthropicMessages, Gemini],
         "Extended thinking that the API refuses (Anthropic: `budget_tokens` below 1024 or not below `max_tokens`, or thinking with `temperature` other than 1, `top_k`, `top_p` below 0.95, or a `tool_choice` that forces tool use; Gemini: `thinkingBudget` and `thinkingLevel` together).",
         "Anthropic ThinkingConfigEnabledParam (\"Must be ≥1024 and less than `max_tokens`\"); extended-thinking guide, feature compatibility; 400 \"Thinking may not be enabled when tool_choice forces tool use\" (mastra-ai/mastra#7507); Gemini ThinkingConfig, 400 \"thinking_budget and thinking_level are not supported together\"";
+    RequestContentEncoding = "request.content-encoding", Request, Error / Warning,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
+        "The body's bytes are not what its `Content-Encoding` says (plain JSON labelled gzip, bytes no decoder reads): a server that decodes per the header refuses it, one that ignores the header hides the bug.",
+        "RFC 9110 §8.4 Content-Encoding";
     ResponseNotJson = "response.not-json", Response, Error / Error,
         [ChatCompletions, Responses, AnthropicMessages, Gemini, Models],
         "The response body is not JSON.",
@@ -248,6 +252,10 @@ catalogue! {
         [ChatCompletions, Responses, AnthropicMessages, Gemini],
         "The request asked for a stream and got JSON, or asked for JSON and got a stream (Gemini asks by path, `:streamGenerateContent`; with `alt=sse` the answer is an event stream, without it one JSON array).",
         "CreateChatCompletionRequest.stream; Gemini streamGenerateContent";
+    ResponseContentEncoding = "response.content-encoding", Response, Error / Warning,
+        [ChatCompletions, Responses, AnthropicMessages, Gemini],
+        "The body's bytes are not what its `Content-Encoding` says: a client that decodes per the header (every HTTP library) fails to read the answer.",
+        "RFC 9110 §8.4 Content-Encoding";
     ResponseModelsList = "response.models-list", Response, Error / Error,
         [Models],
         "`GET /models` did not return `{object:\"list\", data:[{id, object:\"model\"}]}` (Cursor's Verify needs it).",

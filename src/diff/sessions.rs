@@ -230,6 +230,7 @@ mod tests {
                 headers: vec![],
                 body: Some(Body::Json(body)),
                 omitted: None,
+                encoding_mismatch: None,
             },
         )
     }

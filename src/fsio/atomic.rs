@@ -52,6 +52,19 @@ pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
+/// Create `dir` for the owner only, failing with `AlreadyExists` when it is there: two
+/// processes asking for the same folder at once never both get it. Missing parents are made
+/// (0700) as by [`create_private_dir_all`].
+pub fn create_private_dir_new(dir: &Path) -> io::Result<()> {
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_private_dir_all(parent)?;
+    }
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
 /// Create a new file for the owner only (0600 on Unix); fails if it exists.
 pub fn create_private_file(path: &Path) -> io::Result<fs::File> {
     let mut options = fs::OpenOptions::new();

@@ -8,7 +8,8 @@
 //! ([`wording`]); `lenient` ignores unknown fields like many gateways do but still needs a valid
 //! Chat body; `translate` translates whatever Cursor sends into Chat Completions before the
 //! strict checks; `provider` is the other side of a gateway, each provider's API at its own
-//! endpoint.
+//! endpoint. Every mode reads a request
+//! body per its `Content-Encoding` (gzip, deflate, br, zstd), with the decoder captures use.
 
 mod answer;
 mod paced;
@@ -22,10 +23,11 @@ pub use answer::{Plan, Reply};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderValue, Method, Response, StatusCode, header};
+use http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
 use serde_json::Value;
 
 use crate::capture::Contract;
+use crate::capture::encoding::{EncodingError, decode_limited};
 use crate::conformance::{self, Profile, Rule, Severity, Violation};
 use crate::conversation::answer::{StreamUnwrapper, unwrap_completion};
 use crate::dialect;
@@ -222,8 +224,22 @@ impl Gateway {
 }
 
 impl Responder for Gateway {
-    /// Answer one request.
-    fn respond(&self, method: &Method, path: &str, body: &[u8]) -> Response<ProxyBody> {
+    /// Answer one request. The body is read per its `Content-Encoding`, as any server does.
+    fn respond(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Response<ProxyBody> {
+        let encoding = headers
+            .get(header::CONTENT_ENCODING)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        let body = match decode_limited(encoding.as_deref(), body, server::MAX_BODY) {
+            Ok(body) => body,
+            Err(err) => return undecodable(&err),
+        };
+        let body = &*body;
         let path = path.split('?').next().unwrap_or(path).trim_end_matches('/');
         if method == Method::OPTIONS {
             return preflight();
@@ -279,6 +295,27 @@ pub fn first_rejection(body: &Value, profile: Profile) -> Option<Violation> {
         .into_iter()
         .filter(|v| v.severity == Severity::Error && v.code != Rule::RequestDialect.code())
         .min_by_key(rank)
+}
+
+/// A body that cannot be read under its content-encoding: 415 for an encoding the gateway does
+/// not speak (RFC 9110 §15.5.16), 413 when it decodes to more than the gateway reads, 400 when
+/// its bytes are not what the header says.
+fn undecodable(err: &EncodingError) -> Response<ProxyBody> {
+    let (status, code) = match err {
+        EncodingError::Unsupported(_) => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_content_encoding",
+        ),
+        EncodingError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "request_too_large"),
+        EncodingError::Corrupt { .. } => (StatusCode::BAD_REQUEST, "invalid_content_encoding"),
+    };
+    openai_error(
+        status,
+        &format!("{err}."),
+        "invalid_request_error",
+        None,
+        Some(code),
+    )
 }
 
 fn json_response(status: StatusCode, value: &Value) -> Response<ProxyBody> {

@@ -7,15 +7,17 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::BytesMut;
 use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt as _, Limited};
+use http_body::Body as _;
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use tokio::net::TcpListener;
 
 use super::Gateway;
 use crate::http::Responder as _;
-use crate::http::body::{ProxyBody, openai_error};
-use crate::http::serve::{self, Stop};
+use crate::http::body::{ProxyBody, answer_early, openai_error};
+use crate::http::serve::{self, ConnectionLimits, Stop};
 
 /// Largest request body the gateway reads (OpenAI's own limit is far below this).
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -29,8 +31,9 @@ pub async fn serve(
     gateway: Gateway,
     shutdown: impl Future<Output = ()>,
     grace: Duration,
+    limits: ConnectionLimits,
 ) {
-    serve_logged(listener, gateway, None, shutdown, grace).await;
+    serve_logged(listener, gateway, None, shutdown, grace, limits).await;
 }
 
 /// [`serve()`], with a line per request to `log` when one is given.
@@ -40,6 +43,7 @@ pub async fn serve_logged(
     log: Option<Log>,
     shutdown: impl Future<Output = ()>,
     grace: Duration,
+    limits: ConnectionLimits,
 ) {
     let gateway = Arc::new(gateway);
     serve::serve(
@@ -47,7 +51,7 @@ pub async fn serve_logged(
         None,
         move |request| answer(gateway.clone(), log.clone(), request),
         shutdown,
-        Stop::new(grace),
+        Stop::new(grace, limits),
     )
     .await;
 }
@@ -61,7 +65,8 @@ async fn answer(
     let (parts, body) = request.into_parts();
     let response = match read_body(body).await {
         Ok(body) => {
-            let response = gateway.respond(&parts.method, parts.uri.path(), &body);
+            let response =
+                gateway.respond(&parts.method, parts.uri.path(), &parts.headers, &body);
             match &log {
                 Some(log) => {
                     let (response, said) = refusal_message(response).await;
@@ -145,31 +150,55 @@ fn log_line(
     line
 }
 
-/// The whole request body, or the answer refusing it.
-async fn read_body(body: Incoming) -> Result<bytes::Bytes, Response<ProxyBody>> {
-    match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(err) => {
-            let too_large = err
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some();
-            Err(if too_large {
-                openai_error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    &format!("The request body is larger than {MAX_BODY} bytes."),
-                    "invalid_request_error",
-                    None,
-                    Some("request_too_large"),
-                )
-            } else {
-                openai_error(
+/// The whole request body, or the answer refusing it: too large (answered early, the rest of
+/// the body read and dropped beside it, so HTTP/2 does not reset the stream before the 413),
+/// unreadable, or stalled past [`IDLE`].
+async fn read_body(mut body: Incoming) -> Result<bytes::Bytes, Response<ProxyBody>> {
+    let mut bytes = BytesMut::new();
+    let too_large = || {
+        openai_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("The request body is larger than {MAX_BODY} bytes."),
+            "invalid_request_error",
+            None,
+            Some("request_too_large"),
+        )
+    };
+    if body.size_hint().lower() > MAX_BODY as u64 {
+        return Err(answer_early(too_large(), body, IDLE));
+    }
+    loop {
+        let frame = match tokio::time::timeout(IDLE, body.frame()).await {
+            Ok(Some(Ok(frame))) => frame,
+            Ok(None) => break,
+            Ok(Some(Err(err))) => {
+                return Err(openai_error(
                     StatusCode::BAD_REQUEST,
                     &format!("The request body could not be read: {err}"),
                     "invalid_request_error",
                     None,
                     None,
-                )
-            })
+                ));
+            }
+            Err(_) => {
+                return Err(openai_error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    &format!("The request body stalled for {IDLE:?}."),
+                    "invalid_request_error",
+                    None,
+                    None,
+                ));
+            }
+        };
+        if let Some(data) = frame.data_ref() {
+            if bytes.len() + data.len() > MAX_BODY {
+                return Err(answer_early(too_large(), body, IDLE));
+            }
+            bytes.extend_from_slice(data);
         }
     }
+    Ok(bytes.freeze())
 }
+
+/// Longest silence in the middle of a request body.
+const IDLE: Duration = Duration::from_secs(60);

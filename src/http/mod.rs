@@ -19,13 +19,20 @@ pub mod serve;
 pub use body::{BoxError, ProxyBody};
 pub use failure::ErrorKind;
 
-use http::{Method, Response};
+use http::{HeaderMap, Method, Response};
 
 /// Something that answers a request in-process, without a network hop: the embedded gateway
 /// behind `record --stub`. The proxies are given one; they do not know what it is.
 pub trait Responder: Send + Sync {
-    /// The answer to `method path` with this body (already read whole).
-    fn respond(&self, method: &Method, path: &str, body: &[u8]) -> Response<ProxyBody>;
+    /// The answer to `method path` with these headers and this body (already read whole, as
+    /// it came: still under any content-encoding).
+    fn respond(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Response<ProxyBody>;
 }
 
 /// The HTTP version as captures spell it.

@@ -24,9 +24,10 @@ use hyper::body::Incoming;
 
 use super::tee::Tee;
 use crate::capture::ErrorKind;
+use crate::capture::budget::CaptureBudget;
 use crate::capture::queue::{CaptureQueue, QueueSlot};
 use crate::capture::recording::{Recording, ResponseHead};
-use crate::http::body::{ProxyBody, full, openai_error};
+use crate::http::body::{ProxyBody, answer_early, full, openai_error};
 use crate::http::client::{self, HttpsClient};
 use crate::http::failure::error_chain;
 use crate::http::headers::{strip_hop_by_hop, to_pairs};
@@ -75,9 +76,11 @@ pub enum Hop<'a> {
     },
 }
 
-/// What every recorded exchange shares: limits, the writer, the shutdown flag.
+/// What every recorded exchange shares: limits, the memory budget of every capture in flight,
+/// the writer, the shutdown flag.
 pub struct Pipeline {
     pub limits: Limits,
+    pub budget: CaptureBudget,
     pub writer: CaptureQueue,
     /// Set when the grace period is over, so cut streams are recorded as cut by shutdown.
     pub shutting_down: Arc<AtomicBool>,
@@ -113,14 +116,14 @@ impl Pipeline {
             forwarded: false,
             shutting_down: self.shutting_down.clone(),
         };
-        let body = match self.read_body(body, parts.version).await {
+        let body = match self.read_body(body).await {
             Ok(body) => body,
             Err(err) => return self.request_body_failed(in_flight.take(), err),
         };
         in_flight.recording().request_body = body.clone();
         let (client, uri, upstream) = match hop {
             Hop::Local { responder, path } => {
-                let response = responder.respond(&parts.method, &path, &body);
+                let response = responder.respond(&parts.method, &path, &parts.headers, &body);
                 return self.relay(in_flight.take(), response);
             }
             Hop::Upstream {
@@ -179,16 +182,12 @@ impl Pipeline {
 
     /// Read the whole request body: at most `max_request_body` bytes, with no silence longer
     /// than the idle timeout (a client that declares more than it sends and waits would
-    /// otherwise hold its place in the writer's queue for ever).
-    async fn read_body(
-        &self,
-        mut body: Incoming,
-        version: http::Version,
-    ) -> Result<Bytes, BodyError> {
+    /// otherwise hold its place in the writer's queue for ever). A body that stalls or breaks
+    /// gives back what arrived before, for the capture.
+    async fn read_body(&self, mut body: Incoming) -> Result<Bytes, BodyError> {
         let limit = self.limits.max_request_body;
         if body.size_hint().lower() > limit as u64 {
-            drain_http1(body, version, self.limits.idle_timeout);
-            return Err(BodyError::TooLarge);
+            return Err(BodyError::TooLarge(body));
         }
         // The declared length sizes the buffer exactly (a body waiting for the writer holds
         // its capacity, not its length), up to a cap: a lie costs no more than that.
@@ -196,15 +195,14 @@ impl Pipeline {
         let mut bytes = BytesMut::with_capacity(declared.min(limit).min(16 * 1024 * 1024));
         loop {
             let frame = match tokio::time::timeout(self.limits.idle_timeout, body.frame()).await {
-                Err(_) => return Err(BodyError::Stalled(bytes.len())),
+                Err(_) => return Err(BodyError::Stalled(bytes.freeze())),
                 Ok(None) => return Ok(bytes.freeze()),
-                Ok(Some(Err(err))) => return Err(BodyError::Broken(err)),
+                Ok(Some(Err(err))) => return Err(BodyError::Broken(err, bytes.freeze())),
                 Ok(Some(Ok(frame))) => frame,
             };
             if let Some(data) = frame.data_ref() {
                 if bytes.len() + data.len() > limit {
-                    drain_http1(body, version, self.limits.idle_timeout);
-                    return Err(BodyError::TooLarge);
+                    return Err(BodyError::TooLarge(body));
                 }
                 bytes.extend_from_slice(data);
             }
@@ -231,6 +229,7 @@ impl Pipeline {
             permit,
             Some(self.limits.idle_timeout),
             self.limits.max_capture_body,
+            self.budget.clone(),
             self.shutting_down.clone(),
         );
         Response::from_parts(parts, tee.boxed())
@@ -259,66 +258,69 @@ impl Pipeline {
         )
     }
 
+    /// Record why the request body could not be read, with the part that arrived before, and
+    /// answer in the OpenAI error shape.
     fn request_body_failed(
         &self,
         (mut recording, permit): (Box<Recording>, QueueSlot),
         err: BodyError,
     ) -> Response<ProxyBody> {
+        let mut unread = None;
         let (status, message) = match err {
-            BodyError::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the request body is larger than {} bytes (--max-request-body)",
-                    self.limits.max_request_body
-                ),
-            ),
-            BodyError::Stalled(received) => (
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the client sent nothing for {:?} after {received} bytes of the request body (is its content-length larger than the body?)",
-                    self.limits.idle_timeout
-                ),
-            ),
-            BodyError::Broken(err) => (
-                StatusCode::BAD_REQUEST,
-                format!("the request body could not be read: {}", error_chain(&err)),
-            ),
+            BodyError::TooLarge(body) => {
+                unread = Some(body);
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "the request body is larger than {} bytes (--max-request-body)",
+                        self.limits.max_request_body
+                    ),
+                )
+            }
+            BodyError::Stalled(received) => {
+                let message = format!(
+                    "the client sent nothing for {:?} after {} bytes of the request body (is its content-length larger than the body?); the capture keeps those bytes",
+                    self.limits.idle_timeout,
+                    received.len()
+                );
+                recording.request_body = received;
+                (StatusCode::REQUEST_TIMEOUT, message)
+            }
+            BodyError::Broken(err, received) => {
+                let message = format!(
+                    "the request body broke off after {} bytes: {}; the capture keeps those bytes",
+                    received.len(),
+                    error_chain(&err)
+                );
+                recording.request_body = received;
+                (StatusCode::BAD_REQUEST, message)
+            }
         };
         recording.proxy_status = Some(status.as_u16());
         recording.fail(ErrorKind::RequestBody, message.clone());
         permit.send(recording);
-        openai_error(
+        let response = openai_error(
             status,
             &format!("cursor-harness: {message}"),
             "invalid_request_error",
             None,
             Some("request_body"),
-        )
+        );
+        match unread {
+            Some(body) => answer_early(response, body, self.limits.idle_timeout),
+            None => response,
+        }
     }
 }
 
 /// Why a request body could not be read.
 enum BodyError {
-    TooLarge,
-    /// Silent past the idle timeout, after this many bytes.
-    Stalled(usize),
-    Broken(hyper::Error),
-}
-
-/// Read and discard the rest of an HTTP/1 request body beside the early answer. An HTTP/1
-/// server that closes a connection with unread bytes in it sends a reset, and a client still
-/// sending then loses the answer (413) to "connection reset"; draining lets it finish sending
-/// and read why. Bounded: it stops at a silence longer than `idle`, and after a minute.
-/// HTTP/2 needs none of this: a stream is reset on its own, after the answer.
-fn drain_http1(mut body: Incoming, version: http::Version, idle: Duration) {
-    if version >= http::Version::HTTP_2 {
-        return;
-    }
-    tokio::spawn(async move {
-        let drain =
-            async { while let Ok(Some(Ok(_))) = tokio::time::timeout(idle, body.frame()).await {} };
-        let _ = tokio::time::timeout(Duration::from_secs(60), drain).await;
-    });
+    /// Over `max_request_body`; the unread rest of the body.
+    TooLarge(Incoming),
+    /// Silent past the idle timeout, after these bytes.
+    Stalled(Bytes),
+    /// Broken off after these bytes.
+    Broken(hyper::Error, Bytes),
 }
 
 /// A recording between its start and its hand-off to the tee or the writer. Dropped before the

@@ -29,7 +29,7 @@ use super::scope::Scope;
 use crate::http::body::{ProxyBody, empty, openai_error};
 use crate::http::client::HttpsClient;
 use crate::http::headers::strip_hop_by_hop;
-use crate::http::serve::{self, Detached};
+use crate::http::serve::{self, ConnectionSlot, Detached};
 use crate::tls::leaf_cache::LeafCache;
 
 /// The upstream clients, one per protocol a client can negotiate inside a tunnel.
@@ -75,9 +75,9 @@ impl ForwardProxy {
             clients,
             listen,
             connect_timeout: Duration::from_secs(10),
-            detached,
             notices,
-            builder: serve::connection_builder(),
+            builder: serve::connection_builder(detached.limits().idle),
+            detached,
         }
     }
 
@@ -122,9 +122,11 @@ impl ForwardProxy {
             return loop_refused(&host, port);
         }
         let upgrade = hyper::upgrade::on(&mut request);
+        // The tunnel takes over the client's connection, and its place among --max-connections.
+        let slot = request.extensions().get::<ConnectionSlot>().cloned();
         if self.scope.intercepts(&host) {
             let proxy = self.clone();
-            self.detached.spawn(async move {
+            self.detached.spawn(slot, async move {
                 match upgrade.await {
                     Ok(upgraded) => proxy.intercept(TokioIo::new(upgraded), host, port).await,
                     Err(err) => tracing::debug!(error = %err, "CONNECT upgrade failed"),
@@ -157,7 +159,7 @@ impl ForwardProxy {
             }
         };
         let _ = server.set_nodelay(true);
-        self.detached.spawn(async move {
+        self.detached.spawn(slot, async move {
             if let Ok(upgraded) = upgrade.await {
                 let mut client = TokioIo::new(upgraded);
                 let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;

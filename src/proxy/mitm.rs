@@ -65,8 +65,9 @@ impl ForwardProxy {
             async move { Ok(proxy.tunnelled(request, &origin, http2).await) }
         };
         let draining = self.detached.draining();
+        let limits = self.detached.limits();
         if let Err(err) =
-            crate::http::serve::serve_detached(&self.builder, tls, service, draining).await
+            crate::http::serve::serve_detached(&self.builder, tls, service, limits, draining).await
         {
             tracing::debug!(%host, error = %err, "tunnelled connection ended with an error");
         }

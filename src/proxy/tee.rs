@@ -1,5 +1,7 @@
 //! The tee: a response body that hands each frame to the client the moment it arrives and keeps
-//! a reference-counted copy with its arrival time beside it.
+//! a copy with its arrival time beside it, within the capture limits (`--max-capture-body` for
+//! one exchange, the budget of every capture in flight): past them the capture only counts what
+//! it leaves out, and the client's stream goes on untouched.
 //!
 //! Nothing is buffered in the way: the tee polls the upstream only when the client side polls
 //! it, so a slow client slows the upstream read (backpressure) instead of growing a queue. When
@@ -17,6 +19,7 @@ use http_body::{Body, Frame, SizeHint};
 use tokio::time::Sleep;
 
 use crate::capture::ErrorKind;
+use crate::capture::budget::CaptureBudget;
 use crate::capture::queue::QueueSlot;
 use crate::capture::recording::Recording;
 use crate::http::body::BoxError;
@@ -29,6 +32,7 @@ pin_project_lite::pin_project! {
         recording: Option<(Box<Recording>, QueueSlot)>,
         idle_timeout: Option<Duration>,
         capture_limit: usize,
+        budget: CaptureBudget,
         kept: usize,
         #[pin]
         deadline: Option<Sleep>,
@@ -61,6 +65,7 @@ impl<B> Tee<B> {
         permit: QueueSlot,
         idle_timeout: Option<Duration>,
         capture_limit: usize,
+        budget: CaptureBudget,
         shutting_down: Arc<AtomicBool>,
     ) -> Tee<B> {
         Tee {
@@ -68,6 +73,7 @@ impl<B> Tee<B> {
             recording: Some((recording, permit)),
             idle_timeout,
             capture_limit,
+            budget,
             kept: 0,
             deadline: idle_timeout.map(tokio::time::sleep),
             shutting_down,
@@ -97,7 +103,7 @@ where
                     && let Some((recording, _)) = this.recording.as_mut()
                 {
                     let at = recording.elapsed();
-                    recording.keep_chunk(at, data, this.kept, *this.capture_limit);
+                    recording.keep_chunk(at, data, this.kept, *this.capture_limit, this.budget);
                 }
                 if let (Some(timeout), Some(deadline)) =
                     (this.idle_timeout, this.deadline.as_mut().as_pin_mut())

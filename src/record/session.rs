@@ -11,13 +11,15 @@ use tokio::net::TcpListener;
 
 use super::console::Console;
 use super::{Writer, WriterConfig, WriterFailed, WriterReport};
+use crate::capture::budget::CaptureBudget;
 use crate::capture::queue::BacklogLimits;
 use crate::capture::redact::{RedactError, Redactor};
+use crate::fsio::lock::{self, FolderLock, LockError};
 use crate::gateway::{Gateway, Mode};
 use crate::http::client::{self, ClientOptions};
-use crate::http::serve::{self, Stop};
+use crate::http::serve::{self, ConnectionLimits, Stop};
 use crate::proxy::exchange::Pipeline;
-use crate::proxy::forward::{Clients, ForwardProxy};
+use crate::proxy::forward::{Clients, ForwardProxy, Notices};
 use crate::proxy::proxy_auth::ProxyAuth;
 use crate::proxy::reverse::{Backend, Limits, ReverseProxy};
 use crate::proxy::scope::Scope;
@@ -66,6 +68,13 @@ pub struct RecordOptions {
     pub grace: Duration,
     /// Captures allowed in flight or waiting to be written before new requests wait.
     pub queue: usize,
+    /// How many connections at once, and how long one may stay silent.
+    pub connections: ConnectionLimits,
+    /// Bytes every capture in flight may hold together (`--max-capture-memory`).
+    pub capture_memory: usize,
+    /// The session's lock, when the caller took it already ([`lock_session`]); taken by
+    /// [`run`] otherwise.
+    pub lock: Option<Arc<FolderLock>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +94,47 @@ pub enum RecordError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Another recorder is writing this session: two would number captures twice.
+    #[error("session {session} is being recorded by {holder}")]
+    SessionBusy { session: String, holder: String },
+    #[error(transparent)]
+    Lock(LockError),
+}
+
+/// The lock file a recording session holds in its folder (a dot-file: folder walks skip it).
+pub const LOCK_FILE: &str = ".record.lock";
+
+/// Lock the session folder for this process; a lock whose holder died is taken over, saying
+/// so through `notices`.
+pub fn lock_session(
+    session_dir: &std::path::Path,
+    session: &str,
+    notices: &Notices,
+) -> Result<FolderLock, RecordError> {
+    crate::fsio::create_private_dir_all(session_dir).map_err(|source| RecordError::Writer {
+        path: session_dir.to_owned(),
+        source,
+    })?;
+    let holder = format!(
+        "process {} (cursor-harness record, started {})",
+        std::process::id(),
+        crate::capture::now_rfc3339()
+    );
+    match lock::lock(&session_dir.join(LOCK_FILE), &holder) {
+        Ok(locked) => {
+            if let Some(dead) = locked.taken_over {
+                notices.warn(&format!(
+                    "took over session {session} from {dead}, which is no longer running (it did not stop cleanly: its last captures may be missing from manifest.json)"
+                ));
+            }
+            Ok(locked.lock)
+        }
+        Err(LockError::Held { holder, .. }) => Err(RecordError::SessionBusy {
+            session: session.to_owned(),
+            holder,
+        }),
+        Err(err) => Err(RecordError::Lock(err)),
+    }
 }
 
 /// Parse and check an upstream base URL (http or https, with a host).
@@ -143,6 +193,11 @@ pub async fn run(
         }
     };
     let session_dir = options.captures.join(&options.session);
+    // Held until every capture is written (dropped at the end of this function).
+    let _lock = match options.lock.clone() {
+        Some(lock) => lock,
+        None => Arc::new(lock_session(&session_dir, &options.session, &notices)?),
+    };
     let writer = Writer::spawn(
         WriterConfig {
             session_dir: session_dir.clone(),
@@ -159,9 +214,10 @@ pub async fn run(
         path: session_dir,
         source,
     })?;
-    let stop = Stop::new(options.grace);
+    let stop = Stop::new(options.grace, options.connections);
     let pipeline = Pipeline {
         limits: options.limits.clone(),
+        budget: CaptureBudget::new(options.capture_memory),
         writer: writer.handle(),
         shutting_down: stop.cut.clone(),
     };

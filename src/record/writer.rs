@@ -137,6 +137,8 @@ struct FileStage {
     /// Failure causes already reported (once per cause, loudly).
     reported: HashSet<String>,
     manifest_written: Instant,
+    /// Bytes of recordings written since memory was last handed back.
+    written_since_release: usize,
 }
 
 impl FileStage {
@@ -153,12 +155,16 @@ impl FileStage {
             report: WriterReport::default(),
             reported: HashSet::new(),
             manifest_written: Instant::now(),
+            written_since_release: 0,
         }
     }
 
     /// Write what the converter hands over until it stops, then put everything on disk.
     fn run(mut self, prepared: std_mpsc::Receiver<Converted>, backlog: &Backlog) -> WriterReport {
         loop {
+            if self.batch.is_empty() && backlog.is_empty() {
+                self.release_memory();
+            }
             let next = if self.batch.is_empty() && self.manifest.is_dirty() {
                 // Idle with a manifest behind the disk: wait for the next capture only until
                 // the manifest is due, so a quiet session's manifest is never stale for long.
@@ -200,6 +206,7 @@ impl FileStage {
                 }
             }
             backlog.left(held);
+            self.written_since_release += held;
             if self
                 .batch_started
                 .is_some_and(|started| started.elapsed() >= self.config.sync_interval)
@@ -209,6 +216,16 @@ impl FileStage {
         }
         self.flush_all();
         self.report
+    }
+
+    /// Between bursts (nothing waiting or being converted, after a megabyte or more was
+    /// written): hand the memory the burst's recordings and captures took back to the system
+    /// ([`crate::memory`]).
+    fn release_memory(&mut self) {
+        if self.written_since_release >= RELEASE_AFTER {
+            self.written_since_release = 0;
+            crate::memory::release();
+        }
     }
 
     /// Everything on disk now: the batch and the manifest.
@@ -321,9 +338,15 @@ impl FileStage {
     }
 }
 
+/// Bytes of recordings written before the writer, once idle, hands freed memory back: a burst,
+/// not a trickle of small exchanges (each hand-back walks the allocator's arenas).
+const RELEASE_AFTER: usize = 1024 * 1024;
+
 /// Recordings converted together at most (by count and by bytes), so a burst is spread over
 /// every core while the copies conversion makes (decoded, parsed, serialised) stay small.
 const PREPARE_AT_ONCE: usize = 32;
+/// Recordings at least this large are converted one at a time.
+const LARGE_RECORDING: usize = 1024 * 1024;
 const PREPARE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Converted captures that may wait for the file writer (their bytes still count in the
@@ -368,15 +391,24 @@ fn convert(
                 Err(_) => break,
             }
         }
-        let converted: Vec<Converted> = if recordings.len() == 1 {
-            vec![prepare_caught(conversion, &recordings[0])]
-        } else {
+        // Converting makes several copies of a body (decoded, scrubbed, serialised): large
+        // recordings go one at a time, each dropped as soon as it is converted, so a burst of
+        // big streams ending together does not convert them all at once.
+        let converted: Vec<Converted> = if recordings.len() == 1
+            || recordings.iter().any(|r| r.held_bytes() >= LARGE_RECORDING)
+        {
             recordings
+                .into_iter()
+                .map(|recording| prepare_caught(conversion, &recording))
+                .collect()
+        } else {
+            let converted = recordings
                 .par_iter()
                 .map(|recording| prepare_caught(conversion, recording))
-                .collect()
+                .collect();
+            drop(recordings);
+            converted
         };
-        drop(recordings);
         for converted in converted {
             if prepared.send(converted).is_err() {
                 return;

@@ -41,6 +41,7 @@ use crate::conformance::Profile;
 use crate::fsio;
 use crate::gateway::{Gateway, Mode};
 use crate::http::headers::to_pairs;
+use crate::http::serve::{ConnectionLimits, DEFAULT_MAX_CONNECTIONS};
 use crate::timing::percentile;
 
 /// Where requests go.
@@ -113,6 +114,26 @@ pub struct ReplayOptions {
     pub rewrite: Rewrite,
     /// Header values that are secrets (from `--header-env`): scrubbed wherever they come back.
     pub secrets: Vec<String>,
+    /// Ctrl-C: how a run is stopped early.
+    pub interrupt: Interrupt,
+}
+
+/// How a run is stopped early (Ctrl-C, SIGTERM): once `stop` is cancelled no new request is
+/// sent; requests in flight get `grace` to finish and are then cut (recorded as cut). The run
+/// still writes every capture it made and `run.json`, marked interrupted.
+#[derive(Debug, Clone)]
+pub struct Interrupt {
+    pub stop: tokio_util::sync::CancellationToken,
+    pub grace: Duration,
+}
+
+impl Default for Interrupt {
+    fn default() -> Self {
+        Interrupt {
+            stop: tokio_util::sync::CancellationToken::new(),
+            grace: Duration::from_secs(10),
+        }
+    }
 }
 
 /// What a run did, and (when asked for) the captures it made, in input order.
@@ -179,7 +200,7 @@ pub async fn run_loaded(
     let (gateway_stop, base) = match &options.target {
         Target::Url(uri) => (None, uri.clone()),
         Target::Embedded(mode) => {
-            let (stop, base) = serve_embedded(*mode).await?;
+            let (stop, base) = serve_embedded(*mode, options.concurrency as usize).await?;
             (Some(stop), base)
         }
     };
@@ -218,7 +239,7 @@ pub async fn run_loaded(
     let progress = progress(items.len());
     let waits = progress.clone();
     let (tx, writer) = store::spawn(store_config, progress).map_err(write_failed)?;
-    let replayed = items.len();
+    let planned = items.len();
     let (first_start, last_end) = dispatch(items, client, tx, options, waits).await;
     let stored = tokio::task::spawn_blocking(move || writer.join())
         .await
@@ -228,6 +249,16 @@ pub async fn run_loaded(
     if let Some(stop) = gateway_stop {
         let _ = stop.send(());
     }
+    // Sent, whether or not an answer came: every one has its entry.
+    let replayed = stored.exchanges.len();
+    let interrupted = options
+        .interrupt
+        .stop
+        .is_cancelled()
+        .then(|| run_file::Interrupted {
+            at: capture::now_rfc3339(),
+            not_sent: planned - replayed,
+        });
     let mut counts = Counts {
         inputs,
         replayed,
@@ -292,6 +323,7 @@ pub async fn run_loaded(
         by_model: run_file::by_model(&stored.exchanges, &stored.gaps),
         exchanges: stored.exchanges,
         unreadable,
+        interrupted,
     };
     fsio::write_json_atomically(&run_dir.join("run.json"), &run).map_err(write_failed)?;
     Ok(Replayed {
@@ -399,6 +431,7 @@ async fn dispatch(
         upstream: options.target_text.clone(),
         http_version: if options.http2 { "HTTP/2" } else { "HTTP/1.1" },
         progress,
+        interrupt: options.interrupt.clone(),
     });
     let mut lanes = JoinSet::new();
     for _ in 0..options.concurrency {
@@ -424,6 +457,7 @@ struct Shared {
     http_version: &'static str,
     /// Where a long wait for a scheduled start is shown.
     progress: Progress,
+    interrupt: Interrupt,
 }
 
 /// Send items until none is left; returns when the lane's last answer ended.
@@ -434,7 +468,11 @@ async fn lane(
 ) -> Option<Instant> {
     let mut connection = client::Lane::default();
     let mut last_end = None;
+    let stop = &shared.interrupt.stop;
     loop {
+        if stop.is_cancelled() {
+            return last_end;
+        }
         let next = shared
             .items
             .lock()
@@ -447,12 +485,16 @@ async fn lane(
             Some(offset) => {
                 let at = shared.run_start + offset;
                 let wait = at.saturating_duration_since(Instant::now());
-                if wait >= WAIT_SHOWN {
+                let shown = wait >= WAIT_SHOWN;
+                if shown {
                     shared.progress.waiting(item.seq, wait);
-                    on_time(at).await;
+                }
+                tokio::select! {
+                    () = on_time(at) => {}
+                    () = stop.cancelled() => return last_end,
+                }
+                if shown {
                     shared.progress.waited();
-                } else {
-                    on_time(at).await;
                 }
                 at
             }
@@ -460,27 +502,35 @@ async fn lane(
         };
         let late = intended.elapsed();
         let prepared = &item.prepared;
-        // Built field by field: `Recording::new` would stamp the time as text, and the lane
-        // does only what the request needs (the writer formats `recorded_at` later).
-        let mut recording = Box::new(Recording {
-            start: intended,
-            recorded_at: String::new(),
-            upstream: Some(shared.upstream.clone()),
-            method: item.method,
-            target: item.target,
-            http_version: shared.http_version.to_owned(),
-            request_headers: item.headers,
-            request_body: prepared.body.clone(),
-            response: None,
-            chunks: Vec::new(),
-            ended: None,
-            error: None,
-            proxy_status: None,
-            over_limit: None,
-        });
-        client
-            .exchange(&mut connection, prepared, &mut recording)
-            .await;
+        // Unstamped: `Recording::new` would format the time as text, and the lane does only
+        // what the request needs (the writer formats `recorded_at` later).
+        let mut recording = Box::new(Recording::unstamped(
+            intended,
+            item.method,
+            item.target,
+            shared.http_version.to_owned(),
+            item.headers,
+        ));
+        recording.upstream = Some(shared.upstream.clone());
+        recording.request_body = prepared.body.clone();
+        let grace = shared.interrupt.grace;
+        let finished = tokio::select! {
+            () = client.exchange(&mut connection, prepared, &mut recording) => true,
+            () = async {
+                stop.cancelled().await;
+                tokio::time::sleep(grace).await;
+            } => false,
+        };
+        if !finished {
+            recording.fail(
+                crate::capture::ErrorKind::Other,
+                format!(
+                    "the replay was interrupted and this request did not finish within the grace period ({}s); it was cut",
+                    grace.as_secs()
+                ),
+            );
+            connection = client::Lane::default();
+        }
         last_end = Some(Instant::now());
         let done = Done {
             seq: item.seq,
@@ -525,9 +575,11 @@ fn stamp_at(wall_start: jiff::Timestamp, offset: Duration) -> jiff::Timestamp {
         .unwrap_or(wall_start)
 }
 
-/// Serve the reference gateway on a loopback port until the returned sender fires; its base URL.
+/// Serve the reference gateway on a loopback port until the returned sender fires, with room
+/// for a connection per lane; its base URL.
 pub async fn serve_embedded(
     mode: Mode,
+    lanes: usize,
 ) -> Result<(tokio::sync::oneshot::Sender<()>, Uri), ReplayError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -541,6 +593,10 @@ pub async fn serve_embedded(
             let _ = stopped.await;
         },
         Duration::from_secs(1),
+        ConnectionLimits {
+            max_connections: DEFAULT_MAX_CONNECTIONS.max(lanes + 16),
+            ..ConnectionLimits::default()
+        },
     ));
     let base = format!("http://{addr}/v1")
         .parse()

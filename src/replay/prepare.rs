@@ -145,6 +145,7 @@ mod tests {
                     .collect(),
                 body: Some(Body::from_bytes(br#"{"model":"m","messages":[]}"#)),
                 omitted: None,
+                encoding_mismatch: None,
             },
         )
     }

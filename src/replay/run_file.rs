@@ -33,6 +33,18 @@ pub struct RunFile {
     pub exchanges: Vec<RunExchange>,
     /// Inputs that could not be replayed, and why.
     pub unreadable: Vec<Unreadable>,
+    /// Set when the run was stopped early (Ctrl-C, SIGTERM): `exchanges` holds what was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<Interrupted>,
+}
+
+/// A run stopped before it sent everything.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interrupted {
+    /// When the run stopped (RFC 3339).
+    pub at: String,
+    /// Requests that were never sent.
+    pub not_sent: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

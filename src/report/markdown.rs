@@ -56,6 +56,14 @@ pub fn render(report: &Report, limit: usize) -> String {
         s.transport_errors,
         s.warnings,
     );
+    if let Some(partial) = &report.partial {
+        let _ = writeln!(
+            head,
+            "**PARTIAL**: {} ({} capture(s) not replayed); what follows judges what completed.\n",
+            markdown_text(&partial.reason),
+            partial.not_replayed
+        );
+    }
     head.push_str("## What breaks, by model\n\n");
     head.push_str("| model as selected in Cursor | request dialect | what breaks | gateway status | answer |\n");
     head.push_str("|---|---|---|---|---|\n");

@@ -29,7 +29,18 @@ pub struct Report {
     /// One row per (model, request dialect): the table people read first.
     pub headline: Vec<HeadlineRow>,
     pub expectations: Vec<ExpectationReport>,
+    /// Set when the run was interrupted: the report covers what completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<Partial>,
     pub exchanges: Vec<ExchangeResult>,
+}
+
+/// A run stopped before every capture was replayed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partial {
+    pub reason: String,
+    /// Captures that were never sent.
+    pub not_replayed: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -277,6 +277,7 @@ pub fn assemble(
                 failures: Vec::new(),
             })
             .collect(),
+        partial: None,
         exchanges,
     };
     verdict::finish(&mut report);

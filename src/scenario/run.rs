@@ -26,8 +26,8 @@ use crate::diff::compare::{Rule as DiffRule, Rules, Tolerance};
 use crate::replay::prepare::Auth;
 use crate::replay::progress::Progress;
 use crate::replay::schedule::Pace;
-use crate::replay::{self, ReplayError, ReplayOptions, Target};
-use crate::report::model::{Report, Timings};
+use crate::replay::{self, Interrupt, ReplayError, ReplayOptions, Target};
+use crate::report::model::{Partial, Report, Timings};
 
 /// How to run a scenario.
 #[derive(Debug, Clone)]
@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub concurrency: Option<u32>,
     /// Show a progress bar (a terminal) rather than a line per exchange.
     pub progress_bar: bool,
+    /// Ctrl-C: stop replaying, judge and report what completed.
+    pub interrupt: Interrupt,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,13 +121,18 @@ struct Plan {
 pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
     let plan = plan(options)?;
     let (loaded, items) = load_and_check(&plan)?;
+    let mut not_replayed = None;
     let answers = match &plan.target_text {
-        Some(target) => Some(replay(&plan, target, loaded, options.progress_bar).await?),
+        Some(target) => {
+            let (answers, not_sent) = replay(&plan, target, loaded, options).await?;
+            not_replayed = not_sent;
+            Some(answers)
+        }
         None => None,
     };
     let (results, timings) =
         judge::judge_all(items, answers, &plan.rules, &plan.compiled, plan.profile);
-    let report = judge::assemble(
+    let mut report = judge::assemble(
         &plan.scenario,
         &judge::Slice {
             file: &plan.file,
@@ -137,6 +144,11 @@ pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
         results,
         &plan.compiled,
     );
+    report.partial = not_replayed.map(|not_replayed| Partial {
+        reason: "the run was interrupted (Ctrl-C or SIGTERM) before every capture was replayed"
+            .to_owned(),
+        not_replayed,
+    });
     Ok(RunOutput {
         report,
         timings,
@@ -221,14 +233,16 @@ fn load_and_check(plan: &Plan) -> Result<(Vec<Loaded>, Vec<Item>), RunError> {
 }
 
 /// Stage 2: replay the captures to the target; each answer keyed by the id of the capture it
-/// answers.
+/// answers, and how many were never sent when the run was interrupted.
 async fn replay(
     plan: &Plan,
     target_text: &str,
     loaded: Vec<Loaded>,
-    progress_bar: bool,
-) -> Result<Vec<(String, Answer)>, RunError> {
-    let options = replay_options(plan, target_text)?;
+    run_options: &RunOptions,
+) -> Result<(Vec<(String, Answer)>, Option<usize>), RunError> {
+    let progress_bar = run_options.progress_bar;
+    let mut options = replay_options(plan, target_text)?;
+    options.interrupt = run_options.interrupt.clone();
     clear_previous_run(&options.out.join("run"));
     let replayed = replay::run_loaded(loaded, &options, |total| {
         if progress_bar {
@@ -238,6 +252,7 @@ async fn replay(
         }
     })
     .await?;
+    let not_sent = replayed.run.interrupted.as_ref().map(|i| i.not_sent);
     let run_dir = Path::new("replay").join("run");
     let mut kept = replayed.exchanges.into_iter().peekable();
     let mut answers = Vec::with_capacity(replayed.run.exchanges.len());
@@ -260,7 +275,7 @@ async fn replay(
             },
         ));
     }
-    Ok(answers)
+    Ok((answers, not_sent))
 }
 
 /// How the scenario replays: every setting checked (the target and its `${VAR}`s, the key's
@@ -311,6 +326,7 @@ fn replay_options(plan: &Plan, target_text: &str) -> Result<ReplayOptions, RunEr
         keep_exchanges: true,
         rewrite: Default::default(),
         secrets: Vec::new(),
+        interrupt: Default::default(),
     })
 }
 

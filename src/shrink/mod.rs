@@ -126,7 +126,7 @@ pub async fn shrink(
     let (stop, base) = match &options.target {
         Target::Url(uri) => (None, uri.clone()),
         Target::Embedded(mode) => {
-            let (stop, base) = crate::replay::serve_embedded(*mode).await?;
+            let (stop, base) = crate::replay::serve_embedded(*mode, 1).await?;
             (Some(stop), base)
         }
     };

@@ -24,6 +24,7 @@ fn exchange(target: &str, body: Value, at: &str) -> Exchange {
             headers: vec![("content-type".to_owned(), "application/json".to_owned())],
             body: Some(Body::Json(body)),
             omitted: None,
+            encoding_mismatch: None,
         },
     );
     exchange.recorded_at = format!("2026-12-01T10:00:{at}Z");
@@ -40,6 +41,7 @@ fn answered(mut exchange: Exchange, body: Value) -> Exchange {
         stream: None,
         ended_at_ms: Some(500.0),
         omitted: None,
+        encoding_mismatch: None,
     });
     exchange
 }

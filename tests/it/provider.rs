@@ -20,7 +20,7 @@ async fn ask(target: &str, body: Value) -> Exchange {
     let gateway = Gateway::new(Mode::Provider);
     let bytes = serde_json::to_vec(&body).unwrap();
     let path = target.split('?').next().unwrap();
-    let answer = gateway.respond(&Method::POST, path, &bytes);
+    let answer = gateway.respond(&Method::POST, path, &http::HeaderMap::new(), &bytes);
     let status = answer.status().as_u16();
     let content_type = answer
         .headers()
@@ -48,6 +48,7 @@ async fn ask(target: &str, body: Value) -> Exchange {
             headers: vec![("content-type".into(), "application/json".into())],
             body: Some(Body::from_bytes(&bytes)),
             omitted: None,
+            encoding_mismatch: None,
         },
     );
     exchange.response = Some(Response {
@@ -65,6 +66,7 @@ async fn ask(target: &str, body: Value) -> Exchange {
         }),
         ended_at_ms: Some(50.0),
         omitted: None,
+        encoding_mismatch: None,
     });
     exchange
 }

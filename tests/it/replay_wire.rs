@@ -437,7 +437,10 @@ fn bad_options_are_usage_errors_that_name_the_flag() {
         "once",
     ]));
     assert_eq!(again.status.code(), Some(2), "{}", describe(&again));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a run"));
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains("already exists; a run folder is never reused")
+    );
 }
 
 #[test]

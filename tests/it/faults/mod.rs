@@ -16,9 +16,14 @@
 //! upstream reads to choose its misbehaviour and the captures keep in `request.target`.
 
 mod client;
+mod connections;
 mod disk;
+mod exclusive;
+mod memory;
+mod requests;
 mod signals;
 mod upstream;
+mod walks;
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;

@@ -211,3 +211,147 @@ fn capture_files(session: &std::path::Path) -> usize {
         .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.ends_with("manifest.json"))
         .count()
 }
+
+/// A gateway slow enough to interrupt mid-run: a streamed answer takes a few seconds.
+fn slow_gateway() -> crate::support::process::Server {
+    crate::support::process::Server::start(&[
+        "gateway",
+        "--profile",
+        "lenient",
+        "--listen",
+        "127.0.0.1:0",
+        "--chunk-delay",
+        "300",
+    ])
+}
+
+/// Wait (at most 60 s) until some `.json` file other than `run.json` is under `dir`.
+fn first_capture_in(dir: &std::path::Path) {
+    let started = Instant::now();
+    while !crate::support::json_files(dir)
+        .iter()
+        .any(|p| !p.ends_with("run.json"))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "nothing was replayed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Ctrl-C during `replay --pace asap` on the golden captures: no new request goes out, the
+/// request in flight gets the grace period and is cut, and what completed is written:
+/// run.json (valid against its schema) marked interrupted with how many were never sent, one
+/// capture per request sent, the summary, and exit 130.
+#[test]
+fn an_interrupted_replay_writes_what_completed_and_exits_130() {
+    let mut gateway = slow_gateway();
+    let out = tempfile::tempdir().unwrap();
+    let child = crate::support::harness()
+        .args([
+            "replay",
+            "--concurrency",
+            "1",
+            "--grace",
+            "1",
+            "--run-id",
+            "stopped",
+        ])
+        .args(["--target", &gateway.url("/v1"), "--out"])
+        .arg(out.path())
+        .arg(crate::support::project_path("captures/golden"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let run_dir = out.path().join("stopped");
+    first_capture_in(&run_dir);
+    let signalled = Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stopped = signalled.elapsed();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    eprintln!("an interrupted replay prints:\n{stdout}{stderr}");
+    assert_eq!(output.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(
+        stopped < Duration::from_secs(10),
+        "stopped {stopped:?} after the signal"
+    );
+    assert!(stdout.contains("replayed "), "the summary: {stdout}");
+    assert!(stderr.contains("never sent"), "{stderr}");
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run_dir.join("run.json")).unwrap()).unwrap();
+    let validator = crate::schemas::schema("schemas/run.schema.json");
+    let problems = crate::schemas::violations(&validator, &run);
+    assert!(problems.is_empty(), "{problems:?}");
+    let not_sent = run["interrupted"]["not_sent"]
+        .as_u64()
+        .expect("marked interrupted");
+    assert!(not_sent > 0, "{run}");
+    let sent = run["counts"]["replayed"].as_u64().unwrap();
+    let entries = run["exchanges"].as_array().unwrap();
+    assert_eq!(entries.len() as u64, sent);
+    for entry in entries {
+        let file = entry["file"]
+            .as_str()
+            .expect("every sent request has its capture");
+        assert!(run_dir.join(file).is_file(), "{file}");
+    }
+    let captures = crate::support::json_files(&run_dir).len() - 1;
+    assert_eq!(captures as u64, sent, "one capture per request sent");
+    assert_eq!(gateway.stop(), Some(0));
+}
+
+/// Ctrl-C during `run`: the reports are still written, for what completed, marked partial
+/// (report.json valid against its schema, report.md says PARTIAL), and the exit code is 130.
+#[test]
+fn an_interrupted_run_writes_partial_reports_and_exits_130() {
+    let mut gateway = slow_gateway();
+    let out = tempfile::tempdir().unwrap();
+    let child = crate::support::harness()
+        .args([
+            "run",
+            "scenarios/golden.toml",
+            "--target",
+            &gateway.url("/v1"),
+            "--out",
+        ])
+        .arg(out.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    first_capture_in(&out.path().join("replay/run"));
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(130), "{all}");
+    assert!(all.contains("PARTIAL"), "{all}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
+    let validator = crate::schemas::schema("schemas/report.schema.json");
+    let problems = crate::schemas::violations(&validator, &report);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(
+        report["partial"]["not_replayed"].is_u64(),
+        "marked partial: {}",
+        report["partial"]
+    );
+    let markdown = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    assert!(markdown.contains("**PARTIAL**"), "{markdown}");
+    assert_eq!(gateway.stop(), Some(0));
+}

@@ -70,6 +70,7 @@ fn response() -> impl Strategy<Value = Response> {
                 stream,
                 ended_at_ms,
                 omitted: None,
+                encoding_mismatch: None,
             },
         )
 }
@@ -137,6 +138,7 @@ fn exchange() -> impl Strategy<Value = Exchange> {
                         headers,
                         body: body.map(|bytes| Body::from_bytes(&bytes)),
                         omitted: None,
+                        encoding_mismatch: None,
                     },
                     response,
                     error: error.map(|(kind, message, at_ms)| TransportError {

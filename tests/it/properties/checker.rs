@@ -24,6 +24,7 @@ fn request_for(body: &Value, models: bool) -> Request {
         headers: vec![("content-type".to_owned(), "application/json".to_owned())],
         body: Some(Body::from_bytes(&serde_json::to_vec(body).unwrap())),
         omitted: None,
+        encoding_mismatch: None,
     }
 }
 
@@ -80,6 +81,7 @@ proptest! {
             stream: chunks,
             ended_at_ms: Some(2.0),
             omitted: None,
+            encoding_mismatch: None,
         };
         let http_request = request_for(&request, models);
         for contract in Contract::ALL.map(Some).into_iter().chain([None]) {
@@ -159,6 +161,7 @@ proptest! {
             stream: Some(cut(&bytes, &points).iter().enumerate().map(|(i, c)| Chunk::new(Some(i as f64), c)).collect()),
             ended_at_ms: Some(2.0),
             omitted: None,
+            encoding_mismatch: None,
         };
         let context = RequestContext::from_body(&serde_json::json!({"stream": true}), Some(Contract::AnthropicMessages), "/v1/messages");
         for profile in [Profile::Strict, Profile::Lenient] {

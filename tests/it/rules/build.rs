@@ -18,6 +18,7 @@ pub(super) fn exchange(method: &str, target: &str, body: Option<Body>) -> Exchan
         headers: vec![("content-type".to_owned(), "application/json".to_owned())],
         body,
         omitted: None,
+        encoding_mismatch: None,
     };
     Exchange::new("rules", provenance, request)
 }
@@ -67,6 +68,7 @@ pub(super) fn response(
         stream,
         ended_at_ms: Some(50.0),
         omitted: None,
+        encoding_mismatch: None,
     }
 }
 

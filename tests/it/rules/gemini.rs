@@ -114,7 +114,47 @@ fn request_cases() -> Vec<Case> {
             json!({"mode": "ANY", "allowedFunctionNames": names}),
         )
     };
+    // As the recorder writes a body labelled with a content-encoding: decoded when its bytes
+    // were what the label says, with the mismatch noted when they were not.
+    let labelled = |mut exchange: Exchange, mismatch: Option<&str>| {
+        exchange
+            .request
+            .headers
+            .push(("content-encoding".to_owned(), "gzip".to_owned()));
+        exchange.request.encoding_mismatch = mismatch.map(str::to_owned);
+        exchange
+    };
+    let answered_labelled = |mismatch: Option<&str>| {
+        let mut exchange = answered(gemini_answer());
+        let response = exchange.response.as_mut().unwrap();
+        response
+            .headers
+            .push(("content-encoding".to_owned(), "zstd".to_owned()));
+        response.encoding_mismatch = mismatch.map(str::to_owned);
+        exchange
+    };
     vec![
+        case(
+            "request.content-encoding",
+            "plain JSON labelled `content-encoding: gzip`",
+            "",
+            labelled(
+                gemini_request(gemini_hello()),
+                Some(
+                    "the body is labelled `content-encoding: gzip` but its bytes are not gzip (invalid gzip header); the body is readable text as it came and is kept that way",
+                ),
+            ),
+            labelled(gemini_request(gemini_hello()), None),
+        ),
+        case(
+            "response.content-encoding",
+            "an answer labelled `content-encoding: zstd` whose bytes are not zstd",
+            "",
+            answered_labelled(Some(
+                "the body is labelled `content-encoding: zstd` but its bytes are not zstd (unknown frame descriptor); the body is readable text as it came and is kept that way",
+            )),
+            answered_labelled(None),
+        ),
         case(
             "request.not-json",
             "a JSON array for a body",

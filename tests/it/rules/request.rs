@@ -7,8 +7,29 @@ use serde_json::{Value, json};
 use super::build::*;
 use super::{Case, case};
 
+/// A chat request labelled `content-encoding: gzip`, as the recorder writes it: decoded when
+/// its bytes were gzip, and with the mismatch noted when they were plain JSON.
+fn labelled_gzip(mismatch: Option<&str>) -> cursor_harness::capture::Exchange {
+    let mut exchange = chat_request(hello());
+    exchange
+        .request
+        .headers
+        .push(("content-encoding".to_owned(), "gzip".to_owned()));
+    exchange.request.encoding_mismatch = mismatch.map(str::to_owned);
+    exchange
+}
+
 pub(super) fn cases() -> Vec<Case> {
     vec![
+        case(
+            "request.content-encoding",
+            "plain JSON labelled `content-encoding: gzip`",
+            "",
+            labelled_gzip(Some(
+                "the body is labelled `content-encoding: gzip` but its bytes are not gzip (failed to decode: invalid gzip header); the body is readable text as it came and is kept that way",
+            )),
+            labelled_gzip(None),
+        ),
         case(
             "request.not-json",
             "a body cut short",

@@ -8,7 +8,24 @@ use super::{Case, case};
 
 pub(super) fn cases() -> Vec<Case> {
     let answered = |response| chat_request(hello()).answered(response);
+    let labelled_br = |mismatch: Option<&str>| {
+        let mut response = json_response(200, hello_completion());
+        response
+            .headers
+            .push(("content-encoding".to_owned(), "br".to_owned()));
+        response.encoding_mismatch = mismatch.map(str::to_owned);
+        answered(response)
+    };
     vec![
+        case(
+            "response.content-encoding",
+            "a completion labelled `content-encoding: br` whose bytes are not brotli",
+            "",
+            labelled_br(Some(
+                "the body is labelled `content-encoding: br` but its bytes are not br (failed to decode); the body is readable text as it came and is kept that way",
+            )),
+            labelled_br(None),
+        ),
         case(
             "response.not-json",
             "an HTML page with status 200",

@@ -148,6 +148,7 @@ fn exchanges_the_tool_writes() -> Vec<(&'static str, Exchange)> {
         ],
         body,
         omitted: None,
+        encoding_mismatch: None,
     };
     let provenance = |kind| Provenance {
         kind,
@@ -178,7 +179,11 @@ fn exchanges_the_tool_writes() -> Vec<(&'static str, Exchange)> {
         ]),
         ended_at_ms: Some(40.0),
         omitted: None,
+        encoding_mismatch: Some(
+            "the body is labelled `content-encoding: gzip` but its bytes are not gzip".to_owned(),
+        ),
     });
+    everything.request.encoding_mismatch = Some("labelled br, not br".to_owned());
     everything.error = Some(TransportError {
         kind: ErrorKind::ClientDisconnected,
         message: "the client closed the stream".to_owned(),
@@ -199,6 +204,7 @@ fn exchanges_the_tool_writes() -> Vec<(&'static str, Exchange)> {
         stream: None,
         ended_at_ms: None,
         omitted: None,
+        encoding_mismatch: None,
     });
 
     let mut failed = Exchange::new("s1", provenance(ProvenanceKind::Synthesized), request(None));

@@ -43,6 +43,9 @@ pub fn options(upstream: Option<String>) -> RecordOptions {
         limits: Limits::default(),
         grace: Duration::from_secs(5),
         queue: 1024,
+        connections: cursor_harness::http::serve::ConnectionLimits::default(),
+        capture_memory: cursor_harness::capture::budget::DEFAULT_CAPTURE_MEMORY,
+        lock: None,
     }
 }
 
