@@ -66,6 +66,7 @@ mod tests {
                 headers: Vec::new(),
                 body: body.map(|b| Body::from_bytes(b.as_bytes())),
                 omitted: None,
+                encoding_mismatch: None,
             },
         )
     }
