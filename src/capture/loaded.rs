@@ -17,7 +17,7 @@ pub enum InputKind {
 }
 
 /// One exchange read from an input, or the reason it could not be.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Loaded {
     /// Where it came from, for people: the path, plus `#N` for the N-th entry of a HAR file.
     pub origin: String,

@@ -10,8 +10,9 @@ use clap::Args;
 
 use crate::conformance::Profile;
 
-/// Run a scenario: replay its captures to its target, check every request and answer, compare
-/// answers with the captured ones, and evaluate its expectations.
+/// Run a scenario: replay its captures to its target (or to each of its `[[targets]]`), check
+/// every request and answer, compare answers with the captured ones, and evaluate its
+/// expectations.
 ///
 /// Writes report.md (safe to post on a forum), report.json, junit.xml, report.html and
 /// timings.json into the scenario's report folder (reports/<name>/ by default). Exit 0 when
@@ -23,7 +24,8 @@ pub struct RunArgs {
     #[arg(value_name = "SCENARIO")]
     pub scenario: PathBuf,
 
-    /// Replay to this target instead of the scenario's (`embedded`, `embedded:lenient`, a URL).
+    /// Replay to this target instead of the scenario's (`embedded`, `embedded:lenient`, a URL),
+    /// or, with `[[targets]]`, to the one target of that name only.
     #[arg(long, value_name = "TARGET")]
     pub target: Option<String>,
 

@@ -81,13 +81,15 @@ fn dry_run_text(plan: &DryRun) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out, "scenario {} ({}): valid", plan.name, plan.file);
-    let _ = writeln!(
-        out,
-        "  target        {}",
-        plan.target
-            .as_deref()
-            .unwrap_or("none: the captures are checked, not replayed")
-    );
+    if plan.targets.is_empty() {
+        let _ = writeln!(
+            out,
+            "  target        none: the captures are checked, not replayed"
+        );
+    }
+    for target in &plan.targets {
+        let _ = writeln!(out, "  target        {target}");
+    }
     let _ = writeln!(
         out,
         "  settings      checker profile {}, concurrency {}, pace {}{}",

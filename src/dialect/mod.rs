@@ -11,6 +11,7 @@
 //! and the verdict are here.
 
 mod fingerprints;
+pub mod mode;
 mod walk;
 
 use serde::{Deserialize, Serialize};

@@ -65,8 +65,7 @@ async fn answer(
     let (parts, body) = request.into_parts();
     let response = match read_body(body).await {
         Ok(body) => {
-            let response =
-                gateway.respond(&parts.method, parts.uri.path(), &parts.headers, &body);
+            let response = gateway.respond(&parts.method, parts.uri.path(), &parts.headers, &body);
             match &log {
                 Some(log) => {
                     let (response, said) = refusal_message(response).await;

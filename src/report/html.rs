@@ -95,11 +95,14 @@ pub fn render(report: &Report, timings: Option<&Timings>) -> String {
     );
     header(&mut out, report);
     out.push_str("<main>\n");
+    if let Some(matrix) = &report.matrix {
+        super::matrix_render::html(&mut out, report, matrix);
+    }
     table(&mut out, report);
     expectations(&mut out, report);
     out.push_str("<h2>Exchanges</h2>\n");
     for (index, result) in report.exchanges.iter().enumerate() {
-        let timing = timings.and_then(|t| t.exchanges.get(&result.capture));
+        let timing = timings.and_then(|t| t.exchanges.get(&result.timing_key()));
         exchange(&mut out, index, result, timing);
     }
     let _ = write!(out, "</main>\n<script>{SCRIPT}</script>\n</body></html>\n");
@@ -129,9 +132,23 @@ fn header(out: &mut String, report: &Report) {
         s.expectations_failed,
         s.expectations,
         s.expectations_not_applicable,
-        escape(report.scenario.target.as_deref().unwrap_or("none")),
+        escape(
+            &match (&report.scenario.target, report.scenario.targets.len()) {
+                (_, n) if n > 0 => format!("{n} targets"),
+                (Some(target), _) => target.clone(),
+                (None, _) => "none".to_owned(),
+            }
+        ),
         report.scenario.profile.as_str(),
     );
+}
+
+/// The capture path, after the target's name when the run had several targets.
+fn display_name(result: &ExchangeResult) -> String {
+    match &result.target {
+        Some(target) => format!("{target}: {}", relative_display(&result.capture)),
+        None => relative_display(&result.capture),
+    }
 }
 
 fn verdict_word(verdict: Option<Verdict>) -> &'static str {
@@ -240,7 +257,7 @@ fn table(out: &mut String, report: &Report) {
             "<tr {attributes}><td><a href=\"#x-{index}\">{capture}</a></td><td>{model}</td><td>{dialect}</td>\
              <td class=\"{request_word}\">{request_word}</td><td>{status}</td><td class=\"{response_class}\">{response_word}</td><td>{expectations}</td></tr>",
             attributes = data_attributes(result),
-            capture = escape(&relative_display(&result.capture)),
+            capture = escape(&display_name(result)),
             model = escape(&super::model_key(result)),
             status = Report::judged_status(result).map_or("none".to_owned(), |s| s.to_string()),
         );
@@ -272,7 +289,11 @@ fn expectations(out: &mut String, report: &Report) {
             for failure in &expectation.failures {
                 let _ = write!(
                     out,
-                    "<li><code>{}</code>: {}</li>",
+                    "<li>{}<code>{}</code>: {}</li>",
+                    failure
+                        .target
+                        .as_deref()
+                        .map_or(String::new(), |t| format!("{}: ", escape(t))),
                     escape(&relative_display(&failure.capture)),
                     escape(&failure.reasons.join("; "))
                 );
@@ -295,7 +316,7 @@ fn exchange(
         out,
         "<details class=\"exchange\" id=\"x-{index}\" {attributes}><summary><code>{capture}</code> · {model} · {dialect} · <span class=\"{verdict}\">{verdict}</span></summary>",
         attributes = data_attributes(result),
-        capture = escape(&relative_display(&result.capture)),
+        capture = escape(&display_name(result)),
         model = escape(&super::model_key(result)),
         dialect = result
             .request

@@ -30,7 +30,7 @@ pub fn render(report: &Report, limit: usize) -> String {
     let s = &report.summary;
     let _ = writeln!(
         head,
-        "**{}** · {} exchange(s){} · target: {} · checker profile `{}`{}\n",
+        "**{}** · {} exchange(s){} · {} · checker profile `{}`{}\n",
         outcome_words(report),
         s.exchanges,
         if s.unreadable > 0 {
@@ -38,7 +38,16 @@ pub fn render(report: &Report, limit: usize) -> String {
         } else {
             String::new()
         },
-        target_words(scenario.target.as_deref()),
+        if scenario.targets.is_empty() {
+            format!("target: {}", target_words(scenario.target.as_deref()))
+        } else {
+            let names: Vec<String> = scenario
+                .targets
+                .iter()
+                .map(|t| markdown_text(&t.name))
+                .collect();
+            format!("targets: {}", names.join(", "))
+        },
         scenario.profile.as_str(),
         match (scenario.slice_label(), scenario.merged_shards) {
             (Some(slice), _) => format!(" · {}", markdown_text(&slice)),
@@ -64,11 +73,20 @@ pub fn render(report: &Report, limit: usize) -> String {
             partial.not_replayed
         );
     }
+    if let Some(matrix) = &report.matrix {
+        super::matrix_render::markdown(&mut head, report, matrix);
+    }
+    let per_target = !report.scenario.targets.is_empty();
     head.push_str("## What breaks, by model\n\n");
-    head.push_str("| model as selected in Cursor | request dialect | what breaks | gateway status | answer |\n");
-    head.push_str("|---|---|---|---|---|\n");
+    if per_target {
+        head.push_str("| target | model as selected in Cursor | request dialect | what breaks | gateway status | answer |\n");
+        head.push_str("|---|---|---|---|---|---|\n");
+    } else {
+        head.push_str("| model as selected in Cursor | request dialect | what breaks | gateway status | answer |\n");
+        head.push_str("|---|---|---|---|---|\n");
+    }
     for row in &report.headline {
-        headline_row(&mut head, row);
+        headline_row(&mut head, row, per_target);
     }
     head.push_str("\n## Expectations\n\n");
     if report.expectations.is_empty() {
@@ -100,13 +118,17 @@ pub fn render(report: &Report, limit: usize) -> String {
         for failure in expectation.failures.iter().take(5) {
             let _ = writeln!(
                 head,
-                "  - `{}`: {}",
+                "  - {}`{}`: {}",
+                failure
+                    .target
+                    .as_deref()
+                    .map_or(String::new(), |t| format!("{}: ", markdown_text(t))),
                 relative_display(&failure.capture),
                 markdown_text(&failure.reasons.join("; "))
             );
         }
     }
-    for suite in verdict::suites(report)
+    for suite in verdict::suites_by_check(report)
         .iter()
         .filter(|s| s.name == verdict::EVERY_EXCHANGE || s.name == verdict::CAPTURES)
     {
@@ -128,7 +150,10 @@ pub fn render(report: &Report, limit: usize) -> String {
         for case in failed.iter().take(5) {
             let _ = writeln!(
                 head,
-                "  - `{}`: {}",
+                "  - {}`{}`: {}",
+                case.exchange
+                    .and_then(|e| e.target.as_deref())
+                    .map_or(String::new(), |t| format!("{}: ", markdown_text(t))),
                 case.name,
                 markdown_text(&case.message)
             );
@@ -204,7 +229,7 @@ fn target_words(target: Option<&str>) -> String {
     }
 }
 
-fn headline_row(out: &mut String, row: &HeadlineRow) {
+fn headline_row(out: &mut String, row: &HeadlineRow, per_target: bool) {
     let dialect = if row.foreign.is_empty() {
         format!("`{}`", row.dialect)
     } else {
@@ -252,9 +277,14 @@ fn headline_row(out: &mut String, row: &HeadlineRow) {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let target = if per_target {
+        format!("| {} ", markdown_text(row.target.as_deref().unwrap_or("-")))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "| {} | {dialect} | {breaks} | {statuses} | {response} |",
+        "{target}| {} | {dialect} | {breaks} | {statuses} | {response} |",
         markdown_text(&row.model)
     );
 }
@@ -263,6 +293,7 @@ fn headline_row(out: &mut String, row: &HeadlineRow) {
 fn first_example<'a>(report: &'a Report, row: &HeadlineRow) -> Option<&'a ExchangeResult> {
     report.exchanges.iter().find(|e| {
         e.error.is_none()
+            && e.target == row.target
             && super::model_key(e) == row.model
             && e.request.as_ref().map_or("none", |r| r.dialect.as_str()) == row.dialect
     })
@@ -272,7 +303,10 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n### {} · `{}`\n",
+        "\n### {}{} · `{}`\n",
+        row.target
+            .as_deref()
+            .map_or(String::new(), |t| format!("{} · ", markdown_text(t))),
         markdown_text(&row.model),
         row.dialect
     );

@@ -58,7 +58,10 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Report, Timings), MergeError> {
         if a.name != b.name || a.file != b.file {
             return Err(mismatch("the scenario"));
         }
-        if a.target != b.target || a.profile != b.profile {
+        let names_of = |s: &super::model::ScenarioSummary| -> Vec<String> {
+            s.targets.iter().map(|t| t.name.clone()).collect()
+        };
+        if a.target != b.target || a.profile != b.profile || names_of(a) != names_of(b) {
             return Err(mismatch("the target or checker profile"));
         }
         if a.model != b.model {
@@ -109,9 +112,22 @@ pub fn merge(shards: Vec<Shard>) -> Result<(Report, Timings), MergeError> {
     }
     // The order of one whole run: by file path (as `run` sorts its selection), entries of one
     // HAR file in their own order (a file is never split across shards).
-    merged
-        .exchanges
-        .sort_by(|a, b| Path::new(file_of(&a.capture)).cmp(Path::new(file_of(&b.capture))));
+    // With several targets, a whole run goes target after target, in the scenario's order.
+    let columns: Vec<String> = merged
+        .scenario
+        .targets
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    let place = |target: &Option<String>| {
+        target
+            .as_ref()
+            .and_then(|t| columns.iter().position(|c| c == t))
+    };
+    merged.exchanges.sort_by(|a, b| {
+        (place(&a.target), Path::new(file_of(&a.capture)))
+            .cmp(&(place(&b.target), Path::new(file_of(&b.capture))))
+    });
     verdict::finish(&mut merged);
     Ok((merged, timings))
 }

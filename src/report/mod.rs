@@ -5,6 +5,8 @@ pub mod console;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod matrix;
+pub mod matrix_render;
 pub mod merge;
 pub mod model;
 pub mod safe;

@@ -32,7 +32,91 @@ pub struct Report {
     /// Set when the run was interrupted: the report covers what completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial: Option<Partial>,
+    /// Cursor's formats against every target, when the scenario has `[[targets]]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<Matrix>,
     pub exchanges: Vec<ExchangeResult>,
+}
+
+/// The compatibility matrix: one row per Cursor format (model as selected, request dialect,
+/// mode), one column per target, decided by [`super::matrix::build`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Matrix {
+    /// The target names, in the scenario's order.
+    pub columns: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    /// The model as selected in Cursor (`_models` for the Verify call).
+    pub model: String,
+    /// Request dialect, or `none` for a request without a body.
+    pub dialect: String,
+    /// The mode the request most likely came from (inferred from the request).
+    pub mode: String,
+    /// One cell per column, in the columns' order.
+    pub cells: Vec<MatrixCell>,
+}
+
+/// What one target did with one format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatrixCell {
+    pub outcome: CellOutcome,
+    pub exchanges: usize,
+    /// Statuses the target answered with (`none` when it did not answer), with counts.
+    pub statuses: BTreeMap<String, usize>,
+    /// Error-severity violation codes of the answers, most frequent first.
+    pub codes: Vec<String>,
+    /// The target's own words when it refused or failed (an error message, shortened).
+    pub message: Option<String>,
+    /// The capture the cell's outcome comes from (its worst exchange), for the details.
+    pub capture: Option<String>,
+}
+
+/// A cell's outcome, worst first: the worst exchange of the cell decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CellOutcome {
+    /// No (complete) answer: refused connection, timeout, cut stream.
+    NoAnswer,
+    /// An answer that breaks the contract Cursor reads.
+    Breaks,
+    /// An answer that conforms, but the gateway changed the request on its way to the
+    /// provider (its provider leg departs from the reference translation).
+    Mangled,
+    /// An error in a well-formed envelope: the gateway said no, in the right shape.
+    Refused,
+    /// A success that conforms.
+    Works,
+    /// The target was not sent this format (a slice, an interrupted run).
+    Absent,
+}
+
+impl CellOutcome {
+    /// The words the reports use.
+    pub fn words(self) -> &'static str {
+        match self {
+            CellOutcome::NoAnswer => "no answer",
+            CellOutcome::Breaks => "breaks",
+            CellOutcome::Mangled => "answered, but mangled",
+            CellOutcome::Refused => "refused",
+            CellOutcome::Works => "works",
+            CellOutcome::Absent => "not sent",
+        }
+    }
+}
+
+/// A target of the run, as the reports name it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    pub name: String,
+    /// The target as written (`${ENV}` references unexpanded).
+    pub target: String,
+    /// The gateway's version, where it could be read.
+    pub version: Option<String>,
+    /// Where the version was read (`header x-litellm-version`, `scenario`).
+    pub version_source: Option<String>,
 }
 
 /// A run stopped before every capture was replayed.
@@ -59,6 +143,13 @@ pub struct ScenarioSummary {
     /// The target as written in the scenario (`${ENV}` references unexpanded, so no host name
     /// lands in the report), or `null` when the captures were only checked.
     pub target: Option<String>,
+    /// The scenario's `[[targets]]` this run sent to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetInfo>,
+    /// The one target `--target NAME` chose among the scenario's `[[targets]]` (a slice:
+    /// expectations about the others are not applicable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_target: Option<String>,
     pub profile: crate::conformance::Profile,
     /// `i/n` when the run covered one shard of the captures.
     pub shard: Option<String>,
@@ -113,6 +204,9 @@ pub struct Summary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HeadlineRow {
+    /// The target's name, when the scenario has `[[targets]]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     /// The model as selected in Cursor (`_models` for the Verify call).
     pub model: String,
     /// Request dialect, or `none` for a request without a body.
@@ -203,6 +297,9 @@ impl ExpectationVerdict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpectationFailure {
     pub capture: String,
+    /// The target that failed it, when the scenario has `[[targets]]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     pub reasons: Vec<String>,
 }
 
@@ -210,8 +307,16 @@ pub struct ExpectationFailure {
 pub struct ExchangeResult {
     /// The capture path as found (relative when given relative).
     pub capture: String,
+    /// The target this result is about, when the scenario has `[[targets]]` (each capture is
+    /// then judged once per target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     pub id: Option<String>,
     pub model: Option<String>,
+    /// The Cursor mode the request most likely came from (`verify`, `agent`, `ask`,
+    /// `background`, `chat`), inferred from the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
     pub endpoint: Option<String>,
     /// Why the capture could not be read.
     pub error: Option<String>,
@@ -226,6 +331,10 @@ pub struct ExchangeResult {
     pub replayed: Option<Replayed>,
     /// The replayed answer compared with the captured one.
     pub golden: Option<GoldenDiff>,
+    /// What the target sent its provider for this exchange, when the scenario records the
+    /// provider leg (`[provider]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leg: Option<LegResult>,
     pub expectations: Vec<ExpectationResult>,
     /// Whether any expectation covered this exchange.
     pub covered: bool,
@@ -238,7 +347,29 @@ pub struct Replayed {
     pub status: Option<u16>,
     /// The transport failure, when the target gave no (complete) answer.
     pub error: Option<String>,
+    /// The target's own words in an error answer (its error message, shortened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     pub response: Option<ResponseReport>,
+}
+
+/// The provider leg of one replayed exchange: the provider requests the target sent for it,
+/// compared with the request it was sent (`cursor-harness legs`, per exchange).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LegResult {
+    /// Provider requests linked to this exchange (retries included); 0 when the target
+    /// answered without calling its provider.
+    pub provider_requests: usize,
+    /// `breaks` when a finding has error severity: the gateway mangled the request.
+    pub verdict: Verdict,
+    pub findings: Vec<crate::legs::compare::LegFinding>,
+}
+
+impl LegResult {
+    /// Whether the gateway changed the request's meaning on its way to the provider.
+    pub fn mangled(&self) -> bool {
+        self.verdict == Verdict::Breaks
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -299,11 +430,27 @@ pub struct ExchangeTimings {
 impl ScenarioSummary {
     /// The slice of the captures the run took (`shard 2/4`, `--model gpt-*`), when it took one.
     pub fn slice_label(&self) -> Option<String> {
-        match (&self.shard, &self.model) {
-            (None, None) => None,
-            (Some(shard), None) => Some(format!("shard {shard}")),
-            (None, Some(model)) => Some(format!("--model {model}")),
-            (Some(shard), Some(model)) => Some(format!("shard {shard}, --model {model}")),
+        let parts: Vec<String> = [
+            self.shard.as_ref().map(|shard| format!("shard {shard}")),
+            self.model.as_ref().map(|model| format!("--model {model}")),
+            self.only_target
+                .as_ref()
+                .map(|target| format!("--target {target}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+impl ExchangeResult {
+    /// The key of this result in `timings.json`: the capture path, prefixed with the target's
+    /// name when the scenario has `[[targets]]`.
+    pub fn timing_key(&self) -> String {
+        match &self.target {
+            Some(target) => format!("{target}: {}", self.capture),
+            None => self.capture.clone(),
         }
     }
 }

@@ -25,6 +25,7 @@ pub fn finish(report: &mut Report) {
         judge_expectation(expectation, &report.exchanges, slice.as_deref());
     }
     report.headline = headline(&report.exchanges);
+    report.matrix = super::matrix::build(report);
     let mut summary = Summary {
         expectations: report.expectations.len(),
         ..Summary::default()
@@ -84,16 +85,24 @@ pub fn finish(report: &mut Report) {
 /// What part of the captures the run took, in words, when it took only a part: a shard, the
 /// models of `--model`, or both. Coverage is judged only over all of them.
 fn slice_words(scenario: &super::model::ScenarioSummary) -> Option<String> {
-    match (&scenario.shard, &scenario.model) {
-        (None, None) => None,
-        (Some(shard), None) => Some(format!(
-            "in shard {shard}; judged across all shards by `report --merge`"
-        )),
-        (None, Some(model)) => Some(format!("among the models `{model}` selected by --model")),
-        (Some(shard), Some(model)) => Some(format!(
-            "in shard {shard} of the models `{model}` selected by --model"
-        )),
+    let mut parts = Vec::new();
+    if let Some(shard) = &scenario.shard {
+        parts.push(format!("in shard {shard}"));
     }
+    if let Some(model) = &scenario.model {
+        parts.push(format!("among the models `{model}` selected by --model"));
+    }
+    if let Some(target) = &scenario.only_target {
+        parts.push(format!("on the target `{target}` selected by --target"));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let mut words = parts.join(", ");
+    if scenario.shard.is_some() {
+        words.push_str("; judged across all shards by `report --merge`");
+    }
+    Some(words)
 }
 
 fn judge_expectation(
@@ -115,6 +124,7 @@ fn judge_expectation(
         .filter(|(_, o)| !o.passed)
         .map(|(e, o)| ExpectationFailure {
             capture: e.capture.clone(),
+            target: e.target.clone(),
             reasons: o.reasons.clone(),
         })
         .collect();
@@ -172,39 +182,41 @@ pub fn warnings_of(result: &ExchangeResult) -> impl Iterator<Item = (&'static st
     })
 }
 
-/// Rows of the headline: one per (model, request dialect), computed from the exchanges.
+/// Rows of the headline: one per (target, model, request dialect), computed from the
+/// exchanges.
 pub fn headline(exchanges: &[ExchangeResult]) -> Vec<HeadlineRow> {
     /// Per row: the row, error codes with counts, warnings (code, side, path, message) with
     /// counts.
     type Warnings = BTreeMap<(String, String, String, String), usize>;
     type Building = (HeadlineRow, BTreeMap<String, usize>, Warnings);
-    let mut rows: BTreeMap<(String, String), Building> = BTreeMap::new();
+    let mut rows: BTreeMap<(Option<String>, String, String), Building> = BTreeMap::new();
     for result in exchanges.iter().filter(|e| e.error.is_none()) {
         let model = super::model_key(result);
         let dialect = result
             .request
             .as_ref()
             .map_or("none".to_owned(), |r| r.dialect.as_str().to_owned());
-        let (row, codes, warnings) =
-            rows.entry((model.clone(), dialect.clone()))
-                .or_insert_with(|| {
-                    (
-                        HeadlineRow {
-                            model,
-                            dialect,
-                            foreign: Vec::new(),
-                            exchanges: 0,
-                            request: Verdict::Conforms,
-                            breaks: Vec::new(),
-                            statuses: BTreeMap::new(),
-                            response: None,
-                            answers: BTreeMap::new(),
-                            warnings: Vec::new(),
-                        },
-                        BTreeMap::new(),
-                        BTreeMap::new(),
-                    )
-                });
+        let (row, codes, warnings) = rows
+            .entry((result.target.clone(), model.clone(), dialect.clone()))
+            .or_insert_with(|| {
+                (
+                    HeadlineRow {
+                        target: result.target.clone(),
+                        model,
+                        dialect,
+                        foreign: Vec::new(),
+                        exchanges: 0,
+                        request: Verdict::Conforms,
+                        breaks: Vec::new(),
+                        statuses: BTreeMap::new(),
+                        response: None,
+                        answers: BTreeMap::new(),
+                        warnings: Vec::new(),
+                    },
+                    BTreeMap::new(),
+                    BTreeMap::new(),
+                )
+            });
         row.exchanges += 1;
         if let Some(request) = &result.request {
             for foreign in &request.foreign {
@@ -311,8 +323,55 @@ pub const EVERY_EXCHANGE: &str = "every exchange works (request and answer confo
 /// The name of the suite of capture problems.
 pub const CAPTURES: &str = "captures";
 
-/// Every check of the run, grouped; empty suites are left out.
+/// Every check of the run, grouped; empty suites are left out. With `[[targets]]`, one suite
+/// per target holds every check about that target (each case named after its check), so CI
+/// shows each gateway on its own; checks about no target (an expectation that covers nothing,
+/// an unreadable capture) keep their own suites.
 pub fn suites(report: &Report) -> Vec<Suite<'_>> {
+    let by_check = suites_by_check(report);
+    if report.scenario.targets.is_empty() {
+        return by_check;
+    }
+    let mut per_target: Vec<Suite<'_>> = report
+        .scenario
+        .targets
+        .iter()
+        .map(|t| Suite {
+            name: t.name.clone(),
+            cases: Vec::new(),
+        })
+        .collect();
+    let mut other: Vec<Suite<'_>> = Vec::new();
+    for suite in by_check {
+        let mut rest = Vec::new();
+        for case in suite.cases {
+            let target = case.exchange.and_then(|e| e.target.as_deref());
+            match per_target
+                .iter_mut()
+                .find(|s| Some(s.name.as_str()) == target)
+            {
+                Some(own) => own.cases.push(Case {
+                    name: format!("{} :: {}", suite.name, case.name),
+                    ..case
+                }),
+                None => rest.push(case),
+            }
+        }
+        if !rest.is_empty() {
+            other.push(Suite {
+                name: suite.name,
+                cases: rest,
+            });
+        }
+    }
+    per_target.retain(|s| !s.cases.is_empty());
+    per_target.extend(other);
+    per_target
+}
+
+/// Every check of the run, one suite per check (expectation, every exchange works, captures)
+/// whatever the targets.
+pub fn suites_by_check(report: &Report) -> Vec<Suite<'_>> {
     let mut suites = Vec::new();
     for expectation in &report.expectations {
         let mut cases: Vec<Case<'_>> = report

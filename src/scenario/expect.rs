@@ -2,7 +2,7 @@
 
 use globset::GlobMatcher;
 
-use super::file::{Expectation, StatusExpect};
+use super::file::{Expectation, LegExpect, StatusExpect};
 use crate::conformance::Verdict;
 use crate::dialect::Dialect;
 use crate::report::model::{ExchangeResult, ExpectationResult, Report};
@@ -14,6 +14,7 @@ pub struct Compiled {
     pub expectation: Expectation,
     model: Option<GlobMatcher>,
     capture: Option<GlobMatcher>,
+    target: Option<GlobMatcher>,
 }
 
 /// Compile expectations (their globs were validated when the file was parsed).
@@ -28,6 +29,7 @@ pub fn compile(expectations: &[Expectation]) -> Vec<Compiled> {
         .map(|e| Compiled {
             model: matcher(&e.model),
             capture: matcher(&e.capture),
+            target: matcher(&e.target),
             expectation: e.clone(),
         })
         .collect()
@@ -47,7 +49,14 @@ impl Compiled {
         let capture_ok = self.capture.as_ref().is_none_or(|c| {
             c.is_match(&result.capture) || c.is_match(relative_display(&result.capture))
         });
-        model_ok && dialect_ok && capture_ok
+        let target_ok = self.target.as_ref().is_none_or(|t| {
+            result.error.is_none()
+                && result
+                    .target
+                    .as_deref()
+                    .is_some_and(|name| t.is_match(name))
+        });
+        model_ok && dialect_ok && capture_ok && target_ok
     }
 
     /// Check every stated property; the reasons say what differed.
@@ -134,11 +143,54 @@ impl Compiled {
                 None => reasons.push("matches_golden needs a target to replay against and a captured response".to_owned()),
             }
         }
+        if let Some(expected) = e.leg {
+            leg_reasons(result, expected, &mut reasons);
+        }
         ExpectationResult {
             name: e.name.clone(),
             passed: reasons.is_empty(),
             reasons,
         }
+    }
+}
+
+/// Why the provider leg is not what the expectation says, naming the gateway's departures.
+fn leg_reasons(result: &ExchangeResult, expected: LegExpect, reasons: &mut Vec<String>) {
+    let Some(leg) = &result.leg else {
+        reasons.push(
+            "no provider leg was recorded for this exchange (the target did not call the provider recorder, or nothing was replayed)"
+                .to_owned(),
+        );
+        return;
+    };
+    if leg.provider_requests == 0 {
+        reasons.push("the target answered without calling its provider".to_owned());
+        return;
+    }
+    match (expected, leg.mangled()) {
+        (LegExpect::Faithful, true) => {
+            for finding in leg
+                .findings
+                .iter()
+                .filter(|f| f.severity == crate::conformance::Severity::Error)
+                .take(5)
+            {
+                reasons.push(format!(
+                    "provider leg: {} ({}){}",
+                    finding.message,
+                    finding.code,
+                    finding
+                        .provider_path
+                        .as_deref()
+                        .map_or(String::new(), |p| format!(" at {p}"))
+                ));
+            }
+        }
+        (LegExpect::Mangled, false) => reasons.push(
+            "the provider leg is faithful, expected the gateway to mangle it (fixed upstream? update the expectation)"
+                .to_owned(),
+        ),
+        _ => {}
     }
 }
 

@@ -3,8 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
+
+pub use super::targets::TargetSpec;
 
 use crate::conformance::{Profile, Verdict};
 use crate::dialect::Dialect;
@@ -30,6 +34,20 @@ pub struct ScenarioFile {
     /// Send the key in this header instead (as given, without `Bearer`).
     #[serde(default)]
     pub auth_header: Option<String>,
+    /// Several gateways in one run: each `[[targets]]` table names one (instead of `target`).
+    #[serde(default)]
+    pub targets: Vec<Spanned<TargetSpec>>,
+    /// Headers set on every replayed request (`Name = "value"`; `${VAR}` in a value reads the
+    /// environment, and such a value is a secret: redacted wherever it comes back).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Cursor's model name → the name to send (`"gpt-5.5" = "openai/gpt-5.5"`).
+    #[serde(default)]
+    pub model_map: BTreeMap<String, String>,
+    /// Record the provider leg: the targets send their provider requests to a recorder on
+    /// `listen`, and each replayed exchange is judged with what the provider received.
+    #[serde(default)]
+    pub provider: Option<Spanned<ProviderSpec>>,
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
     /// `asap`, `original` or `x<K>`.
@@ -116,6 +134,29 @@ pub struct RegexTolerance {
     pub regex: String,
 }
 
+/// Where the provider leg is recorded: the targets are configured to call their provider
+/// through `http://<listen>`, which forwards to the real provider (`upstream`, or the
+/// embedded provider when absent).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSpec {
+    /// `127.0.0.1:<port>`: where the targets' provider calls go.
+    pub listen: String,
+    /// The real provider's base URL (`${VAR}` allowed); the embedded provider when absent.
+    #[serde(default)]
+    pub upstream: Option<String>,
+}
+
+/// What an expectation demands of the provider leg.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LegExpect {
+    /// The provider received what the client sent, translated without loss.
+    Faithful,
+    /// The gateway changed the request's meaning (a known bug, pinned).
+    Mangled,
+}
+
 /// One expectation: which exchanges it covers, and what must hold for each of them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,6 +173,10 @@ pub struct Expectation {
     /// Capture path glob (`captures/golden/gpt-5.5/*`).
     #[serde(default)]
     pub capture: Option<String>,
+    /// Target name glob, with `[[targets]]`: the expectation holds for these targets only
+    /// (every target when absent).
+    #[serde(default)]
+    pub target: Option<String>,
     /// The request must conform or break.
     #[serde(default)]
     pub request: Option<Verdict>,
@@ -150,6 +195,10 @@ pub struct Expectation {
     /// The replayed answer must equal the captured one (after tolerances).
     #[serde(default)]
     pub matches_golden: Option<bool>,
+    /// The provider leg must be faithful (or, to pin a known bug, mangled); needs
+    /// `[provider]`.
+    #[serde(default)]
+    pub leg: Option<LegExpect>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -237,6 +286,7 @@ pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
             "`captures` is empty: list capture files, folders or globs".to_owned(),
         ));
     }
+    super::targets::validate(&scenario).map_err(|(span, message)| at(span, message))?;
     let mut names = std::collections::HashSet::new();
     for expectation in &scenario.expectations {
         let e = expectation.get_ref();
@@ -263,17 +313,35 @@ pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
             || e.status.is_some()
             || e.response.is_some()
             || !e.response_codes.is_empty()
-            || e.matches_golden.is_some();
+            || e.matches_golden.is_some()
+            || e.leg.is_some();
         if !checks_something {
             return Err(at(
                 expectation.span(),
                 format!(
-                    "expectation {:?} checks nothing: give `request`, `request_codes`, `status`, `response`, `response_codes` or `matches_golden`",
+                    "expectation {:?} checks nothing: give `request`, `request_codes`, `status`, `response`, `response_codes`, `matches_golden` or `leg`",
                     e.name
                 ),
             ));
         }
-        for glob in [&e.model, &e.capture].into_iter().flatten() {
+        if e.leg.is_some() && scenario.provider.is_none() {
+            return Err(at(
+                expectation.span(),
+                format!(
+                    "expectation {:?} checks `leg`, but the scenario records no provider leg: add a `[provider]` table",
+                    e.name
+                ),
+            ));
+        }
+        if let Some(glob) = &e.target {
+            super::targets::check_expectation_target(&scenario, glob).map_err(|why| {
+                at(
+                    expectation.span(),
+                    format!("expectation {:?}: {why}", e.name),
+                )
+            })?;
+        }
+        for glob in [&e.model, &e.capture, &e.target].into_iter().flatten() {
             if let Err(err) = globset::Glob::new(glob) {
                 return Err(at(
                     expectation.span(),

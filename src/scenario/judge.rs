@@ -14,11 +14,12 @@ use crate::diff::compare::Rules;
 use crate::report::model::{
     ExchangeResult, ExchangeTimings, ExpectationReport, ExpectationVerdict, GoldenChange,
     GoldenDiff, Outcome, REPORT_FORMAT, REPORT_VERSION, Replayed, Report, Sample, ScenarioSummary,
-    Summary, TIMINGS_FORMAT, Timings, shorten_strings,
+    Summary, TIMINGS_FORMAT, TargetInfo, Timings, shorten_strings,
 };
 use crate::report::verdict;
 
 /// One capture as the run carries it along: read and checked, or why it could not be read.
+#[derive(Clone)]
 pub struct Item {
     pub origin: String,
     pub exchange: Option<Exchange>,
@@ -26,32 +27,58 @@ pub struct Item {
     pub checked: Option<ExchangeReport>,
 }
 
-/// Judge every item; `answers` is `None` when the scenario has no target (nothing replayed),
-/// else the answers keyed by the id of the capture each replays.
+/// The answers of one target, keyed by the id of the capture each replays.
+pub struct TargetAnswers {
+    /// The `[[targets]]` name; `None` for the single `target =` form.
+    pub target: Option<String>,
+    pub answers: Vec<(String, Answer)>,
+}
+
+/// Judge every item against every target; with no target (`targets` empty) the captures are
+/// judged as recorded. With `[[targets]]` each readable capture yields one result per target,
+/// target after target; an unreadable capture yields one result, about no target.
 pub fn judge_all(
     items: Vec<Item>,
-    answers: Option<Vec<(String, Answer)>>,
+    targets: Vec<TargetAnswers>,
     rules: &Rules,
     compiled: &[Compiled],
     profile: Profile,
 ) -> (Vec<ExchangeResult>, Timings) {
-    let has_target = answers.is_some();
-    let mut replayed: HashMap<String, Answer> = answers.into_iter().flatten().collect();
     let mut timings = Timings {
         format: TIMINGS_FORMAT.to_owned(),
         exchanges: Default::default(),
     };
-    let results = items
-        .into_iter()
-        .map(|item| {
-            let (result, timing) =
-                result_for(item, has_target, &mut replayed, rules, compiled, profile);
-            if let Some(timing) = timing {
-                timings.exchanges.insert(result.capture.clone(), timing);
-            }
-            result
-        })
-        .collect();
+    let mut results = Vec::with_capacity(items.len() * targets.len().max(1));
+    let mut keep = |(result, timing): (ExchangeResult, Option<ExchangeTimings>)| {
+        if let Some(timing) = timing {
+            timings.exchanges.insert(result.timing_key(), timing);
+        }
+        results.push(result);
+    };
+    if targets.is_empty() {
+        for item in items {
+            keep(result_for(item, None, rules, compiled, profile));
+        }
+        return (results, timings);
+    }
+    let (readable, unreadable): (Vec<Item>, Vec<Item>) =
+        items.into_iter().partition(|item| item.exchange.is_some());
+    for item in unreadable {
+        keep(result_for(item, None, rules, compiled, profile));
+    }
+    for target in targets {
+        let mut answers: HashMap<String, Answer> = target.answers.into_iter().collect();
+        for item in &readable {
+            let id = item
+                .exchange
+                .as_ref()
+                .map(|e| e.id.as_str())
+                .unwrap_or_default();
+            let answer = answers.remove(id);
+            let on = Some((target.target.clone(), answer));
+            keep(result_for(item.clone(), on, rules, compiled, profile));
+        }
+    }
     (results, timings)
 }
 
@@ -64,10 +91,11 @@ pub struct Answer {
     pub error: Option<String>,
 }
 
+/// The result of one item: as recorded (`on` is `None`), or on one target with its answer
+/// (`None` when the target was sent nothing for it).
 fn result_for(
     item: Item,
-    has_target: bool,
-    replayed: &mut HashMap<String, Answer>,
+    on: Option<(Option<String>, Option<Answer>)>,
     rules: &Rules,
     compiled: &[Compiled],
     profile: Profile,
@@ -82,10 +110,18 @@ fn result_for(
         recorded: checked.timing.clone(),
         ..ExchangeTimings::default()
     };
+    let body = exchange.request.body.as_ref().and_then(|b| b.json().ok());
+    let mode = crate::dialect::mode::infer(&exchange.request.method, body.as_deref());
+    let (target, replay_entry, has_target) = match on {
+        Some((target, answer)) => (target, answer, true),
+        None => (None, None, false),
+    };
     let mut result = ExchangeResult {
         capture: item.origin.clone(),
+        target,
         id: Some(exchange.id.clone()),
         model: exchange.model_name().map(str::to_owned),
+        mode: Some(mode.to_owned()),
         endpoint: checked.endpoint.clone(),
         error: None,
         transport: checked.transport.clone(),
@@ -93,12 +129,12 @@ fn result_for(
         recorded: checked.response.clone(),
         replayed: None,
         golden: None,
+        leg: None,
         expectations: Vec::new(),
         covered: false,
         sample: Sample::default(),
     };
     let mut judged_exchange = &exchange;
-    let replay_entry = replayed.remove(&exchange.id);
     if has_target {
         match &replay_entry {
             Some(Answer {
@@ -113,6 +149,7 @@ fn result_for(
                 result.replayed = Some(Replayed {
                     status: *status,
                     error: error.clone(),
+                    message: own_words(answer),
                     response: report.response,
                 });
                 if exchange.response.is_some() {
@@ -139,6 +176,7 @@ fn result_for(
                 result.replayed = Some(Replayed {
                     status: None,
                     error: Some("not replayed (the request could not be prepared)".to_owned()),
+                    message: None,
                     response: None,
                 });
             }
@@ -158,8 +196,10 @@ fn result_for(
 fn empty_result(capture: String, error: Option<String>) -> ExchangeResult {
     ExchangeResult {
         capture,
+        target: None,
         id: None,
         model: None,
+        mode: None,
         endpoint: None,
         error,
         transport: None,
@@ -167,10 +207,41 @@ fn empty_result(capture: String, error: Option<String>) -> ExchangeResult {
         recorded: None,
         replayed: None,
         golden: None,
+        leg: None,
         expectations: Vec::new(),
         covered: false,
         sample: Sample::default(),
     }
+}
+
+/// What an error answer says in its own words: `error.message` (OpenAI, Anthropic, Gemini),
+/// a top-level `message` or `detail`, or `error` when it is a string; shortened.
+fn own_words(answer: &Exchange) -> Option<String> {
+    const LIMIT: usize = 300;
+    let response = answer.response.as_ref()?;
+    if response.status < 400 {
+        return None;
+    }
+    let value = response.body.as_ref()?.json().ok()?;
+    let text = [
+        value.pointer("/error/message"),
+        value.pointer("/message"),
+        value.pointer("/detail"),
+        value.pointer("/error"),
+        value.pointer("/0/error/message"),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|v| v.as_str())?
+    .trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(if text.chars().count() > LIMIT {
+        format!("{}…", text.chars().take(LIMIT).collect::<String>())
+    } else {
+        text.to_owned()
+    })
 }
 
 fn evaluate(result: &mut ExchangeResult, compiled: &[Compiled]) {
@@ -233,6 +304,10 @@ pub struct Slice<'a> {
     pub file: &'a str,
     /// The target as written, when there is one.
     pub target: Option<String>,
+    /// The `[[targets]]`, when the scenario has them.
+    pub targets: Vec<TargetInfo>,
+    /// The target `--target NAME` chose among them.
+    pub only_target: Option<String>,
     pub shard: Option<Shard>,
     /// The `--model` glob, when the run took only some models.
     pub model: Option<String>,
@@ -256,6 +331,8 @@ pub fn assemble(
             description: scenario.description.clone(),
             file: slice.file.to_owned(),
             target: slice.target.clone(),
+            targets: slice.targets.clone(),
+            only_target: slice.only_target.clone(),
             profile: slice.profile,
             shard: slice.shard.map(|s| s.to_string()),
             merged_shards: None,
@@ -278,6 +355,7 @@ pub fn assemble(
             })
             .collect(),
         partial: None,
+        matrix: None,
         exchanges,
     };
     verdict::finish(&mut report);

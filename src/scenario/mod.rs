@@ -6,3 +6,4 @@ pub mod file;
 pub mod judge;
 pub mod run;
 pub mod select;
+pub mod targets;

@@ -10,24 +10,22 @@
 //!    reports is the caller's, `report::write_all`).
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use rayon::prelude::*;
 
 use super::expect::{self, Compiled};
 use super::file::{self, ScenarioError, ScenarioFile};
-use super::judge::{self, Answer, Item};
+use super::judge::{self, Answer, Item, TargetAnswers};
 use super::select::{self, SelectError, Shard};
+use super::targets::{self, Resolved};
 use crate::capture::filter::ModelFilter;
 use crate::capture::input::{self, Loaded};
 use crate::check::check_exchange;
 use crate::conformance::Profile;
 use crate::diff::compare::{Rule as DiffRule, Rules, Tolerance};
-use crate::replay::prepare::Auth;
 use crate::replay::progress::Progress;
-use crate::replay::schedule::Pace;
-use crate::replay::{self, Interrupt, ReplayError, ReplayOptions, Target};
-use crate::report::model::{Partial, Report, Timings};
+use crate::replay::{self, Interrupt, ReplayError, Target};
+use crate::report::model::{Partial, Report, TargetInfo, Timings};
 
 /// How to run a scenario.
 #[derive(Debug, Clone)]
@@ -111,8 +109,8 @@ struct Plan {
     model: Option<ModelFilter>,
     profile: Profile,
     concurrency: u32,
-    /// The target as written (before `${VAR}` expansion), when there is one.
-    target_text: Option<String>,
+    /// Every target, resolved; empty when the captures are only checked.
+    targets: Vec<Resolved>,
     rules: Rules,
     compiled: Vec<Compiled>,
 }
@@ -121,22 +119,59 @@ struct Plan {
 pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
     let plan = plan(options)?;
     let (loaded, items) = load_and_check(&plan)?;
-    let mut not_replayed = None;
-    let answers = match &plan.target_text {
-        Some(target) => {
-            let (answers, not_sent) = replay(&plan, target, loaded, options).await?;
-            not_replayed = not_sent;
-            Some(answers)
+    let mut not_replayed = 0;
+    let mut interrupted = false;
+    let mut answers = Vec::with_capacity(plan.targets.len());
+    let mut infos = Vec::new();
+    for target in &plan.targets {
+        if !answers.is_empty() {
+            eprintln!(
+                "target {}",
+                target.name.as_deref().unwrap_or(target.written.as_str())
+            );
         }
-        None => None,
-    };
+        let (these, not_sent) = replay(target, loaded.clone(), options).await?;
+        if let Some(name) = &target.name {
+            let (version, version_source) = match &target.version {
+                Some(version) => (Some(version.clone()), Some("scenario".to_owned())),
+                None => sniff_version(&target.options.target, &these).unzip(),
+            };
+            infos.push(TargetInfo {
+                name: name.clone(),
+                target: target.written.clone(),
+                version,
+                version_source,
+            });
+        }
+        answers.push(TargetAnswers {
+            target: target.name.clone(),
+            answers: these,
+        });
+        if let Some(not_sent) = not_sent {
+            not_replayed += not_sent;
+            interrupted = true;
+        }
+        if options.interrupt.stop.is_cancelled() {
+            // Targets not started count as not replayed, every capture of them.
+            let left = plan.targets.len() - answers.len();
+            not_replayed += left * loaded.len();
+            interrupted = true;
+            break;
+        }
+    }
     let (results, timings) =
         judge::judge_all(items, answers, &plan.rules, &plan.compiled, plan.profile);
+    let single = plan.targets.first().filter(|t| t.name.is_none());
     let mut report = judge::assemble(
         &plan.scenario,
         &judge::Slice {
             file: &plan.file,
-            target: plan.target_text.clone(),
+            target: single.map(|t| t.written.clone()),
+            targets: infos,
+            only_target: options
+                .target
+                .clone()
+                .filter(|name| plan.targets.iter().any(|t| t.name.as_ref() == Some(name))),
             shard: plan.shard,
             model: plan.model.as_ref().map(|m| m.pattern().to_owned()),
             profile: plan.profile,
@@ -144,15 +179,44 @@ pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
         results,
         &plan.compiled,
     );
-    report.partial = not_replayed.map(|not_replayed| Partial {
-        reason: "the run was interrupted (Ctrl-C or SIGTERM) before every capture was replayed"
-            .to_owned(),
-        not_replayed,
-    });
+    if interrupted {
+        report.partial = Some(Partial {
+            reason: "the run was interrupted (Ctrl-C or SIGTERM) before every capture was replayed"
+                .to_owned(),
+            not_replayed,
+        });
+    }
     Ok(RunOutput {
         report,
         timings,
         out: plan.out,
+    })
+}
+
+/// The gateway's version where its answers say it: a version header, or the embedded
+/// gateway's own.
+fn sniff_version(target: &Target, answers: &[(String, Answer)]) -> Option<(String, String)> {
+    if let Target::Embedded(_) = target {
+        return Some((
+            env!("CARGO_PKG_VERSION").to_owned(),
+            "cursor-harness (embedded)".to_owned(),
+        ));
+    }
+    const HEADERS: [&str; 4] = [
+        "x-litellm-version",
+        "x-portkey-version",
+        "x-gateway-version",
+        "x-version",
+    ];
+    answers.iter().find_map(|(_, answer)| {
+        let response = answer.exchange.response.as_ref()?;
+        HEADERS.iter().find_map(|name| {
+            response
+                .headers
+                .iter()
+                .find(|(header, _)| header.eq_ignore_ascii_case(name))
+                .map(|(_, value)| (value.clone(), format!("header {name}")))
+        })
     })
 }
 
@@ -175,10 +239,20 @@ fn plan(options: &RunOptions) -> Result<Plan, RunError> {
             .map(|e| e.get_ref().clone())
             .collect::<Vec<_>>(),
     );
-    let target_text = options
-        .target
-        .clone()
-        .or_else(|| scenario.target.as_ref().map(|t| t.get_ref().clone()));
+    let targets = targets::resolve(
+        &scenario,
+        &targets::Defaults {
+            target_override: options.target.as_deref(),
+            concurrency: options.concurrency,
+            model: options.model.clone(),
+            out: out.clone(),
+            interrupt: options.interrupt.clone(),
+        },
+    )
+    .map_err(|message| RunError::Config {
+        file: file.clone(),
+        message,
+    })?;
     Ok(Plan {
         profile: options.profile.unwrap_or(scenario.profile),
         concurrency: options
@@ -189,7 +263,7 @@ fn plan(options: &RunOptions) -> Result<Plan, RunError> {
         out,
         shard: options.shard,
         model: options.model.clone(),
-        target_text,
+        targets,
         rules,
         compiled,
     })
@@ -232,19 +306,17 @@ fn load_and_check(plan: &Plan) -> Result<(Vec<Loaded>, Vec<Item>), RunError> {
     Ok((loaded, items))
 }
 
-/// Stage 2: replay the captures to the target; each answer keyed by the id of the capture it
+/// Stage 2: replay the captures to one target; each answer keyed by the id of the capture it
 /// answers, and how many were never sent when the run was interrupted.
 async fn replay(
-    plan: &Plan,
-    target_text: &str,
+    target: &Resolved,
     loaded: Vec<Loaded>,
     run_options: &RunOptions,
 ) -> Result<(Vec<(String, Answer)>, Option<usize>), RunError> {
     let progress_bar = run_options.progress_bar;
-    let mut options = replay_options(plan, target_text)?;
-    options.interrupt = run_options.interrupt.clone();
-    clear_previous_run(&options.out.join("run"));
-    let replayed = replay::run_loaded(loaded, &options, |total| {
+    let options = &target.options;
+    clear_previous_run(&options.out.join(&options.run_id));
+    let replayed = replay::run_loaded(loaded, options, |total| {
         if progress_bar {
             Progress::for_terminal(total)
         } else {
@@ -253,7 +325,7 @@ async fn replay(
     })
     .await?;
     let not_sent = replayed.run.interrupted.as_ref().map(|i| i.not_sent);
-    let run_dir = Path::new("replay").join("run");
+    let run_dir = Path::new("replay").join(&options.run_id);
     let mut kept = replayed.exchanges.into_iter().peekable();
     let mut answers = Vec::with_capacity(replayed.run.exchanges.len());
     for entry in replayed.run.exchanges {
@@ -278,66 +350,14 @@ async fn replay(
     Ok((answers, not_sent))
 }
 
-/// How the scenario replays: every setting checked (the target and its `${VAR}`s, the key's
-/// variable, the pace) before anything is sent.
-fn replay_options(plan: &Plan, target_text: &str) -> Result<ReplayOptions, RunError> {
-    let scenario = &plan.scenario;
-    let config = |message: String| RunError::Config {
-        file: plan.file.clone(),
-        message,
-    };
-    let expanded =
-        file::interpolate(target_text, |name| std::env::var(name).ok()).map_err(config)?;
-    let target = Target::parse(&expanded).map_err(config)?;
-    let auth = match &scenario.api_key_env {
-        Some(var) => Some(
-            Auth::from_env(var.get_ref(), scenario.auth_header.as_deref())
-                .map_err(|err| config(err.to_string()))?,
-        ),
-        None => None,
-    };
-    let pace: Pace = scenario
-        .pace
-        .get_ref()
-        .parse()
-        .map_err(|err: replay::schedule::PaceError| config(err.to_string()))?;
-    let max_gap = match &scenario.max_gap {
-        Some(text) => Some(
-            replay::schedule::parse_duration(text)
-                .map_err(|why| config(format!("max_gap: {why}")))?,
-        ),
-        None => None,
-    };
-    Ok(ReplayOptions {
-        paths: Vec::new(),
-        target,
-        target_text: target_text.to_owned(),
-        auth,
-        auth_env: scenario.api_key_env.as_ref().map(|v| v.get_ref().clone()),
-        concurrency: plan.concurrency,
-        pace,
-        max_gap,
-        model: plan.model.clone(),
-        timeout: Duration::from_secs(scenario.timeout_secs.max(1)),
-        out: plan.out.join("replay"),
-        run_id: "run".to_owned(),
-        http2: scenario.http2,
-        target_cas: Vec::new(),
-        keep_exchanges: true,
-        rewrite: Default::default(),
-        secrets: Vec::new(),
-        interrupt: Default::default(),
-    })
-}
-
 /// What `run --dry-run` found: the scenario checked, what it selects and where it would go.
 pub struct DryRun {
     pub name: String,
     pub file: String,
     pub out: PathBuf,
-    /// Where it would replay, for people (the URL without credentials or query), or `None`
-    /// when the captures would only be checked.
-    pub target: Option<String>,
+    /// Where it would replay, for people (the URL without credentials or query), one line per
+    /// target; empty when the captures would only be checked.
+    pub targets: Vec<String>,
     pub profile: Profile,
     pub concurrency: u32,
     pub pace: String,
@@ -362,13 +382,18 @@ impl DryRun {
 /// count what each expectation covers; nothing is sent and nothing is written.
 pub fn dry_run(options: &RunOptions) -> Result<DryRun, RunError> {
     let plan = plan(options)?;
-    let target = match &plan.target_text {
-        Some(text) => {
-            let replay = replay_options(&plan, text)?;
-            Some(match replay.target {
+    let targets: Vec<String> = plan
+        .targets
+        .iter()
+        .map(|target| {
+            let place = match &target.options.target {
                 Target::Embedded(_) => format!(
                     "the embedded reference gateway ({})",
-                    text.trim().strip_prefix("embedded:").unwrap_or("strict")
+                    target
+                        .written
+                        .trim()
+                        .strip_prefix("embedded:")
+                        .unwrap_or("strict")
                 ),
                 Target::Url(uri) => format!(
                     "{}://{}{}",
@@ -380,10 +405,13 @@ pub fn dry_run(options: &RunOptions) -> Result<DryRun, RunError> {
                         .unwrap_or_default()),
                     uri.path()
                 ),
-            })
-        }
-        None => None,
-    };
+            };
+            match &target.name {
+                Some(name) => format!("{name}: {place}"),
+                None => place,
+            }
+        })
+        .collect();
     let (_, items) = load_and_check(&plan)?;
     let captures = items
         .iter()
@@ -403,7 +431,8 @@ pub fn dry_run(options: &RunOptions) -> Result<DryRun, RunError> {
             ),
         })
         .collect();
-    let (results, _) = judge::judge_all(items, None, &plan.rules, &plan.compiled, plan.profile);
+    let (results, _) =
+        judge::judge_all(items, Vec::new(), &plan.rules, &plan.compiled, plan.profile);
     let expectations = plan
         .compiled
         .iter()
@@ -422,7 +451,7 @@ pub fn dry_run(options: &RunOptions) -> Result<DryRun, RunError> {
         name: plan.scenario.name.get_ref().clone(),
         file: plan.file.clone(),
         out: plan.out.clone(),
-        target,
+        targets,
         profile: plan.profile,
         concurrency: plan.concurrency,
         pace: plan.scenario.pace.get_ref().clone(),

@@ -22,6 +22,9 @@ mod golden;
 mod layers;
 /// `legs`: a gateway's client leg against its provider leg, rule by rule and link by link.
 mod legs;
+/// Several targets in one run: the compatibility matrix in every format, scoped expectations,
+/// `--target NAME`, header secrets from the environment.
+mod matrix;
 /// Properties over generated inputs: SSE chunking, classifier and checker robustness, the
 /// capture round trip, body encodings, redaction.
 mod properties;
