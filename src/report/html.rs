@@ -64,21 +64,7 @@ const SCRIPT: &str = r#"
 })();
 "#;
 
-/// Escape text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use super::safe::html_escape as escape;
 
 pub fn render(report: &Report, timings: Option<&Timings>) -> String {
     let script_hash = base64::engine::general_purpose::STANDARD

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use super::judged;
 use super::model::{Answer, CellOutcome, ExchangeResult, Matrix, MatrixCell, MatrixRow, Report};
-use super::verdict;
 use crate::conformance::Severity;
 
 /// The matrix of a run with `[[targets]]` (`None` with one target or none).
@@ -83,20 +83,27 @@ fn cell(results: &[&ExchangeResult]) -> MatrixCell {
         exchanges: results.len(),
         statuses,
         codes: ranked.into_iter().map(|(code, _)| code).collect(),
-        message: example.and_then(|e| {
-            let replayed = e.replayed.as_ref()?;
-            replayed.message.clone().or_else(|| replayed.error.clone())
-        }),
+        // The worst exchange's words, else the first words any exchange of the cell had (a
+        // cell that breaks on a 200 may also hold a 500 worth reading).
+        message: example
+            .and_then(words)
+            .or_else(|| results.iter().find_map(|e| words(e))),
         capture: example.map(|e| e.capture.clone()),
     }
 }
 
+/// What the target said about one exchange: its error message, or the transport failure.
+fn words(result: &ExchangeResult) -> Option<String> {
+    let replayed = result.replayed.as_ref()?;
+    replayed.message.clone().or_else(|| replayed.error.clone())
+}
+
 /// The outcome of one exchange on its target.
 pub fn outcome(result: &ExchangeResult) -> CellOutcome {
-    if verdict::no_answer(result).is_some() {
+    if judged::no_answer(result).is_some() {
         return CellOutcome::NoAnswer;
     }
-    match verdict::answer(result) {
+    match judged::answer(result) {
         None => CellOutcome::NoAnswer,
         Some(Answer::Breaks) => CellOutcome::Breaks,
         Some(Answer::ErrorEnvelope) => CellOutcome::Refused,

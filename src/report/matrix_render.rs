@@ -3,9 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::html::escape;
 use super::model::{CellOutcome, Matrix, MatrixCell, Report};
-use super::safe::markdown_text;
+use super::safe::{html_escape as escape, markdown_text};
 
 /// A message longer than this is cut in a cell (the details hold it whole).
 const MESSAGE_LIMIT: usize = 90;

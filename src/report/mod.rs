@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod html;
+pub mod judged;
 pub mod junit;
 pub mod markdown;
 pub mod matrix;

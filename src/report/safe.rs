@@ -93,6 +93,22 @@ pub fn markdown_text(text: &str) -> String {
     out
 }
 
+/// Escape text for HTML content and attribute values.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// A fenced code block that its content cannot close: the fence is longer than any run of
 /// backticks inside.
 pub fn fenced(info: &str, content: &str) -> String {

@@ -14,7 +14,7 @@ use super::model::{
     Answer, ExchangeResult, ExpectationFailure, ExpectationReport, ExpectationVerdict, HeadlineRow,
     Outcome, Report, Summary, WarningCount,
 };
-use crate::conformance::{ResponseKind, Rule, Severity, Verdict, Violation};
+use crate::conformance::{Rule, Severity, Verdict, Violation};
 
 /// Decide everything that follows from the exchanges: expectation verdicts, headline,
 /// summary and outcome. `report.expectations` must name the scenario's expectations (in
@@ -144,28 +144,7 @@ fn judge_expectation(
     };
 }
 
-/// What the judged answer of an exchange amounts to (`None` when there is no response).
-pub fn answer(result: &ExchangeResult) -> Option<Answer> {
-    let response = Report::judged_response(result)?;
-    Some(if response.verdict == Verdict::Breaks {
-        Answer::Breaks
-    } else if response.kind == ResponseKind::Error {
-        Answer::ErrorEnvelope
-    } else {
-        Answer::Conforms
-    })
-}
-
-/// Why the exchange got no complete answer this run, if it did not.
-pub fn no_answer(result: &ExchangeResult) -> Option<&str> {
-    match &result.replayed {
-        Some(replayed) => replayed
-            .error
-            .as_deref()
-            .or(replayed.status.is_none().then_some("no answer")),
-        None => result.transport.as_ref().map(|t| t.message.as_str()),
-    }
-}
+pub use super::judged::{answer, no_answer};
 
 /// The warnings of an exchange's request and judged answer, with their side. The error status
 /// is left out: the status and answer columns already say it.

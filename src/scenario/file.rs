@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use super::targets::TargetSpec;
+pub use super::target_spec::TargetSpec;
 
 use crate::conformance::{Profile, Verdict};
 use crate::dialect::Dialect;
@@ -286,7 +286,8 @@ pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
             "`captures` is empty: list capture files, folders or globs".to_owned(),
         ));
     }
-    super::targets::validate(&scenario).map_err(|(span, message)| at(span, message))?;
+    super::target_spec::validate(scenario.target.as_ref(), &scenario.targets)
+        .map_err(|(span, message)| at(span, message))?;
     let mut names = std::collections::HashSet::new();
     for expectation in &scenario.expectations {
         let e = expectation.get_ref();
@@ -334,12 +335,14 @@ pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
             ));
         }
         if let Some(glob) = &e.target {
-            super::targets::check_expectation_target(&scenario, glob).map_err(|why| {
-                at(
-                    expectation.span(),
-                    format!("expectation {:?}: {why}", e.name),
-                )
-            })?;
+            super::target_spec::check_expectation_target(&scenario.targets, glob).map_err(
+                |why| {
+                    at(
+                        expectation.span(),
+                        format!("expectation {:?}: {why}", e.name),
+                    )
+                },
+            )?;
         }
         for glob in [&e.model, &e.capture, &e.target].into_iter().flatten() {
             if let Err(err) = globset::Glob::new(glob) {

@@ -6,4 +6,5 @@ pub mod file;
 pub mod judge;
 pub mod run;
 pub mod select;
+pub mod target_spec;
 pub mod targets;

@@ -132,10 +132,10 @@ pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
         }
         let (these, not_sent) = replay(target, loaded.clone(), options).await?;
         if let Some(name) = &target.name {
-            let (version, version_source) = match &target.version {
-                Some(version) => (Some(version.clone()), Some("scenario".to_owned())),
-                None => sniff_version(&target.options.target, &these).unzip(),
-            };
+            // What the gateway says beats what the scenario was told.
+            let (version, version_source) = sniff_version(&target.options.target, &these)
+                .or_else(|| target.version.clone().map(|v| (v, "scenario".to_owned())))
+                .unzip();
             infos.push(TargetInfo {
                 name: name.clone(),
                 target: target.written.clone(),

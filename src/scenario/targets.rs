@@ -1,52 +1,18 @@
-//! The targets of a scenario: the single `target =` form or several `[[targets]]` tables, each
+//! The targets of a scenario (the single `target =` form or several `[[targets]]` tables), each
 //! resolved (its `${VAR}`s expanded, its key read, its headers and model names set) into the
 //! replay options it is sent with, before anything is sent.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use super::file::{ScenarioFile, interpolate};
+use super::target_spec::TargetSpec;
 use crate::capture::filter::ModelFilter;
 use crate::capture::resend::Rewrite;
 use crate::replay::prepare::Auth;
 use crate::replay::schedule::{self, Pace};
 use crate::replay::{Interrupt, ReplayOptions, Target};
-
-/// One `[[targets]]` table.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TargetSpec {
-    /// Short name: the matrix column, the JUnit suite, the replay folder (`replay/<name>`).
-    pub name: String,
-    /// A base URL (with `${VAR}` references), `embedded` or `embedded:<profile>`.
-    pub target: String,
-    /// Environment variable holding this gateway's key.
-    #[serde(default)]
-    pub api_key_env: Option<String>,
-    /// Send the key in this header instead of `Authorization: Bearer`.
-    #[serde(default)]
-    pub auth_header: Option<String>,
-    /// Headers for this target, over the scenario's `headers`.
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    /// Model names for this target, over the scenario's `model_map`.
-    #[serde(default)]
-    pub model_map: BTreeMap<String, String>,
-    #[serde(default)]
-    pub concurrency: Option<usize>,
-    #[serde(default)]
-    pub timeout_secs: Option<u64>,
-    #[serde(default)]
-    pub http2: Option<bool>,
-    /// The gateway's version, for the report, when the gateway does not say it in a header
-    /// (`${VAR}` allowed: a version an install script recorded).
-    #[serde(default)]
-    pub version: Option<String>,
-}
 
 /// A target ready to be sent to.
 pub struct Resolved {
@@ -68,73 +34,6 @@ pub struct Defaults<'a> {
     /// The report folder; replays go under `<out>/replay`.
     pub out: PathBuf,
     pub interrupt: Interrupt,
-}
-
-/// Structural checks, at parse time: one form or the other, names fit for folders and unique.
-pub fn validate(scenario: &ScenarioFile) -> Result<(), (Range<usize>, String)> {
-    if let (Some(target), Some(first)) = (&scenario.target, scenario.targets.first()) {
-        let _ = first;
-        return Err((
-            target.span(),
-            "give either `target` or `[[targets]]`, not both".to_owned(),
-        ));
-    }
-    let mut seen = std::collections::HashSet::new();
-    for spec in &scenario.targets {
-        let name = spec.get_ref().name.as_str();
-        let fits = !name.is_empty()
-            && name.len() <= 64
-            && !name.starts_with('.')
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-        if !fits {
-            return Err((
-                spec.span(),
-                format!(
-                    "target name {name:?}: use letters, digits, '-', '_' and '.' (it names a folder and a report column)"
-                ),
-            ));
-        }
-        if !seen.insert(name) {
-            return Err((
-                spec.span(),
-                format!("two targets are named {name:?}: give each its own name"),
-            ));
-        }
-        if spec.get_ref().target.trim().is_empty() {
-            return Err((spec.span(), format!("target {name:?}: `target` is empty")));
-        }
-    }
-    Ok(())
-}
-
-/// An expectation's `target` glob must name at least one of the scenario's targets.
-pub fn check_expectation_target(scenario: &ScenarioFile, glob: &str) -> Result<(), String> {
-    if scenario.targets.is_empty() {
-        return Err(format!(
-            "`target = {glob:?}` needs `[[targets]]` tables to choose from"
-        ));
-    }
-    let matcher = globset::Glob::new(glob)
-        .map_err(|err| format!("bad glob {glob:?}: {err}"))?
-        .compile_matcher();
-    if !scenario
-        .targets
-        .iter()
-        .any(|t| matcher.is_match(&t.get_ref().name))
-    {
-        let names: Vec<&str> = scenario
-            .targets
-            .iter()
-            .map(|t| t.get_ref().name.as_str())
-            .collect();
-        return Err(format!(
-            "`target = {glob:?}` names none of the targets ({})",
-            names.join(", ")
-        ));
-    }
-    Ok(())
 }
 
 /// Every target of the run, resolved; an empty list when the captures are only checked.

@@ -16,6 +16,8 @@ mod faults;
 mod forward;
 /// `ca` and `record --forward` as real processes: CA files, refusals, a whole session.
 mod forward_cli;
+/// Real gateways (LiteLLM, Portkey) side by side with the embedded one, when installed.
+mod gateways;
 /// The golden captures classify and break the way the public evidence says.
 mod golden;
 /// The module graph runs down the layer table of docs/architecture.md, with no cycles.
