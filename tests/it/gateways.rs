@@ -247,6 +247,28 @@ fn litellm_and_portkey_side_by_side_show_what_was_measured_by_hand() {
             "{suite}"
         );
     }
+    // The shipped single-gateway scenarios hold on the gateways they are written for.
+    for scenario in [
+        "scenarios/litellm-proxy.toml",
+        "scenarios/litellm-cursor.toml",
+        "scenarios/portkey.toml",
+    ] {
+        let mut command = harness();
+        command
+            .args(["run", scenario, "--out"])
+            .arg(dir.path().join(scenario.replace('/', "_")))
+            .current_dir(support::root());
+        for (name, value) in &gateways.env {
+            command.env(name, value);
+        }
+        let output = run(&mut command);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{scenario}: {}",
+            describe(&output)
+        );
+    }
     // The keys never reach a file.
     for file in support::files_under(&out) {
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();

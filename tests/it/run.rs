@@ -470,6 +470,9 @@ fn the_shipped_scenarios_run_or_name_what_they_need() {
     for (scenario, variable) in [
         ("scenarios/truefoundry-cursor.toml", "GATEWAY_BASE_URL"),
         ("scenarios/litellm-proxy.toml", "LITELLM_BASE_URL"),
+        ("scenarios/litellm-cursor.toml", "LITELLM_BASE_URL"),
+        ("scenarios/portkey.toml", "PORTKEY_BASE_URL"),
+        ("scenarios/gateways.toml", "LITELLM_BASE_URL"),
     ] {
         let output = run(harness()
             .args(["run", scenario, "--out"])
