@@ -217,6 +217,8 @@ pub enum LegsFormat {
     Text,
     /// The legs report (schemas/legs.schema.json).
     Json,
+    /// Markdown safe to post: the pairs as a table, each mangled pair's findings.
+    Md,
 }
 
 /// Export captures as HAR 1.2 (for browsers, mitmproxy and other tools) or as one curl command

@@ -27,6 +27,7 @@ pub fn run(args: LegsArgs) -> anyhow::Result<ExitCode> {
     })?;
     let rendered = match args.format {
         LegsFormat::Text => legs::render::text(&report),
+        LegsFormat::Md => crate::report::legs_markdown::render(&report),
         LegsFormat::Json => {
             let mut json = serde_json::to_string_pretty(&report)?;
             json.push('\n');

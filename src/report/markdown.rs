@@ -166,6 +166,7 @@ pub fn render(report: &Report, limit: usize) -> String {
         r.request == Verdict::Breaks
             || r.response == Some(Verdict::Breaks)
             || !r.warnings.is_empty()
+            || mangled(report, r)
     }) {
         if let Some(example) = first_example(report, row) {
             sections.push(format_section(row, example));
@@ -289,6 +290,16 @@ fn headline_row(out: &mut String, row: &HeadlineRow, per_target: bool) {
     );
 }
 
+/// Whether an exchange of the row had its request mangled on the provider leg.
+fn mangled(report: &Report, row: &HeadlineRow) -> bool {
+    report.exchanges.iter().any(|e| {
+        e.target == row.target
+            && super::model_key(e) == row.model
+            && e.request.as_ref().map_or("none", |r| r.dialect.as_str()) == row.dialect
+            && e.leg.as_ref().is_some_and(|leg| leg.mangled())
+    })
+}
+
 /// The first exchange of a headline row (results are in capture order, so this is stable).
 fn first_example<'a>(report: &'a Report, row: &HeadlineRow) -> Option<&'a ExchangeResult> {
     report.exchanges.iter().find(|e| {
@@ -336,6 +347,33 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
             path,
             markdown_text(&violation.message)
         );
+    }
+    if let Some(leg) = example.leg.as_ref().filter(|leg| leg.mangled()) {
+        let _ = writeln!(
+            out,
+            "\nThe gateway changed the request on its way to the provider ({} provider request(s)):\n",
+            leg.provider_requests
+        );
+        for finding in leg
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .take(6)
+        {
+            let _ = writeln!(
+                out,
+                "- {} at {}: {}",
+                inline_code(&finding.code),
+                inline_code(
+                    finding
+                        .provider_path
+                        .as_deref()
+                        .filter(|p| !p.is_empty())
+                        .unwrap_or("/")
+                ),
+                markdown_text(&finding.message)
+            );
+        }
     }
     if let Some(status) = Report::judged_status(example) {
         // The error-status note quotes what the gateway said, which is what a reader needs.

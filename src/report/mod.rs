@@ -5,6 +5,7 @@ pub mod console;
 pub mod html;
 pub mod judged;
 pub mod junit;
+pub mod legs_markdown;
 pub mod markdown;
 pub mod matrix;
 pub mod matrix_render;

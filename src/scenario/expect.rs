@@ -163,6 +163,12 @@ fn leg_reasons(result: &ExchangeResult, expected: LegExpect, reasons: &mut Vec<S
         );
         return;
     };
+    if let Some(why) = crate::report::judged::no_answer(result) {
+        reasons.push(format!(
+            "no answer from the target ({why}), so no provider leg to judge"
+        ));
+        return;
+    }
     if leg.provider_requests == 0 {
         reasons.push("the target answered without calling its provider".to_owned());
         return;
@@ -182,7 +188,10 @@ fn leg_reasons(result: &ExchangeResult, expected: LegExpect, reasons: &mut Vec<S
                     finding
                         .provider_path
                         .as_deref()
-                        .map_or(String::new(), |p| format!(" at {p}"))
+                        .map_or(String::new(), |p| format!(
+                            " at {}",
+                            if p.is_empty() { "/" } else { p }
+                        ))
                 ));
             }
         }

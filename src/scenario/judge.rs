@@ -85,6 +85,8 @@ pub fn judge_all(
 /// What the target answered for one capture.
 pub struct Answer {
     pub exchange: Exchange,
+    /// What the target sent its provider for it, when the provider leg was recorded.
+    pub leg: Option<crate::report::model::LegResult>,
     /// The replayed capture, relative to the report folder.
     pub file: Option<String>,
     pub status: Option<u16>,
@@ -139,10 +141,12 @@ fn result_for(
         match &replay_entry {
             Some(Answer {
                 exchange: answer,
+                leg,
                 file,
                 status,
                 error,
             }) => {
+                result.leg = leg.clone();
                 let report = check_exchange(answer, item.origin.clone(), profile);
                 timings.replayed = report.timing.clone();
                 timings.file = file.clone();

@@ -4,6 +4,7 @@
 pub mod expect;
 pub mod file;
 pub mod judge;
+pub mod provider_leg;
 pub mod run;
 pub mod select;
 pub mod target_spec;

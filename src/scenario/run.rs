@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use super::expect::{self, Compiled};
 use super::file::{self, ScenarioError, ScenarioFile};
 use super::judge::{self, Answer, Item, TargetAnswers};
+use super::provider_leg::{self, ProviderLeg};
 use super::select::{self, SelectError, Shard};
 use super::targets::{self, Resolved};
 use crate::capture::filter::ModelFilter;
@@ -111,6 +112,8 @@ struct Plan {
     concurrency: u32,
     /// Every target, resolved; empty when the captures are only checked.
     targets: Vec<Resolved>,
+    /// Where the provider leg is recorded (`[provider]`).
+    provider: Option<ProviderLeg>,
     rules: Rules,
     compiled: Vec<Compiled>,
 }
@@ -123,6 +126,17 @@ pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
     let mut interrupted = false;
     let mut answers = Vec::with_capacity(plan.targets.len());
     let mut infos = Vec::new();
+    let provider = match &plan.provider {
+        Some(leg) => {
+            let listener = leg.bind().map_err(|message| RunError::Config {
+                file: plan.file.clone(),
+                message,
+            })?;
+            eprintln!("{}", leg.hint());
+            Some((leg, listener))
+        }
+        None => None,
+    };
     for target in &plan.targets {
         if !answers.is_empty() {
             eprintln!(
@@ -130,7 +144,29 @@ pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
                 target.name.as_deref().unwrap_or(target.written.as_str())
             );
         }
-        let (these, not_sent) = replay(target, loaded.clone(), options).await?;
+        let recording = match &provider {
+            Some((leg, listener)) => Some(leg.start(listener, &target.options.run_id).map_err(
+                |message| RunError::Config {
+                    file: plan.file.clone(),
+                    message,
+                },
+            )?),
+            None => None,
+        };
+        let (mut these, not_sent) = replay(target, loaded.clone(), options).await?;
+        if let Some(recording) = recording {
+            let providers = recording
+                .finish()
+                .await
+                .map_err(|message| RunError::Config {
+                    file: plan.file.clone(),
+                    message,
+                })?;
+            let mut legs = provider_leg::judge(&these, providers, plan.profile);
+            for (replay_of, answer) in &mut these {
+                answer.leg = legs.remove(replay_of.as_str());
+            }
+        }
         if let Some(name) = &target.name {
             // What the gateway says beats what the scenario was told.
             let (version, version_source) = sniff_version(&target.options.target, &these)
@@ -253,7 +289,17 @@ fn plan(options: &RunOptions) -> Result<Plan, RunError> {
         file: file.clone(),
         message,
     })?;
+    let provider = match &scenario.provider {
+        Some(spec) => Some(
+            ProviderLeg::resolve(spec.get_ref(), &out).map_err(|message| RunError::Config {
+                file: file.clone(),
+                message,
+            })?,
+        ),
+        None => None,
+    };
     Ok(Plan {
+        provider,
         profile: options.profile.unwrap_or(scenario.profile),
         concurrency: options
             .concurrency
@@ -337,6 +383,7 @@ async fn replay(
             entry.replay_of,
             Answer {
                 exchange,
+                leg: None,
                 file: entry
                     .file
                     .map(|file| run_dir.join(file).display().to_string()),

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::schemas::{assert_matches, schema};
+use crate::support::process::Server;
 use crate::support::{self, describe, harness, run};
 
 /// Where setup.sh installed the gateways, when it did.
@@ -121,6 +122,22 @@ fn codes(exchange: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The target's own words on each failed exchange of a run, for a failure message.
+fn failure_words(out: &Path) -> String {
+    let Ok(bytes) = std::fs::read(out.join("report.json")) else {
+        return "no report".to_owned();
+    };
+    let report: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    report["exchanges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["replayed"]["status"].as_u64().unwrap_or(0) >= 500)
+        .map(|e| format!("{}: {}", e["capture"], e["replayed"]["message"]))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn litellm_and_portkey_side_by_side_show_what_was_measured_by_hand() {
     let Some(install) = installed() else {
@@ -141,8 +158,9 @@ fn litellm_and_portkey_side_by_side_show_what_was_measured_by_hand() {
         command.env(name, value);
     }
     let output = run(&mut command);
-    // The scenario's own expectations hold; the findings below are what it documents.
-    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    // Every expectation but the provider-leg one holds; that one fails on both gateways, and
+    // the findings below are what the scenario documents.
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
     let report: Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_matches(
@@ -226,6 +244,55 @@ fn litellm_and_portkey_side_by_side_show_what_was_measured_by_hand() {
     assert!(stripped["body"].get("reasoning").is_none(), "{stripped}");
     assert_eq!(stripped["status"], 400);
 
+    // The provider leg, recorded by the run: LiteLLM forwards an Anthropic-shaped body's
+    // top-level `system` raw to the OpenAI-style provider; Portkey drops the system prompt and
+    // answers 200, which only the provider leg shows.
+    let raw = exchange(&report, "litellm-openai", "0023-");
+    assert_eq!(raw["leg"]["verdict"], "breaks", "{raw}");
+    assert!(
+        raw["leg"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "leg.passed-through" && f["provider_path"] == "/system"),
+        "{raw}"
+    );
+    let dropped = exchange(&report, "portkey", "0023-");
+    assert_eq!(dropped["replayed"]["status"], 200, "{dropped}");
+    assert!(
+        dropped["leg"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "leg.system-dropped"),
+        "{dropped}"
+    );
+    let row = report["matrix"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["model"] == "claude-haiku-4-5")
+        .unwrap();
+    assert_eq!(row["cells"][2]["outcome"], "mangled", "{row}");
+    let translated = report["expectations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["verdict"] == "fail")
+        .unwrap();
+    assert!(
+        translated["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Anthropic-shaped bodies reach the provider translated"),
+        "{translated}"
+    );
+    let reasons = translated["failures"].to_string();
+    assert!(
+        reasons.contains("leg.system-dropped") && reasons.contains("leg.passed-through"),
+        "{reasons}"
+    );
+
     // Versions: LiteLLM says its own; Portkey's comes from the install record.
     let targets = report["scenario"]["targets"].as_array().unwrap();
     assert_eq!(targets[0]["version_source"], "header x-litellm-version");
@@ -253,21 +320,47 @@ fn litellm_and_portkey_side_by_side_show_what_was_measured_by_hand() {
         "scenarios/litellm-cursor.toml",
         "scenarios/portkey.toml",
     ] {
+        let name = Path::new(scenario).file_stem().unwrap().to_str().unwrap();
+        let provider_leg = dir.path().join("provider-leg").join(name);
+        let mut recorder = Server::start(&[
+            "record",
+            "--upstream",
+            gateways.var("MOCK_PROVIDER_URL"),
+            "--listen",
+            &format!("127.0.0.1:{}", gateways.var("PROVIDER_PORT")),
+            "--allow-no-token",
+            "--captures",
+            provider_leg.to_str().unwrap(),
+        ]);
+        let out = dir.path().join(name);
         let mut command = harness();
         command
             .args(["run", scenario, "--out"])
-            .arg(dir.path().join(scenario.replace('/', "_")))
+            .arg(&out)
             .current_dir(support::root());
         for (name, value) in &gateways.env {
             command.env(name, value);
         }
         let output = run(&mut command);
+        recorder.stop();
         assert_eq!(
             output.status.code(),
             Some(0),
-            "{scenario}: {}",
-            describe(&output)
+            "{scenario}: {}\nwhat failed said: {}",
+            describe(&output),
+            failure_words(&out)
         );
+        if name == "litellm-proxy" {
+            // Both legs recorded independently, compared by `legs`: the raw `system` again.
+            let legs = run(harness()
+                .arg("legs")
+                .arg(out.join("replay").join("run"))
+                .arg(&provider_leg)
+                .args(["--format", "md"]));
+            assert_eq!(legs.status.code(), Some(1), "{}", describe(&legs));
+            let markdown = String::from_utf8_lossy(&legs.stdout);
+            assert!(markdown.contains("`leg.passed-through`"), "{markdown}");
+        }
     }
     // The keys never reach a file.
     for file in support::files_under(&out) {

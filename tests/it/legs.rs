@@ -598,6 +598,26 @@ fn legs_on_two_folders_reports_the_dropped_system_prompt_and_exits_1() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(report["verdict"], "breaks");
     assert_eq!(report["pairs"][0]["findings"][0]["severity"], "error");
+    let markdown = run(harness()
+        .arg("legs")
+        .arg(&client_dir)
+        .arg(&provider_dir)
+        .args(["--format", "md"]));
+    assert_eq!(markdown.status.code(), Some(1), "{}", describe(&markdown));
+    let markdown = String::from_utf8_lossy(&markdown.stdout);
+    assert!(markdown.contains("**MANGLED**"), "{markdown}");
+    assert!(
+        markdown.contains("| **mangled** | `leg.system-dropped`"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("error `leg.system-dropped` (client `/system/0/text`)"),
+        "{markdown}"
+    );
+    assert!(
+        !markdown.contains(dir.path().to_str().unwrap()),
+        "no absolute path: {markdown}"
+    );
     let fine = {
         let (client, provider) = faithful();
         let dir = tempfile::tempdir().unwrap();

@@ -32,6 +32,8 @@ mod matrix;
 mod properties;
 /// The embedded gateway as a provider: each API in its own shape, refusals in its own envelope.
 mod provider;
+/// `run` with `[provider]`: the provider leg recorded, linked and judged; mangled answers.
+mod provider_leg;
 /// `record` in reverse-proxy mode: passthrough, capture fidelity, redaction, stub, curl.
 mod record;
 /// `replay` through the binary: golden and SDK bodies against the gateway, child processes.

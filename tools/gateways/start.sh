@@ -7,8 +7,13 @@
 # The integration tests (tests/it/gateways.rs) run it; by hand it gives a matrix to run
 # scenarios/gateways.toml against (source READY_FILE, then export its variables).
 #
-# Extra: GW_PROVIDER_PORT=<port> sends both gateways' provider calls to that port (a
-# `cursor-harness record` in front of the mock, for the provider leg) instead of the mock's.
+# Both gateways call their provider on PROVIDER_PORT, not on the mock's own port: whatever
+# listens there records the provider leg and forwards to the mock (MOCK_PROVIDER_URL).
+# `run scenarios/gateways.toml` does that itself (its `[provider]` table); for anything else,
+# put a recorder there first:
+#   cursor-harness record --upstream "$MOCK_PROVIDER_URL" --listen "127.0.0.1:$PROVIDER_PORT" \
+#       --allow-no-token --captures /tmp/provider-leg
+# GW_PROVIDER_PORT=<port> chooses the port (default: a free one).
 set -uo pipefail
 ready=${1:?usage: start.sh READY_FILE [INSTALL_DIR]}
 GW_INSTALL=${2:-${CURSOR_HARNESS_GATEWAYS:-$HOME/.cache/cursor-harness/gateways}}
@@ -22,7 +27,7 @@ export LITELLM_MASTER_KEY=${LITELLM_MASTER_KEY:-"sk-gateways-$$"}
 mock=${GW_MOCK_PORT:-$(gw_free_port)}
 litellm=$(gw_free_port)
 portkey=$(gw_free_port)
-provider=${GW_PROVIDER_PORT:-$mock}
+provider=${GW_PROVIDER_PORT:-$(gw_free_port)}
 gw_start_mock mock "$mock" || { echo "the mock provider did not start" >&2; exit 1; }
 gw_start_litellm "$litellm" "$provider" || { tail -20 "$GW_OUT/litellm.log" >&2; exit 1; }
 gw_start_portkey "$portkey" || { tail -20 "$GW_OUT/portkey.log" >&2; exit 1; }
@@ -39,6 +44,8 @@ version_of() {
   echo "PORTKEY_CUSTOM_HOST=http://127.0.0.1:$provider/v1"
   echo "PORTKEY_VERSION=$(version_of portkey)"
   echo "PROVIDER_API_KEY=sk-upstream-test"
+  echo "PROVIDER_PORT=$provider"
+  echo "MOCK_PROVIDER_URL=http://127.0.0.1:$mock"
   echo "MOCK_PROVIDER_LOG=$GW_OUT/mock.jsonl"
   echo "GATEWAYS_LOGS=$GW_OUT"
 } > "$ready.tmp" && mv "$ready.tmp" "$ready"
