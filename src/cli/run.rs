@@ -55,6 +55,16 @@ pub struct RunArgs {
     /// Keep at most N exchanges in flight instead of the scenario's `concurrency`.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub concurrency: Option<u32>,
+
+    /// Shrink one failing request of each format that breaks to the smallest body that still
+    /// fails the same way on its target (as `shrink` does), and put it in the reports as the
+    /// reproducer instead of the fixed trimming rule.
+    #[arg(long)]
+    pub shrink: bool,
+
+    /// With --shrink: requests at most per shrunk format.
+    #[arg(long, value_name = "N", default_value_t = 300, requires = "shrink")]
+    pub shrink_budget: u32,
 }
 
 /// Re-render a run's reports from its report.json, without re-running; or merge the reports of

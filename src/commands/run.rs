@@ -27,6 +27,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         concurrency: args.concurrency,
         progress_bar: std::io::stderr().is_terminal(),
         interrupt: Interrupt::default(),
+        shrink: args.shrink.then_some(args.shrink_budget as usize),
     };
     if args.dry_run {
         let plan = run::dry_run(&options).map_err(failure)?;

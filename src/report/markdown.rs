@@ -160,6 +160,8 @@ pub fn render(report: &Report, limit: usize) -> String {
         }
     }
 
+    head.push_str(&super::losses::markdown(report));
+
     let tail = reproduce_section(report);
     let mut sections = Vec::new();
     for row in report.headline.iter().filter(|r| {
@@ -300,8 +302,23 @@ fn mangled(report: &Report, row: &HeadlineRow) -> bool {
     })
 }
 
-/// The first exchange of a headline row (results are in capture order, so this is stable).
+/// The example of a headline row: the one `run --shrink` shrank, else its first exchange
+/// (results are in capture order, so this is stable).
 fn first_example<'a>(report: &'a Report, row: &HeadlineRow) -> Option<&'a ExchangeResult> {
+    let of_row = |e: &&ExchangeResult| {
+        e.error.is_none()
+            && e.target == row.target
+            && super::model_key(e) == row.model
+            && e.request.as_ref().map_or("none", |r| r.dialect.as_str()) == row.dialect
+    };
+    if let Some(shrunk) = report
+        .exchanges
+        .iter()
+        .filter(of_row)
+        .find(|e| e.reproducer.is_some())
+    {
+        return Some(shrunk);
+    }
     report.exchanges.iter().find(|e| {
         e.error.is_none()
             && e.target == row.target
@@ -394,18 +411,47 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
         );
     }
     let breaks = row.request == Verdict::Breaks || row.response == Some(Verdict::Breaks);
-    if breaks && let Some(body) = &example.sample.request {
-        let (trimmed, notes) = trim_body(body, example);
-        let json = serde_json::to_string_pretty(&trimmed).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "\nMinimal reproducer{}:\n",
-            if notes.is_empty() {
+    let shrunk = example.reproducer.as_ref().and_then(|r| {
+        let kept = matches!(r.ending.as_str(), "minimal" | "budget-spent");
+        r.body.as_ref().filter(|_| kept).map(|body| (r, body))
+    });
+    let chosen = match (shrunk, &example.sample.request) {
+        _ if !breaks => None,
+        (Some((reproducer, body)), _) => Some((
+            body.clone(),
+            format!(
+                " (shrunk on the target from {} to {} bytes in {} requests{}{})",
+                reproducer.original_bytes,
+                reproducer.bytes,
+                reproducer.requests,
+                reproducer
+                    .failure
+                    .as_deref()
+                    .map_or(String::new(), |f| format!(
+                        "; still fails: {}",
+                        markdown_text(f)
+                    )),
+                if reproducer.ending == "budget-spent" {
+                    "; the budget ran out, smaller may exist"
+                } else {
+                    ""
+                }
+            ),
+        )),
+        (None, Some(body)) => {
+            let (trimmed, notes) = trim_body(body, example);
+            let words = if notes.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", notes.join("; "))
-            }
-        );
+            };
+            Some((trimmed, words))
+        }
+        (None, None) => None,
+    };
+    if let Some((trimmed, words)) = chosen {
+        let json = serde_json::to_string_pretty(&trimmed).unwrap_or_default();
+        let _ = writeln!(out, "\nMinimal reproducer{words}:\n");
         let body = forum_safe(&json);
         let delimiter = crate::capture::export::heredoc_delimiter(&body, "JSON");
         let script = format!(

@@ -6,6 +6,7 @@ pub mod html;
 pub mod judged;
 pub mod junit;
 pub mod legs_markdown;
+pub mod losses;
 pub mod markdown;
 pub mod matrix;
 pub mod matrix_render;

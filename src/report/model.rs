@@ -340,6 +340,31 @@ pub struct ExchangeResult {
     pub covered: bool,
     /// The request and the judged response, shortened for display.
     pub sample: Sample,
+    /// What translating the request into Chat Completions lost, when the target said it
+    /// translated it (the embedded gateway's `translate` profile does, in
+    /// `x-cursor-harness-translated-from`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub losses: Vec<crate::conversation::Loss>,
+    /// The smallest request that still fails the same way on the target (`run --shrink`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproducer: Option<Reproducer>,
+}
+
+/// A request shrunk on its target by `run --shrink`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reproducer {
+    /// `minimal`, `budget-spent`, `does-not-fail`, `flaky`, `unreachable`, or `error` (it
+    /// could not be shrunk: the note says why).
+    pub ending: String,
+    /// The failure kept throughout, in words.
+    pub failure: Option<String>,
+    pub original_bytes: usize,
+    pub bytes: usize,
+    /// Requests the shrinking sent.
+    pub requests: usize,
+    /// The smallest body that fails the same way.
+    pub body: Option<Value>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -135,6 +135,8 @@ fn result_for(
         expectations: Vec::new(),
         covered: false,
         sample: Sample::default(),
+        reproducer: None,
+        losses: Vec::new(),
     };
     let mut judged_exchange = &exchange;
     if has_target {
@@ -147,6 +149,9 @@ fn result_for(
                 error,
             }) => {
                 result.leg = leg.clone();
+                if translated(answer) {
+                    result.losses = translation_losses(&exchange);
+                }
                 let report = check_exchange(answer, item.origin.clone(), profile);
                 timings.replayed = report.timing.clone();
                 timings.file = file.clone();
@@ -215,7 +220,30 @@ fn empty_result(capture: String, error: Option<String>) -> ExchangeResult {
         expectations: Vec::new(),
         covered: false,
         sample: Sample::default(),
+        reproducer: None,
+        losses: Vec::new(),
     }
+}
+
+/// Whether the target says it translated the request (the `translate` profile's header).
+fn translated(answer: &Exchange) -> bool {
+    answer.response.as_ref().is_some_and(|r| {
+        r.headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("x-cursor-harness-translated-from"))
+    })
+}
+
+/// What the reference translation into Chat Completions loses of a captured request.
+fn translation_losses(exchange: &Exchange) -> Vec<crate::conversation::Loss> {
+    let request = &exchange.request;
+    let Some(Ok(body)) = request.body.as_ref().map(|b| b.json()) else {
+        return Vec::new();
+    };
+    let dialect = crate::dialect::classify(&body, &request.headers).dialect;
+    crate::conversation::read(&body, dialect, request.path())
+        .map(|read| crate::conversation::to_chat(&read).losses)
+        .unwrap_or_default()
 }
 
 /// What an error answer says in its own words: `error.message` (OpenAI, Anthropic, Gemini),

@@ -7,5 +7,6 @@ pub mod judge;
 pub mod provider_leg;
 pub mod run;
 pub mod select;
+pub mod shrink_formats;
 pub mod target_spec;
 pub mod targets;

@@ -47,6 +47,8 @@ pub struct RunOptions {
     pub progress_bar: bool,
     /// Ctrl-C: stop replaying, judge and report what completed.
     pub interrupt: Interrupt,
+    /// `--shrink`: shrink one failing request per breaking format, with this request budget.
+    pub shrink: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,8 +197,22 @@ pub async fn run(options: &RunOptions) -> Result<RunOutput, RunError> {
             break;
         }
     }
-    let (results, timings) =
+    let originals: std::collections::HashMap<String, crate::capture::Exchange> =
+        match options.shrink {
+            Some(_) => items
+                .iter()
+                .filter_map(|item| item.exchange.clone().map(|e| (e.id.clone(), e)))
+                .collect(),
+            None => Default::default(),
+        };
+    let (mut results, timings) =
         judge::judge_all(items, answers, &plan.rules, &plan.compiled, plan.profile);
+    if let Some(budget) = options.shrink
+        && !options.interrupt.stop.is_cancelled()
+    {
+        super::shrink_formats::shrink_failing(&mut results, &originals, &plan.targets, budget)
+            .await;
+    }
     let single = plan.targets.first().filter(|t| t.name.is_none());
     let mut report = judge::assemble(
         &plan.scenario,

@@ -375,3 +375,52 @@ fn an_unreachable_target_exits_3_and_a_request_that_does_not_fail_exits_1() {
         describe(&output)
     );
 }
+
+/// `run --shrink`: each breaking format's reproducer in the reports is the body shrunk on the
+/// target, not the fixed trimming rule.
+#[test]
+fn run_with_shrink_puts_shrunk_reproducers_in_the_reports() {
+    let out = tempfile::tempdir().unwrap();
+    let output = crate::support::run(
+        crate::support::harness()
+            .args(["run", "scenarios/golden.toml", "--shrink", "--out"])
+            .arg(out.path()),
+    );
+    crate::support::expect_code(&output, 0);
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
+    crate::schemas::assert_matches(
+        &crate::schemas::schema("schemas/report.schema.json"),
+        &report,
+        "report.json of run --shrink",
+        "schemas/report.schema.json",
+    );
+    let shrunk: Vec<&Value> = report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.get("reproducer").is_some())
+        .collect();
+    assert!(shrunk.len() >= 8, "only {} formats shrunk", shrunk.len());
+    let hybrid = shrunk
+        .iter()
+        .find(|e| e["model"] == "gpt-5.5" && e["request"]["dialect"] == "responses")
+        .expect("the GPT hybrid was shrunk");
+    assert_eq!(hybrid["reproducer"]["ending"], "minimal");
+    assert_eq!(hybrid["reproducer"]["body"], json!({"input": []}));
+    assert!(hybrid["reproducer"]["requests"].as_u64().unwrap() <= 300);
+    let markdown = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    assert!(
+        markdown.contains("Minimal reproducer (shrunk on the target from"),
+        "{markdown}"
+    );
+    // One shrink per format: two captures of one (model, dialect) are not both shrunk.
+    let mut formats: Vec<(String, String)> = shrunk
+        .iter()
+        .map(|e| (e["model"].to_string(), e["request"]["dialect"].to_string()))
+        .collect();
+    let all = formats.len();
+    formats.sort();
+    formats.dedup();
+    assert_eq!(formats.len(), all);
+}

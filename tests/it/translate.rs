@@ -431,3 +431,55 @@ fn the_translate_profile_answers_applypatch_with_the_raw_patch() {
         "responses"
     );
 }
+
+/// `run` against the translating profile: every golden request is answered, every answer
+/// conforms, and the report lists what the translation lost per format.
+#[test]
+fn a_run_against_the_translating_gateway_lists_the_losses_per_format() {
+    let out = tempfile::tempdir().unwrap();
+    let output = crate::support::run(
+        crate::support::harness()
+            .args([
+                "run",
+                "scenarios/golden.toml",
+                "--target",
+                "embedded:translate",
+                "--out",
+            ])
+            .arg(out.path()),
+    );
+    // The golden expectations pin a strict gateway's refusals, so they fail here; the answers
+    // are what this test is about.
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        crate::support::describe(&output)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap();
+    crate::schemas::assert_matches(
+        &crate::schemas::schema("schemas/report.schema.json"),
+        &report,
+        "report.json against the translating gateway",
+        "schemas/report.schema.json",
+    );
+    let summary = &report["summary"];
+    assert_eq!(
+        summary["responses_conform"], summary["exchanges"],
+        "{summary}"
+    );
+    assert_eq!(summary["responses_break"], 0);
+    let hybrid = report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["model"] == "gpt-5.5" && e["request"]["dialect"] == "responses")
+        .unwrap();
+    let losses = hybrid["losses"].to_string();
+    assert!(losses.contains("/store"), "{losses}");
+    let markdown = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    assert!(markdown.contains("## What translation into Chat Completions loses, per format"));
+    assert!(markdown.contains("prompt-cache marker"), "{markdown}");
+    assert!(markdown.len() <= cursor_harness::report::markdown::DEFAULT_LIMIT);
+}
