@@ -314,6 +314,30 @@ fn litellm_and_portkey_side_by_side_show_what_was_measured_by_hand() {
             "{suite}"
         );
     }
+    // shrink against a real gateway: LiteLLM refuses the Responses hybrid before any provider
+    // call, and the smallest body it refuses the same way is the empty object.
+    let mut command = harness();
+    command
+        .arg("shrink")
+        .arg(support::project_path(
+            "captures/golden/gpt-5.5/0001-hybrid-agent-tool-history-400.json",
+        ))
+        .args([
+            "--target",
+            &format!("{}/v1", gateways.var("LITELLM_BASE_URL")),
+        ])
+        .args(["--api-key-env", "LITELLM_API_KEY", "--format", "json"]);
+    for (name, value) in &gateways.env {
+        command.env(name, value);
+    }
+    let shrunk = run(&mut command);
+    let shrunk: Value =
+        serde_json::from_slice(&shrunk.stdout).unwrap_or_else(|_| panic!("{}", describe(&shrunk)));
+    assert_eq!(shrunk["ending"], "minimal", "{shrunk}");
+    assert_eq!(shrunk["body"], serde_json::json!({}), "{shrunk}");
+    assert_eq!(shrunk["signature"]["param"], "messages", "{shrunk}");
+    assert!(shrunk["requests"].as_u64().unwrap() <= 300);
+
     // The shipped single-gateway scenarios hold on the gateways they are written for.
     for scenario in [
         "scenarios/litellm-proxy.toml",
