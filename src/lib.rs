@@ -52,11 +52,13 @@
 //!    - [`replay`]: sends captures to a gateway on a schedule and records the answers.
 //! 9. Evidence
 //!    - [`report`]: the results model of a run, the one verdict every output reads
-//!      (`verdict`), the merge of shard reports, and its console, Markdown, JSON, JUnit and
-//!      HTML renderers.
+//!      (`verdict`), the compatibility matrix of a run with several targets, the merge of shard
+//!      reports, and its console, Markdown, JSON, JUnit and HTML renderers.
 //!    - [`shrink`]: the smallest request that still fails the same way on the live target.
-//! 10. [`scenario`]: scenario files (TOML), capture selection and sharding, expectations, and
-//!     the `run` pipeline that ties check, replay and diff together.
+//! 10. [`scenario`]: scenario files (TOML), capture selection and sharding, targets (one or
+//!     several, with headers and model names), expectations, the provider leg recorded during a
+//!     run, shrinking the failing formats, and the `run` pipeline that ties check, replay, legs
+//!     and diff together.
 //! 11. [`cli`]: clap definitions only; the house rules for flags are at its top.
 //! 12. [`commands`]: runs each command; the glue between the CLI and the library.
 

@@ -1,5 +1,6 @@
-//! Scenarios for CI: the TOML file, which captures it selects (with sharding), and the
-//! expectations that decide whether a run passes.
+//! Scenarios for CI: the TOML file, which captures it selects (with sharding), where they are
+//! replayed (one target or several), the expectations that decide whether a run passes, the
+//! provider leg recorded during a run, and `run --shrink`.
 
 pub mod expect;
 pub mod file;
