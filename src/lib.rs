@@ -15,6 +15,8 @@
 //!    - [`fsio`]: atomic and owner-only writes, the batched durable writes of both capture
 //!      writers, folders created exclusively and the lock a recording session holds.
 //!    - [`memory`]: hands the memory a burst freed back to the system (glibc keeps it).
+//!    - [`text`]: one escaper per sink captured text can reach: terminal, Markdown, HTML,
+//!      shell, file names, JUnit XML.
 //! 2. Wire
 //!    - [`sse`]: the one event-stream parser, incremental, keeping chunk indexes and anomalies.
 //!    - [`tls`]: the one crypto provider (ring), server and client configs, self-signed certs,
@@ -86,6 +88,7 @@ pub mod scan;
 pub mod scenario;
 pub mod shrink;
 pub mod sse;
+pub mod text;
 pub mod timing;
 pub mod tls;
 

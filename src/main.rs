@@ -14,12 +14,13 @@ fn main() -> ExitCode {
     match cursor_harness::run(cli) {
         Ok(code) => code,
         Err(error) => {
+            // An error can quote a file or an answer: shown so that it cannot act on the terminal.
             eprintln!(
                 "cursor-harness: error: {}",
-                cursor_harness::exit::describe(&error)
+                cursor_harness::text::terminal::block(&cursor_harness::exit::describe(&error))
             );
             if let Some(hint) = cursor_harness::exit::hint_for(&error) {
-                eprintln!("  hint: {hint}");
+                eprintln!("  hint: {}", cursor_harness::text::terminal::block(&hint));
             }
             cursor_harness::exit::code_for(&error)
         }

@@ -307,15 +307,8 @@ fn mask_all(
 }
 
 fn escape_controls(chars: impl Iterator<Item = char>) -> String {
-    let mut out = String::new();
-    for c in chars {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    let text: String = chars.collect();
+    crate::text::terminal::line(&text).into_owned()
 }
 
 /// A path for output, with any key shape in it masked and control characters escaped.

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::resend::{Resend, Rewrite};
 use super::{Body, Exchange, path};
+use crate::text::shell::{comment, heredoc_delimiter, is_name, quote};
 
 /// What HAR cannot hold, said in the file itself.
 pub const HAR_COMMENT: &str = "Exported by cursor-harness from capture files (format v1). HAR cannot hold what the captures do: \
@@ -209,7 +210,7 @@ pub fn to_curl_rewritten(
     let _ = writeln!(
         out,
         "# {}",
-        shell_comment(&format!(
+        comment(&format!(
             "{origin} ({}, {} {})",
             exchange.model_name().unwrap_or("no model"),
             view.method,
@@ -217,23 +218,20 @@ pub fn to_curl_rewritten(
         ))
     );
     let mut args = vec![
-        format!("curl -sS -N -X {}", shell_quote(view.method)),
+        format!("curl -sS -N -X {}", quote(view.method)),
         format!(
             "{}{}",
             base_url_for(&view.path),
-            shell_quote(&view.upstream_path_and_query())
+            quote(&view.upstream_path_and_query())
         ),
     ];
     args.push("-H \"Authorization: Bearer $GATEWAY_API_KEY\"".to_owned());
     for (name, value) in &view.headers {
-        args.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
+        args.push(format!("-H {}", quote(&format!("{name}: {value}"))));
     }
     for (name, var) in from_env {
-        if is_shell_name(var) {
-            args.push(format!(
-                "-H {}\"${{{var}}}\"",
-                shell_quote(&format!("{name}: "))
-            ));
+        if is_name(var) {
+            args.push(format!("-H {}\"${{{var}}}\"", quote(&format!("{name}: "))));
         }
     }
     if view.header("accept-encoding").is_some() {
@@ -251,7 +249,7 @@ pub fn to_curl_rewritten(
             let _ = writeln!(
                 out,
                 "printf '%s' {} | base64 -d | {}",
-                shell_quote(data),
+                quote(data),
                 args.join(" \\\n  ")
             );
         }
@@ -264,7 +262,7 @@ pub fn to_curl_rewritten(
                 let _ = writeln!(
                     out,
                     "printf '%s' {} | {}",
-                    shell_quote(&text),
+                    quote(&text),
                     args.join(" \\\n  ")
                 );
             } else {
@@ -290,66 +288,5 @@ fn base_url_for(path: &str) -> &'static str {
         "\"${GATEWAY_BASE_URL%/v1}\""
     } else {
         "\"$GATEWAY_BASE_URL\""
-    }
-}
-
-/// Text for a shell comment: one line, with no control character a terminal or the shell could
-/// act on (each is written as `\u{..}`).
-pub fn shell_comment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// A here-document delimiter (starting from `base`) that no line of `text` equals, so the
-/// text cannot end the here-document early.
-pub fn heredoc_delimiter(text: &str, base: &str) -> String {
-    let mut delimiter = base.to_owned();
-    while text.lines().any(|line| line == delimiter) {
-        delimiter.push('_');
-    }
-    delimiter
-}
-
-/// A name a POSIX shell can expand as `${NAME}`.
-pub fn is_shell_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Quote for a POSIX shell.
-pub fn shell_quote(text: &str) -> String {
-    if !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/._-:=,@".contains(&b))
-    {
-        return text.to_owned();
-    }
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shell_quoting_survives_quotes() {
-        assert_eq!(shell_quote("/v1/chat/completions"), "/v1/chat/completions");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-    }
-
-    #[test]
-    fn comments_stay_on_their_line() {
-        assert_eq!(
-            shell_comment("x\ntouch /tmp/PWNED\n#\u{1b}]0;t\u{7}"),
-            "x\\u{a}touch /tmp/PWNED\\u{a}#\\u{1b}]0;t\\u{7}"
-        );
     }
 }

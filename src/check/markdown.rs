@@ -7,24 +7,9 @@ use std::fmt::Write as _;
 use super::{CheckResults, ExchangeReport};
 use crate::conformance::{Severity, Verdict};
 
-/// Escape text for a Markdown table cell or inline text.
+/// Escape text for a Markdown table cell or inline text ([`crate::text::markdown::text`]).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            // Links, images and mentions from captured text must not become markup.
-            '[' => out.push_str("\\["),
-            ']' => out.push_str("\\]"),
-            '@' => out.push_str("\\@"),
-            '\\' => out.push_str("\\\\"),
-            '\n' | '\r' => out.push(' '),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::text::markdown::text(text)
 }
 
 pub fn render(results: &CheckResults) -> String {
@@ -116,8 +101,8 @@ fn details(out: &mut String, result: &ExchangeReport) {
     }
     let _ = writeln!(
         out,
-        "- model `{}` · {}",
-        escape(result.model.as_deref().unwrap_or("(none)")),
+        "- model {} · {}",
+        crate::text::markdown::code(result.model.as_deref().unwrap_or("(none)")),
         escape(result.endpoint.as_deref().unwrap_or(""))
     );
     if let Some(transport) = &result.transport {
@@ -184,10 +169,10 @@ fn violation_line(out: &mut String, violation: &crate::conformance::Violation) {
     };
     let _ = writeln!(
         out,
-        "  - {} `{}` at `{}`: {}",
+        "  - {} `{}` at {}: {}",
         violation.severity.as_str(),
         violation.code,
-        escape(path),
+        crate::text::markdown::code(path),
         escape(&violation.message)
     );
 }

@@ -1,6 +1,7 @@
 //! The human summary: one line per exchange, the breaking ones' errors under them, then a
 //! table by model and dialect. Styled with ANSI codes; the caller's stream strips them when
-//! the output is not a colour terminal (or `NO_COLOR` is set).
+//! the output is not a colour terminal (or `NO_COLOR` is set). Text from captures goes through
+//! [`terminal::line`]: it cannot act on the terminal or start a line.
 
 use std::fmt::Write as _;
 
@@ -10,6 +11,7 @@ use super::{CheckResults, ExchangeReport};
 use crate::capture::Contract;
 use crate::conformance::{Severity, Verdict};
 use crate::dialect::Dialect;
+use crate::text::terminal::{self, Line};
 
 const OK: Style = AnsiColor::Green.on_default();
 const BAD: Style = AnsiColor::Red.on_default().bold();
@@ -55,12 +57,17 @@ fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
     } else {
         OK.render().to_string() + "✔"
     };
-    let _ = write!(out, "{mark}{} {}", anstyle::Reset.render(), result.capture);
+    let _ = write!(
+        out,
+        "{mark}{} {}",
+        anstyle::Reset.render(),
+        Line(&result.capture)
+    );
     if let Some(error) = &result.error {
-        let _ = writeln!(out, "\n    {BAD}unreadable{BAD:#}: {error}");
+        let _ = writeln!(out, "\n    {BAD}unreadable{BAD:#}: {}", Line(error));
         return;
     }
-    let model = result.model.as_deref().unwrap_or("(no model)");
+    let model = Line(result.model.as_deref().unwrap_or("(no model)"));
     let _ = write!(out, "  {BOLD}{model}{BOLD:#}");
     if let Some(request) = &result.request {
         let foreign = if request.foreign.is_empty() {
@@ -78,7 +85,7 @@ fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
             request.verdict.as_str()
         );
     } else if let Some(endpoint) = &result.endpoint {
-        let _ = write!(out, "  {endpoint}");
+        let _ = write!(out, "  {}", Line(endpoint));
     }
     match &result.response {
         Some(response) => {
@@ -111,7 +118,7 @@ fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
             out,
             "    {BAD}transport {}{BAD:#}: {}",
             transport.kind.as_str(),
-            transport.message
+            Line(&transport.message)
         );
     }
     if let Some(bytes) = result.response.as_ref().and_then(|r| r.omitted_bytes) {
@@ -141,8 +148,8 @@ fn line(out: &mut String, result: &ExchangeReport, detail: Detail) {
             "    {style}{}{style:#} {} {DIM}{}{DIM:#}  {}",
             violation.severity.as_str(),
             violation.code,
-            path,
-            violation.message
+            Line(path),
+            Line(&violation.message)
         );
     }
     if shown.len() > limit {
@@ -187,9 +194,13 @@ fn table(out: &mut String, results: &CheckResults) {
     if rows.is_empty() {
         return;
     }
-    let model_width = rows
+    let models: Vec<String> = rows
         .iter()
-        .map(|r| r.model.chars().count())
+        .map(|r| terminal::line(&r.model).into_owned())
+        .collect();
+    let model_width = models
+        .iter()
+        .map(|m| m.chars().count())
         .max()
         .unwrap_or(5)
         .max(5);
@@ -204,7 +215,7 @@ fn table(out: &mut String, results: &CheckResults) {
         "{BOLD}{:<model_width$}  {:<dialect_width$}  {:>4}  {:>9}  {:>10}  statuses{BOLD:#}",
         "model", "dialect", "n", "req-break", "resp-break"
     );
-    for row in rows {
+    for (row, model) in rows.iter().zip(&models) {
         let statuses: Vec<String> = row
             .statuses
             .iter()
@@ -213,7 +224,7 @@ fn table(out: &mut String, results: &CheckResults) {
         let _ = writeln!(
             out,
             "{:<model_width$}  {:<dialect_width$}  {:>4}  {}  {}  {}",
-            row.model,
+            model,
             row.dialect,
             row.exchanges,
             count(row.requests_break, 9),

@@ -52,7 +52,7 @@ pub fn run(args: CaArgs) -> anyhow::Result<ExitCode> {
             ) {
                 (Some(_), _) if default.as_ref() != Some(&dir) => format!(
                     "cursor-harness record --forward --ca-dir {}",
-                    crate::capture::export::shell_quote(&dir.display().to_string())
+                    crate::text::shell::quote(&dir.display().to_string())
                 ),
                 (None, Some(_)) => format!(
                     "cursor-harness record --forward   (it finds the CA through ${CA_DIR_ENV})"

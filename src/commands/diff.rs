@@ -42,7 +42,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
         && (args.format == DiffFormat::Json || args.out.is_some())
     {
         // The text on the terminal already says it; otherwise the console would not.
-        eprintln!("cursor-harness: {why}");
+        eprintln!("cursor-harness: {}", crate::text::terminal::Line(why));
     }
     Ok(if report.equal {
         ExitCode::SUCCESS

@@ -21,7 +21,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             Ok(exchange) => exchanges.push((item.origin.clone(), exchange)),
             Err(error) => {
                 unreadable += 1;
-                eprintln!("cursor-harness: skipped {error}");
+                eprintln!(
+                    "cursor-harness: skipped {}",
+                    crate::text::terminal::Line(error)
+                );
             }
         }
     }

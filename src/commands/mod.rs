@@ -94,22 +94,17 @@ async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpListe
     })
 }
 
-/// `name`, when it can be one folder under the output folder: 1 to 100 of `[A-Za-z0-9._-]`, no
-/// leading dot (so never `..`, never hidden). `flag` and `example` go into the error.
+/// `name`, when it can be one folder under the output folder
+/// ([`crate::text::filename::is_folder_name`]: `[A-Za-z0-9._-]`, never `..`, never hidden, no
+/// name Windows reserves). `flag` and `example` go into the error.
 fn valid_folder_name(flag: &str, name: &str, example: &str) -> anyhow::Result<String> {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if ok {
+    if crate::text::filename::is_folder_name(name) {
         Ok(name.to_owned())
     } else {
         Err(
             Failure::usage(format!("{flag} {name:?} is not a usable folder name"))
                 .with_hint(format!(
-                    "use letters, digits, '.', '_' and '-' (for example {example})"
+                    "use letters, digits, '.', '_' and '-', not starting or ending with '.', and not a device name such as CON or NUL (for example {example})"
                 ))
                 .into(),
         )

@@ -90,7 +90,9 @@ pub fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
     let lock = session::lock_session(
         &args.captures.join(&session),
         &session,
-        &crate::proxy::forward::Notices::new(|message| eprintln!("cursor-harness: {message}")),
+        &crate::proxy::forward::Notices::new(|message| {
+            eprintln!("cursor-harness: {}", crate::text::terminal::Line(message))
+        }),
     )
     .map_err(session_error)?;
     options.lock = Some(Arc::new(lock));
@@ -476,6 +478,7 @@ fn summary(report: &WriterReport, folder: &std::path::Path) {
         report.transport_errors
     );
     for ((model, dialect), count) in &report.per_model {
+        let model = crate::text::terminal::line(model);
         say!("  {model:<32} {dialect:<18} {count}");
     }
     if report.lost > 0 {

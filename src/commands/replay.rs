@@ -226,7 +226,10 @@ fn summary(run: &RunFile, run_dir: &std::path::Path) {
         );
     }
     for unreadable in &run.unreadable {
-        eprintln!("cursor-harness: skipped {}", unreadable.error);
+        eprintln!(
+            "cursor-harness: skipped {}",
+            crate::text::terminal::Line(&unreadable.error)
+        );
     }
     say!("  captures and run.json in {}/", run_dir.display());
     if counts.replayed > 0 && counts.answered == 0 {

@@ -9,6 +9,7 @@ use crate::cli::RunArgs;
 use crate::exit::{Failure, OPERATIONAL};
 use crate::replay::Interrupt;
 use crate::scenario::run::{self, DryRun, RunError, RunOptions};
+use crate::text::terminal::Line;
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let model = match &args.model {
@@ -106,10 +107,10 @@ fn dry_run_text(plan: &DryRun) -> String {
     for (capture, model, dialect) in &plan.captures {
         match dialect {
             Ok(dialect) => {
-                let _ = writeln!(out, "  {capture}  {model}  {dialect}");
+                let _ = writeln!(out, "  {}  {}  {dialect}", Line(capture), Line(model));
             }
             Err(why) => {
-                let _ = writeln!(out, "  ✘ {capture}  unreadable: {why}");
+                let _ = writeln!(out, "  ✘ {}  unreadable: {}", Line(capture), Line(why));
             }
         }
     }

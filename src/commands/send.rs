@@ -79,7 +79,7 @@ pub fn changes(args: &SendArgs) -> Result<Changes, Failure> {
             );
         };
         let var = var.trim();
-        if !crate::capture::export::is_shell_name(var) {
+        if !crate::text::shell::is_name(var) {
             return Err(Failure::usage(format!(
                 "--header-env {pair}: {var:?} is not an environment variable name"
             ))

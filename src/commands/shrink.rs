@@ -12,6 +12,7 @@ use crate::capture::export::to_curl_rewritten;
 use crate::cli::{ShrinkArgs, ShrinkFormat};
 use crate::exit::{FAILED, Failure, OK, OPERATIONAL};
 use crate::shrink::{self, Ending, ShrinkError, ShrinkOptions, Shrunk};
+use crate::text::terminal::{Line, block};
 
 use super::{output, send};
 
@@ -122,17 +123,19 @@ fn text(origin: &str, target: &str, shrunk: &Shrunk, curl: Option<&String>) -> S
     };
     let _ = writeln!(
         out,
-        "{origin} against {target}: {} → {} bytes in {} requests ({:.1} s), {ending}",
+        "{} against {}: {} → {} bytes in {} requests ({:.1} s), {ending}",
+        Line(origin),
+        Line(target),
         shrunk.original_bytes,
         shrunk.bytes,
         shrunk.requests,
         shrunk.elapsed_ms / 1000.0
     );
     if let Some(signature) = &shrunk.signature {
-        let _ = writeln!(out, "failure kept: {}", signature.describe());
+        let _ = writeln!(out, "failure kept: {}", Line(&signature.describe()));
     }
     if let Some(note) = &shrunk.note {
-        let _ = writeln!(out, "note: {note}");
+        let _ = writeln!(out, "note: {}", Line(note));
     }
     if shrunk.transport_failures > 0 {
         let _ = writeln!(
@@ -147,17 +150,18 @@ fn text(origin: &str, target: &str, shrunk: &Shrunk, curl: Option<&String>) -> S
     if !shrunk.steps.is_empty() {
         let _ = writeln!(out, "\nsteps ({}):", shrunk.steps.len());
         for step in &shrunk.steps {
-            let _ = writeln!(out, "  {step}");
+            let _ = writeln!(out, "  {}", Line(step));
         }
     }
     let _ = writeln!(
         out,
         "\nminimal body:\n{}",
-        serde_json::to_string_pretty(&shrunk.body).unwrap_or_default()
+        block(&serde_json::to_string_pretty(&shrunk.body).unwrap_or_default())
     );
     let _ = write!(
         out,
-        "\nreproducer (set GATEWAY_BASE_URL and GATEWAY_API_KEY):\n{curl}"
+        "\nreproducer (set GATEWAY_BASE_URL and GATEWAY_API_KEY):\n{}",
+        block(curl)
     );
     out
 }

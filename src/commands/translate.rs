@@ -9,6 +9,7 @@ use crate::cli::{TranslateArgs, TranslateFormat};
 use crate::conversation::{self, to_chat};
 use crate::dialect::{self, Dialect};
 use crate::exit::FAILED;
+use crate::text::terminal::Line;
 
 use super::output;
 
@@ -36,6 +37,7 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.out {
         output::emit(&body_text, Some(out))?;
     }
+    let shown = crate::text::terminal::block(&body_text);
     let rendered = match args.format {
         TranslateFormat::Json => {
             let mut text = serde_json::to_string_pretty(&json!({
@@ -49,7 +51,7 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
         TranslateFormat::Text => {
             let mut text = String::new();
             if args.out.is_none() {
-                text.push_str(&body_text);
+                text.push_str(&shown);
             }
             let from = match classification.dialect {
                 Dialect::ChatCompletions => "Chat Completions (normalised)".to_owned(),
@@ -61,7 +63,13 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
                 translation.losses.len()
             );
             for loss in &translation.losses {
-                let _ = writeln!(text, "  lost {} ({}): {}", loss.what, loss.path, loss.why);
+                let _ = writeln!(
+                    text,
+                    "  lost {} ({}): {}",
+                    Line(&loss.what),
+                    Line(&loss.path),
+                    Line(&loss.why)
+                );
             }
             text
         }

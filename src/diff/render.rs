@@ -1,6 +1,7 @@
 //! The text output of `diff`: per pair the changes (pointer, before → after), the unified diff
 //! of the canonical views, and chunking and timing side by side; per session the request fields
-//! and tools that moved.
+//! and tools that moved. Text from captures goes through [`terminal::line`] (the unified diff
+//! through [`terminal::block`]).
 
 use std::fmt::Write as _;
 
@@ -11,6 +12,7 @@ use super::compare::{ChangeKind, Rules, unredacted};
 use super::sessions::{ShapeChange, ShapeChangeKind};
 use super::{DiffReport, PairDiff, canonical};
 use crate::json;
+use crate::text::terminal::{self, Line};
 
 /// A unified diff of the two views as canonical pretty JSON, with ignored fields masked (so the
 /// text shows what the change list counts, not the noise) and redaction hashes hidden.
@@ -26,11 +28,13 @@ pub fn unified(before: &Value, after: &Value, a_name: &str, b_name: &str, rules:
         }
     };
     let (x, y) = (show(before), show(after));
-    TextDiff::from_lines(&x, &y)
+    let diff = TextDiff::from_lines(&x, &y)
         .unified_diff()
         .context_radius(3)
-        .header(a_name, b_name)
-        .to_string()
+        .header(&terminal::line(a_name), &terminal::line(b_name))
+        .to_string();
+    // Pretty JSON escapes what JSON must; a terminal acts on more (C1, DEL, bidi overrides).
+    terminal::block(&diff).into_owned()
 }
 
 fn mask(value: &mut Value, path: &mut Vec<String>, rules: &Rules) {
@@ -58,12 +62,14 @@ fn mask(value: &mut Value, path: &mut Vec<String>, rules: &Rules) {
 }
 
 fn short(value: Option<&Value>) -> String {
-    value.map_or("(absent)".to_owned(), |v| json::preview(v, 80))
+    value.map_or("(absent)".to_owned(), |v| {
+        terminal::line(&json::preview(v, 80)).into_owned()
+    })
 }
 
 fn pair(out: &mut String, pair: &PairDiff) {
     let verdict = if pair.equal { "equal" } else { "DIFFERENT" };
-    let _ = writeln!(out, "{verdict}: {} ↔ {}", pair.a, pair.b);
+    let _ = writeln!(out, "{verdict}: {} ↔ {}", Line(&pair.a), Line(&pair.b));
     for change in &pair.changes {
         let sign = match change.kind {
             ChangeKind::Added => '+',
@@ -73,7 +79,7 @@ fn pair(out: &mut String, pair: &PairDiff) {
         let _ = writeln!(
             out,
             "  {sign} {}: {} → {}",
-            change.path,
+            Line(&change.path),
             short(change.before.as_ref()),
             short(change.after.as_ref())
         );
@@ -90,8 +96,8 @@ fn pair(out: &mut String, pair: &PairDiff) {
                 "  ! only {side} breaks {} ({}){times} at '{}': {}",
                 hit.code,
                 hit.severity.as_str(),
-                hit.path,
-                json::shorten(&hit.message, 120)
+                Line(&hit.path),
+                Line(&json::shorten(&hit.message, 120))
             );
         }
     }
@@ -147,13 +153,13 @@ fn shape_change(out: &mut String, what: &str, change: &ShapeChange) {
         ShapeChangeKind::Vanished => "vanished",
         ShapeChangeKind::Changed => "changed shape",
     };
-    let _ = writeln!(out, "    {what} {} {kind}", change.name);
+    let _ = writeln!(out, "    {what} {} {kind}", Line(&change.name));
     if change.change == ShapeChangeKind::Changed {
         for fact in &change.removed {
-            let _ = writeln!(out, "      - {fact}");
+            let _ = writeln!(out, "      - {}", Line(fact));
         }
         for fact in &change.added {
-            let _ = writeln!(out, "      + {fact}");
+            let _ = writeln!(out, "      + {}", Line(fact));
         }
     }
 }
@@ -171,14 +177,18 @@ pub fn text(report: &DiffReport) -> String {
                 let _ = writeln!(
                     out,
                     "  {}: unchanged ({} → {} request(s))",
-                    model.model, model.before, model.after
+                    Line(&model.model),
+                    model.before,
+                    model.after
                 );
                 continue;
             }
             let _ = writeln!(
                 out,
                 "  {}: {} → {} request(s)",
-                model.model, model.before, model.after
+                Line(&model.model),
+                model.before,
+                model.after
             );
             for change in &model.fields {
                 shape_change(&mut out, "field", change);
@@ -192,18 +202,20 @@ pub fn text(report: &DiffReport) -> String {
         let _ = writeln!(
             out,
             "only in A: {} (id {})",
-            unmatched.capture, unmatched.id
+            Line(&unmatched.capture),
+            Line(&unmatched.id)
         );
     }
     for unmatched in &report.only_in_b {
         let _ = writeln!(
             out,
             "only in B: {} (id {})",
-            unmatched.capture, unmatched.id
+            Line(&unmatched.capture),
+            Line(&unmatched.id)
         );
     }
     for unreadable in &report.unreadable {
-        let _ = writeln!(out, "unreadable: {}", unreadable.error);
+        let _ = writeln!(out, "unreadable: {}", Line(&unreadable.error));
     }
     let verdict = if report.equal {
         "equal"
@@ -242,7 +254,7 @@ pub fn text(report: &DiffReport) -> String {
         );
     }
     if let Some(why) = &report.nothing_compared {
-        let _ = writeln!(out, "{why}");
+        let _ = writeln!(out, "{}", Line(why));
     }
     out
 }

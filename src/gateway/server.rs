@@ -130,7 +130,7 @@ fn log_line(
     took: Duration,
     said: Option<&str>,
 ) -> String {
-    let clean = crate::capture::export::shell_comment;
+    let clean = crate::text::terminal::line;
     let time = jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::system())
         .strftime("%H:%M:%S")

@@ -1,16 +1,18 @@
 //! The text output of `legs`: per pair the link and what the gateway did, then what neither
-//! leg explains, then the counts.
+//! leg explains, then the counts. Text from captures goes through
+//! [`crate::text::terminal::line`].
 
 use std::fmt::Write as _;
 
 use super::{LegPair, LegsReport, Side};
 use crate::conformance::Verdict;
+use crate::text::terminal::Line;
 
 fn side(side: &Side) -> String {
     format!(
         "{} ({}{})",
-        side.capture,
-        side.endpoint,
+        Line(&side.capture),
+        Line(&side.endpoint),
         side.status.map(|s| format!(" → {s}")).unwrap_or_default()
     )
 }
@@ -31,13 +33,13 @@ fn pair(out: &mut String, pair: &LegPair) {
         side(&pair.client),
         side(&pair.provider),
         pair.link.confidence,
-        pair.link.reasons.join(", ")
+        Line(&pair.link.reasons.join(", "))
     );
     for finding in &pair.findings {
         let at = match (&finding.client_path, &finding.provider_path) {
-            (Some(c), Some(p)) => format!(" client {c} → provider {p}"),
-            (Some(c), None) => format!(" client {c}"),
-            (None, Some(p)) => format!(" provider {p}"),
+            (Some(c), Some(p)) => format!(" client {} → provider {}", Line(c), Line(p)),
+            (Some(c), None) => format!(" client {}", Line(c)),
+            (None, Some(p)) => format!(" provider {}", Line(p)),
             (None, None) => String::new(),
         };
         let _ = writeln!(
@@ -45,7 +47,7 @@ fn pair(out: &mut String, pair: &LegPair) {
             "    {} {}{at}: {}",
             finding.severity.as_str(),
             finding.code,
-            finding.message
+            Line(&finding.message)
         );
     }
 }
@@ -74,7 +76,8 @@ pub fn text(report: &LegsReport) -> String {
         let _ = writeln!(
             out,
             "✘ unreadable {}: {}",
-            unreadable.capture, unreadable.error
+            Line(&unreadable.capture),
+            Line(&unreadable.error)
         );
     }
     let s = &report.summary;

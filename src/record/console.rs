@@ -9,6 +9,7 @@ use crate::capture::{Exchange, millis};
 use crate::check::ExchangeReport;
 use crate::conformance::Verdict;
 use crate::proxy::forward::Notices;
+use crate::text::terminal::{self, Line};
 
 /// The heading of the console's exchange lines ([`ExchangeLine::render`]).
 pub const COLUMNS: &str = "time      model  dialect  status  ttfb  ttft  duration  bytes  capture";
@@ -101,21 +102,18 @@ impl ExchangeLine {
         }
     }
 
-    /// The line as printed (with the host when `host` is true). Captured text (model names,
-    /// the upstream's words) is printed with control characters escaped.
+    /// The line as printed (with the host when `host` is true).
     pub fn render_with(&self, host: bool) -> String {
         let mut line = self.render();
         if host && let Some(host) = &self.host {
-            line = format!(
-                "{}  → {}",
-                line,
-                crate::capture::export::shell_comment(host)
-            );
+            line = format!("{}  → {}", line, terminal::line(host));
         }
         line
     }
 
-    /// The line as printed.
+    /// The line as printed. Everything taken from the exchange (the model name, the failure,
+    /// the upstream's words, the host) goes through [`terminal::line`]: one line per exchange,
+    /// and nothing in it can act on the terminal.
     pub fn render(&self) -> String {
         let ms = |v: Option<f64>| {
             v.map_or("-".to_owned(), |ms| {
@@ -139,7 +137,7 @@ impl ExchangeLine {
         let mut line = format!(
             "{}  {}  {}  {}  ttfb {}  ttft {}  {}  {}→{}  {}",
             self.time,
-            self.model.as_deref().unwrap_or("-"),
+            Line(self.model.as_deref().unwrap_or("-")),
             dialect,
             status,
             ms(self.ttfb_ms),
@@ -149,15 +147,18 @@ impl ExchangeLine {
             bytes(self.response_bytes),
             self.file
                 .as_ref()
-                .map_or("NOT WRITTEN".to_owned(), |f| f.display().to_string()),
+                .map_or("NOT WRITTEN".to_owned(), |f| terminal::line(
+                    &f.display().to_string()
+                )
+                .into_owned()),
         );
         if let Some(error) = &self.error {
             line.push_str("  ! ");
-            line.push_str(error);
+            line.push_str(&terminal::line(error));
         }
         if let Some(said) = &self.upstream_said {
             line.push_str("  « ");
-            line.push_str(&crate::capture::export::shell_comment(said));
+            line.push_str(&terminal::line(said));
         }
         line
     }
@@ -185,7 +186,11 @@ pub trait Console: Send {
 /// A warning on standard error. A closed standard error is not worth stopping for: the
 /// captures, not the console, are the record.
 pub fn warn_on_stderr(message: &str) {
-    let _ = writeln!(std::io::stderr(), "cursor-harness: warning: {message}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "cursor-harness: warning: {}",
+        Line(message)
+    );
 }
 
 /// Lines to standard output, warnings to standard error.

@@ -77,7 +77,9 @@ impl Progress {
         }
     }
 
+    /// A warning on its own line; what it quotes from an answer cannot act on the terminal.
     pub fn warn(&self, message: &str) {
+        let message = crate::text::terminal::line(message);
         match self {
             Progress::Bar(bar) => bar.println(format!("warning: {message}")),
             _ => eprintln!("cursor-harness: warning: {message}"),

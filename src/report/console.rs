@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::model::{Outcome, Report};
 use super::verdict::{self, CaseStatus};
+use crate::text::terminal::Line;
 
 /// Failed checks printed per group; the rest are counted.
 const SHOWN_PER_SUITE: usize = 3;
@@ -63,7 +64,9 @@ pub fn summary(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "  ✘ {}\n      {}: {}",
-                suite.name, case.name, case.message
+                Line(&suite.name),
+                Line(&case.name),
+                Line(&case.message)
             );
         }
         if failed.len() > SHOWN_PER_SUITE {

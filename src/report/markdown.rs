@@ -9,9 +9,10 @@ use serde_json::Value;
 use super::model::{
     Answer, ExchangeResult, ExpectationVerdict, HeadlineRow, Outcome, Report, shorten_strings,
 };
-use super::safe::{fenced, forum_safe, markdown_text, relative_display};
+use super::safe::{forum_safe, markdown_text, relative_display};
 use super::verdict::{self, CaseStatus};
 use crate::conformance::{Severity, Verdict};
+use crate::text::markdown::{code, fenced};
 
 /// Discourse's default post limit is 32,000 characters; stay under it with room to spare.
 pub const DEFAULT_LIMIT: usize = 30_000;
@@ -118,12 +119,12 @@ pub fn render(report: &Report, limit: usize) -> String {
         for failure in expectation.failures.iter().take(5) {
             let _ = writeln!(
                 head,
-                "  - {}`{}`: {}",
+                "  - {}{}: {}",
                 failure
                     .target
                     .as_deref()
                     .map_or(String::new(), |t| format!("{}: ", markdown_text(t))),
-                relative_display(&failure.capture),
+                code(&relative_display(&failure.capture)),
                 markdown_text(&failure.reasons.join("; "))
             );
         }
@@ -150,11 +151,11 @@ pub fn render(report: &Report, limit: usize) -> String {
         for case in failed.iter().take(5) {
             let _ = writeln!(
                 head,
-                "  - {}`{}`: {}",
+                "  - {}{}: {}",
                 case.exchange
                     .and_then(|e| e.target.as_deref())
                     .map_or(String::new(), |t| format!("{}: ", markdown_text(t))),
-                case.name,
+                code(&case.name),
                 markdown_text(&case.message)
             );
         }
@@ -338,7 +339,11 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
         markdown_text(&row.model),
         row.dialect
     );
-    let _ = writeln!(out, "Example: `{}`\n", relative_display(&example.capture));
+    let _ = writeln!(
+        out,
+        "Example: {}\n",
+        code(&relative_display(&example.capture))
+    );
     let mut shown = 0;
     for violation in example.request.iter().flat_map(|r| &r.violations).chain(
         Report::judged_response(example)
@@ -359,9 +364,9 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
             .map_or(String::new(), |d| format!(" _({d})_"));
         let _ = writeln!(
             out,
-            "- `{}` at `{}`{owner}: {}",
+            "- `{}` at {}{owner}: {}",
             violation.code,
-            path,
+            inline_code(path),
             markdown_text(&violation.message)
         );
     }
@@ -452,8 +457,8 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
     if let Some((trimmed, words)) = chosen {
         let json = serde_json::to_string_pretty(&trimmed).unwrap_or_default();
         let _ = writeln!(out, "\nMinimal reproducer{words}:\n");
-        let body = forum_safe(&json);
-        let delimiter = crate::capture::export::heredoc_delimiter(&body, "JSON");
+        let body = crate::text::markdown::json(&forum_safe(&json)).into_owned();
+        let delimiter = crate::text::shell::heredoc_delimiter(&body, "JSON");
         let script = format!(
             "curl -sS \"$GATEWAY_BASE_URL/chat/completions\" \\\n  -H \"Authorization: Bearer $GATEWAY_API_KEY\" \\\n  -H \"Content-Type: application/json\" \\\n  --data-binary @- <<'{delimiter}'\n{body}\n{delimiter}"
         );
@@ -503,12 +508,9 @@ fn warnings_list(out: &mut String, row: &HeadlineRow) {
 }
 
 /// A JSON pointer from a capture as inline code: made forum-safe, and unable to close its
-/// code span or break its line.
+/// code span, break its line or hold markup ([`code`]).
 fn inline_code(text: &str) -> String {
-    let safe = forum_safe(text)
-        .replace('`', "'")
-        .replace(['\n', '\r'], " ");
-    format!("`{safe}`")
+    code(&forum_safe(text))
 }
 
 /// Keep what shows the problem: `model`, `stream`, the conversation key, and every top-level
