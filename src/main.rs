@@ -20,7 +20,7 @@ fn main() -> ExitCode {
                 cursor_harness::text::terminal::block(&cursor_harness::exit::describe(&error))
             );
             if let Some(hint) = cursor_harness::exit::hint_for(&error) {
-                eprintln!("  hint: {}", cursor_harness::text::terminal::block(&hint));
+                eprintln!("  hint: {}", cursor_harness::text::terminal::block(hint));
             }
             cursor_harness::exit::code_for(&error)
         }

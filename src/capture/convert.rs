@@ -8,9 +8,9 @@
 //! gzip): it is kept, scrubbed, because that mislabel is itself the evidence.
 
 use super::encoding::{self, KEPT_AS_TEXT, LEFT_OUT, StreamDecoder, decode_whole, undecodable};
-use super::redact::{self, Redactor};
+use super::redact::{Redactor, stream};
 use super::{
-    Body, Chunk, Exchange, Omitted, Provenance, ProvenanceKind, Request, Response, TransportError,
+    Chunk, Exchange, Omitted, Provenance, ProvenanceKind, Request, Response, TransportError,
     header, millis,
 };
 
@@ -31,7 +31,7 @@ pub fn to_exchange(
     } else {
         let decoded = decode_whole(request_encoding.as_deref(), &recording.request_body);
         (
-            Some(Body::from_bytes(&redactor.bytes(&decoded.bytes))),
+            Some(redactor.body(&decoded.bytes)),
             decoded.omitted,
             decoded.mismatch,
         )
@@ -70,7 +70,7 @@ pub fn to_exchange(
                 whole.extend_from_slice(bytes);
             }
             let decoded = decode_whole(encoding.as_deref(), &whole);
-            let body = Body::from_bytes(&redactor.bytes(&decoded.bytes));
+            let body = redactor.body(&decoded.bytes);
             (Some(body), None, decoded.omitted, decoded.mismatch)
         };
         let omitted = merge_omitted(undecoded, recording.over_limit);
@@ -116,29 +116,28 @@ pub fn closed_after_complete(recording: &Recording, exchange: &Exchange) -> Opti
     })
 }
 
-/// The stream as chunks, each decoded as it arrived and scrubbed. A secret split across two
-/// chunks would survive chunk-by-chunk scrubbing, so the joined text is scanned too; if it still
-/// holds one, the chunks are joined into one (timing of the last) and scrubbed whole. Chunks
-/// from the one that fails to decode on are left out (see the module doc). The last part says
-/// when the bytes did not match their content-encoding.
+/// The stream as chunks, each decoded as it arrived, then scrubbed as its reader reassembles
+/// it ([`stream::scrub`]: every chunk stays, with its arrival time). Chunks from the one that
+/// fails to decode on are left out (see the module doc). The last part says when the bytes did
+/// not match their content-encoding.
 fn stream_chunks(
     recording: &Recording,
     encoding: Option<&str>,
     redactor: &Redactor,
 ) -> (Vec<Chunk>, Option<Omitted>, Option<String>) {
     let mut decoder = StreamDecoder::new(encoding);
-    let mut decoded: Vec<(f64, Vec<u8>)> = Vec::with_capacity(recording.chunks.len());
+    let mut decoded: Vec<(Option<f64>, Vec<u8>)> = Vec::with_capacity(recording.chunks.len());
     let mut omitted = None;
     let mut mismatch = None;
     for (i, (at, bytes)) in recording.chunks.iter().enumerate() {
         match decoder.feed(bytes) {
-            Ok(out) => decoded.push((millis(*at), out)),
+            Ok(out) => decoded.push((Some(millis(*at)), out)),
             Err(why) => {
                 let rest = &recording.chunks[i..];
                 if i == 0 && rest.iter().all(|(_, b)| std::str::from_utf8(b).is_ok()) {
                     decoded = rest
                         .iter()
-                        .map(|(at, b)| (millis(*at), b.to_vec()))
+                        .map(|(at, b)| (Some(millis(*at)), b.to_vec()))
                         .collect();
                     mismatch = encoding::mismatch(encoding, &why, KEPT_AS_TEXT);
                 } else {
@@ -153,30 +152,7 @@ fn stream_chunks(
             }
         }
     }
-    (scrub_stream(decoded, redactor), omitted, mismatch)
-}
-
-fn scrub_stream(decoded: Vec<(f64, Vec<u8>)>, redactor: &Redactor) -> Vec<Chunk> {
-    let scrubbed: Vec<(f64, Vec<u8>)> = decoded
-        .iter()
-        .map(|(at, bytes)| (*at, redactor.bytes(bytes).into_owned()))
-        .collect();
-    let joined: Vec<u8> = scrubbed
-        .iter()
-        .flat_map(|(_, b)| b.iter().copied())
-        .collect();
-    if !redact::scan_text(&String::from_utf8_lossy(&joined)).is_empty() {
-        let whole: Vec<u8> = decoded
-            .iter()
-            .flat_map(|(_, b)| b.iter().copied())
-            .collect();
-        let at = decoded.last().map_or(0.0, |(at, _)| *at);
-        return vec![Chunk::new(Some(at), &redactor.bytes(&whole))];
-    }
-    scrubbed
-        .into_iter()
-        .map(|(at, bytes)| Chunk::new(Some(at), &bytes))
-        .collect()
+    (stream::scrub(redactor, &decoded), omitted, mismatch)
 }
 
 /// One note for a response body that both failed to decode and outgrew the capture limit.

@@ -8,7 +8,7 @@
 //!   one line per record).
 //! - [`markdown`]: `report.md` and `check --format md` (escaped text, code spans and fenced
 //!   blocks that cannot be broken out of).
-//! - [`html`]: `report.html`.
+//! - [`html`]: the pages of `report.html`.
 //! - [`shell`]: the curl scripts of `export` and `shrink` (quoted words, one-line comments).
 //! - [`filename`]: folder names taken from captures and from the user (the slug rule, names
 //!   Windows reserves).
