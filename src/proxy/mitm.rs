@@ -1,6 +1,8 @@
 //! Inside an intercepted tunnel: read the client's TLS ClientHello, present a leaf for the name
 //! it asked for (SNI, or the CONNECT host when the client sends none, as clients do for IP
-//! addresses), and serve HTTP/1.1 or HTTP/2 as negotiated by ALPN. Each request goes upstream
+//! addresses) when that name is in the intercept scope too (else the tunnel is closed: no
+//! certificate is ever minted for a name outside it), and serve HTTP/1.1 or HTTP/2 as
+//! negotiated by ALPN. Each request goes upstream
 //! over the same protocol the client chose, through the shared recording pipeline.
 //!
 //! A client that does not trust our CA aborts the handshake with an alert; that is logged
@@ -38,6 +40,17 @@ impl ForwardProxy {
             .client_hello()
             .server_name()
             .map_or_else(|| host.clone(), super::forward::bare_host);
+        // The CONNECT host was in scope; the name the leaf would be minted for must be too, or
+        // one allowed host would buy a CA-signed certificate for any site. Refused: the bytes
+        // of the ClientHello are read, so the tunnel cannot go on blind.
+        if !self.scope.intercepts(&name) {
+            self.notices.warn(&format!(
+                "refused a tunnel to {}:{port} that asked for a certificate for {}: that name is not in --intercept, and no certificate is made for a name outside it",
+                crate::text::terminal::line(&host),
+                crate::text::terminal::line(&name)
+            ));
+            return;
+        }
         let config = match self.leaves.get(&name) {
             Ok(config) => config,
             Err(err) => {

@@ -466,6 +466,43 @@ async fn the_proxy_refuses_to_connect_to_itself() {
     assert!(recorder.exchanges().is_empty());
 }
 
+/// A TLS handshake inside a CONNECT tunnel to `authority`, asking for `sni`, trusting the
+/// harness CA: whether a certificate for that name came back.
+async fn handshake(proxy: std::net::SocketAddr, authority: &str, sni: &str, ca: &Path) -> bool {
+    let (status, stream) = connect(proxy, authority, &[]).await;
+    assert_eq!(status, 200, "CONNECT {authority} is in scope");
+    let config = crate::support::proxy_client::client_config(&ca.join(CERT_FILE), false);
+    let name = rustls::pki_types::ServerName::try_from(sni.to_owned()).unwrap();
+    let tls = tokio_rustls::TlsConnector::from(config).connect(name, stream);
+    matches!(
+        tokio::time::timeout(Duration::from_secs(10), tls).await,
+        Ok(Ok(_))
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leaf_is_minted_only_for_a_name_in_scope_whatever_the_connect_host() {
+    let ca = tempfile::tempdir().unwrap();
+    let mut options = forward_options(ca.path(), None);
+    forward_mut(&mut options).scope = Scope::parse(&["127.0.0.1,localhost"]).unwrap();
+    let mut recorder = Recorder::start(options).await;
+    // An in-scope CONNECT host asking for an out-of-scope name gets no certificate at all.
+    assert!(
+        !handshake(recorder.addr, "127.0.0.1:1", "www.bank.example", ca.path()).await,
+        "a leaf for a name outside --intercept"
+    );
+    // The same tunnel asking for a name in scope does get one: the refusal above is the scope.
+    assert!(handshake(recorder.addr, "127.0.0.1:1", "localhost", ca.path()).await);
+    recorder.stop().await;
+    let warnings = recorder.console.warnings.lock().unwrap().clone();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("www.bank.example") && w.contains("not in --intercept")),
+        "{warnings:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_lets_a_stream_in_a_tunnel_finish() {
     let events: Vec<String> = (0..8).map(|i| format!("data: {{\"n\":{i}}}\n\n")).collect();
