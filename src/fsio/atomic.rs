@@ -6,20 +6,28 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Write `bytes` to `path` atomically: readers see the old file or the whole new one, never a
-/// mix, and a crash leaves at most a hidden temp file beside it. Parent folders are created.
+/// mix, and a crash leaves at most a hidden temp file beside it. Missing parent folders are
+/// created for the owner only. The file is the owner's only (0600) from its first byte: what
+/// the tool writes (captures, reports, exports) holds prompts and code even after redaction;
+/// who else may read it is the user's call.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_with(path, bytes, create_private_file)
+}
+
+/// [`write_atomically`], said where the file is a secret (a key).
+pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_with(path, bytes, create_private_file)
+}
+
+/// Like [`write_atomically`] for a file meant to be read by others (a certificate clients must
+/// trust): its mode is what the umask gives.
+pub fn write_public_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_with(path, bytes, |temp| {
         fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(temp)
     })
-}
-
-/// Like [`write_atomically`], for a secret: the file is created mode 0600 (owner only) before a
-/// byte is written, so there is no moment when others could read it.
-pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_with(path, bytes, create_private_file)
 }
 
 fn write_with(
@@ -99,7 +107,7 @@ pub fn temp_path_for(path: &Path) -> io::Result<PathBuf> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    fs::create_dir_all(parent)?;
+    create_private_dir_all(parent)?;
     temp_sibling(path)
 }
 

@@ -22,6 +22,8 @@ pub struct DurableBatch {
     folders_made: HashSet<PathBuf>,
     /// Batches larger than this are synced with one sync of the filesystem.
     sync_whole_above: usize,
+    /// The folder the files go under: no symbolic link below it is followed.
+    root: Option<PathBuf>,
 }
 
 impl DurableBatch {
@@ -30,7 +32,14 @@ impl DurableBatch {
             pending: Vec::new(),
             folders_made: HashSet::new(),
             sync_whole_above,
+            root: None,
         }
+    }
+
+    /// Refuse (naming it) a symbolic link anywhere below `root` on the way to a file.
+    pub fn within(mut self, root: &Path) -> DurableBatch {
+        self.root = Some(root.to_owned());
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -46,6 +55,9 @@ impl DurableBatch {
     pub fn write(&mut self, bytes: &[u8], target: &Path) -> io::Result<()> {
         let folder = target.parent().unwrap_or(Path::new("."));
         if !self.folders_made.contains(folder) {
+            if let Some(root) = &self.root {
+                super::refuse_links(root, folder)?;
+            }
             create_private_dir_all(folder)?;
             self.folders_made.insert(folder.to_owned());
         }

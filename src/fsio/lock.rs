@@ -44,13 +44,16 @@ pub fn lock(path: &Path, holder: &str) -> Result<Locked, LockError> {
         source,
     };
     for _ in 0..8 {
-        let mut file = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(io_error)?;
+        // A link planted where the lock goes must not make us write into what it points at.
+        let mut file = super::no_follow(
+            fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+        )
+        .open(path)
+        .map_err(io_error)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {

@@ -111,10 +111,15 @@ pub fn lock_session(
     session: &str,
     notices: &Notices,
 ) -> Result<FolderLock, RecordError> {
-    crate::fsio::create_private_dir_all(session_dir).map_err(|source| RecordError::Writer {
+    let writer_error = |source| RecordError::Writer {
         path: session_dir.to_owned(),
         source,
-    })?;
+    };
+    // The session folder is inside the captures folder: never a link to somewhere else.
+    if let Some(captures) = session_dir.parent() {
+        crate::fsio::refuse_links(captures, session_dir).map_err(writer_error)?;
+    }
+    crate::fsio::create_private_dir_all(session_dir).map_err(writer_error)?;
     let holder = format!(
         "process {} (cursor-harness record, started {})",
         std::process::id(),

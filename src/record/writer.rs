@@ -144,13 +144,14 @@ struct FileStage {
 impl FileStage {
     fn new(config: WriterConfig, manifest: ManifestFile, console: Box<dyn Console>) -> FileStage {
         let next_seq = manifest.last_seq + 1;
+        let session_dir = config.session_dir.clone();
         FileStage {
             config,
             manifest,
             console,
             next_seq,
             batch: Vec::new(),
-            files: DurableBatch::new(1),
+            files: DurableBatch::new(1).within(&session_dir),
             batch_started: None,
             report: WriterReport::default(),
             reported: HashSet::new(),

@@ -109,13 +109,14 @@ struct Store {
 
 impl Store {
     fn new(config: StoreConfig, progress: Progress) -> Store {
+        let run_dir = config.run_dir.clone();
         Store {
             config,
             progress,
             stored: Stored::default(),
             waiting: Vec::new(),
             waiting_bytes: 0,
-            files: DurableBatch::new(SMALL_BATCH),
+            files: DurableBatch::new(SMALL_BATCH).within(&run_dir),
             batch: Vec::new(),
             reported: HashSet::new(),
         }

@@ -280,6 +280,16 @@ pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
     if scenario.name.get_ref().trim().is_empty() {
         return Err(at(scenario.name.span(), "`name` is empty".to_owned()));
     }
+    // The name is the report folder (`reports/<name>`): checked like `--session`.
+    if !crate::text::filename::is_folder_name(scenario.name.get_ref()) {
+        return Err(at(
+            scenario.name.span(),
+            format!(
+                "`name` {:?} cannot be a report folder: use letters, digits, '.', '_' and '-', not starting or ending with '.', and not a device name such as CON or NUL",
+                scenario.name.get_ref()
+            ),
+        ));
+    }
     if scenario.captures.is_empty() {
         return Err(at(
             0..0,

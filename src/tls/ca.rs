@@ -162,7 +162,7 @@ pub fn create(dir: &Path, force: bool) -> Result<String, CaError> {
     )?;
     write(
         &paths.cert,
-        crate::fsio::write_atomically(&paths.cert, cert.as_bytes()),
+        crate::fsio::write_public_atomically(&paths.cert, cert.as_bytes()),
     )?;
     Ok(cert)
 }
