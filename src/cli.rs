@@ -750,20 +750,28 @@ pub enum DiffMode {
     Sessions,
 }
 
-/// Look for key-shaped strings (API keys, tokens, JWTs, bearer tokens, assigned passwords) in
-/// files before you share them: captures, reports, Markdown, HTML, JSON, logs.
+/// Look for key-shaped strings (API keys, tokens, JWTs, private keys, passwords in URLs and
+/// `.env` lines) and key files in files before you share them: captures, reports, Markdown,
+/// HTML, JSON, logs.
 ///
 /// PATH may be a file or a folder, walked recursively in sorted order. Every regular file is
 /// read as text (hidden files too; `.git`, `.hg` and `.svn` folders are not walked), and a
-/// symlink in a folder is followed only when it leads to a file inside that folder. Each find
-/// prints as FILE:LINE:COLUMN, the kind of key, and the line with every key on it masked
-/// (`sk-p…6789`); the key itself is never printed.
+/// symlink in a folder is followed only when it leads to a file inside that folder. Text is
+/// also read with its JSON escapes decoded, and a capture (or HAR entry) as redaction reads
+/// it: its stream reassembled, its path and query percent-decoded, headers and parameters
+/// secret by their name. Each find prints as FILE:LINE:COLUMN (or where in the capture), the
+/// kind of key, and the line with every key on it masked (`sk-p…6789`); the key itself is
+/// never printed. A redaction key file (`.redaction-key`) or a CA key
+/// (`cursor-harness-ca-key.pem`) is named with what it unlocks.
 ///
-/// Exit codes: 0 nothing found; 1 a key-shaped string was found or a file could not be read;
-/// 2 a PATH does not exist.
+/// Exit codes: 0 nothing found; 1 a key-shaped string or a key file was found, or a file could
+/// not be read; 2 a PATH does not exist.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files and folders to scan.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Key files are listed but do not make the scan fail (a folder you keep to yourself).
+    #[arg(long)]
+    pub allow_keys: bool,
 }

@@ -1,6 +1,12 @@
 //! The redaction scanner over files: walk files and folders, find key-shaped strings with
 //! [`redact::scan_text`], and report each one masked with its file, line and column.
 //!
+//! It looks where redaction looks: in the text as written and in what its JSON escapes stand
+//! for, and in every capture (or HAR entry) it reads as redaction reads one: the stream as a
+//! client reassembles it, the path and query percent-decoded, headers and parameters secret by
+//! their name ([`redact::Redactor::probe`]). A folder that holds a key file (the redaction hash
+//! key, the interception CA's key) is not safe to share either: named with the reason.
+//!
 //! `cursor-harness scan` prints the report; anything that writes files meant to be shared
 //! (`run`'s reports) scans them with [`scan_paths`] before calling them ready. Nothing here
 //! ever prints a secret: excerpts have every key on the line masked, and a path that itself
@@ -37,8 +43,9 @@ pub struct ScanReport {
     pub skipped: Vec<(PathBuf, String)>,
     /// Files that could not be read, with why: not proven clean.
     pub unreadable: Vec<(PathBuf, String)>,
-    /// Redaction hash key files met on the way (see [`redact::KEY_FILE`]).
-    pub key_files: Vec<PathBuf>,
+    /// Key files met on the way (the redaction hash key, the CA key), with what each unlocks.
+    /// Their contents are not scanned: the file is the finding.
+    pub key_files: Vec<(PathBuf, &'static str)>,
 }
 
 /// One key-shaped string in a file.
@@ -49,15 +56,27 @@ pub struct Hit {
     pub line: usize,
     /// 1-based column in characters.
     pub column: usize,
-    /// What it looks like (a kind from [`redact::PATTERNS`]).
-    pub kind: &'static str,
-    /// The line around it with every key on it masked.
+    /// What it looks like (a kind from [`redact::PATTERNS`], or why a name makes it secret).
+    pub kind: String,
+    /// The line around it with every key on it masked; for a find in a capture as redaction
+    /// reads it, where it was and its mask.
     pub excerpt: String,
+    /// The secret with its middle masked.
+    pub masked: String,
 }
 
+/// Why a key file must not be shared.
+const REDACTION_KEY: &str = "the redaction hash key: with it, anyone can test guesses against every [REDACTED:…] token made with it";
+const CA_KEY: &str = "the interception CA's private key: with it, anyone can impersonate any site to a machine that trusts the CA";
+
 impl ScanReport {
-    /// Nothing found, and everything that should have been read was.
+    /// Nothing found, no key file, and everything that should have been read was.
     pub fn is_clean(&self) -> bool {
+        self.hits.is_empty() && self.unreadable.is_empty() && self.key_files.is_empty()
+    }
+
+    /// [`is_clean`](Self::is_clean), with key files allowed (`scan --allow-keys`).
+    pub fn is_clean_allowing_keys(&self) -> bool {
         self.hits.is_empty() && self.unreadable.is_empty()
     }
 
@@ -67,8 +86,15 @@ impl ScanReport {
         let mut out = String::new();
         for hit in &self.hits {
             let path = display(&hit.path);
-            let _ = if hit.line == 0 {
+            let _ = if hit.line == 0 && hit.excerpt.is_empty() {
                 writeln!(out, "{path}: {} in the file name", hit.kind)
+            } else if hit.line == 0 {
+                writeln!(
+                    out,
+                    "{path}: {}: {}",
+                    hit.kind,
+                    escape_controls(hit.excerpt.chars())
+                )
             } else {
                 writeln!(
                     out,
@@ -83,11 +109,10 @@ impl ScanReport {
         for (path, why) in &self.skipped {
             let _ = writeln!(out, "{}: skipped: {why}", display(path));
         }
-        for path in &self.key_files {
+        for (path, why) in &self.key_files {
             let _ = writeln!(
                 out,
-                "{}: note: the redaction hash key; never share it (with it, anyone can test \
-                 guesses against the [REDACTED:…] tokens)",
+                "{}: key file: {why}; never share it: move it out of what you share (or pass --allow-keys)",
                 display(path)
             );
         }
@@ -206,29 +231,72 @@ fn scan_file(path: &Path, meta: &fs::Metadata, report: &mut ScanReport) {
             .push((path.to_owned(), "not a regular file".to_owned()));
         return;
     }
-    if path
-        .file_name()
-        .is_some_and(|name| name == redact::KEY_FILE)
-    {
-        report.key_files.push(path.to_owned());
-    }
     let name = path.to_string_lossy();
     for finding in redact::scan_text(&name) {
         report.hits.push(Hit {
             path: path.to_owned(),
             line: 0,
             column: 0,
-            kind: finding.kind,
+            kind: finding.kind.to_owned(),
             excerpt: String::new(),
+            masked: finding.masked,
         });
+    }
+    let key_file = match path.file_name().and_then(|n| n.to_str()) {
+        Some(redact::KEY_FILE) => Some(REDACTION_KEY),
+        Some(crate::tls::ca::KEY_FILE) => Some(CA_KEY),
+        _ => None,
+    };
+    if let Some(why) = key_file {
+        report.key_files.push((path.to_owned(), why));
+        return;
     }
     match fs::read(path) {
         Ok(bytes) => {
             report.files += 1;
-            report.hits.extend(scan_bytes(path, &bytes));
+            let mut hits = scan_bytes(path, &bytes);
+            hits.extend(scan_captures(path, &bytes, &hits));
+            report.hits.extend(hits);
         }
         Err(err) => report.unreadable.push((path.to_owned(), err.to_string())),
     }
+}
+
+/// Secrets in the captures (or HAR entries) a file holds that only show when the capture is
+/// read as redaction reads it: a stream reassembled, a path percent-decoded, a header or
+/// parameter secret by its name. Those already found in the text (`found`) are not repeated.
+fn scan_captures(path: &Path, bytes: &[u8], found: &[Hit]) -> Vec<Hit> {
+    use crate::capture::input::{InputKind, load_bytes};
+    // Cheap test first: most files scanned are not captures or HAR files.
+    let head = &bytes[..bytes.len().min(4096)];
+    let capture = memchr::memmem::find(bytes, b"cursor-harness/capture").is_some();
+    let har = memchr::memmem::find(head, b"\"log\"").is_some();
+    if !capture && !har {
+        return Vec::new();
+    }
+    let mut seen: Vec<String> = found.iter().map(|h| h.masked.clone()).collect();
+    let mut hits = Vec::new();
+    for loaded in load_bytes(&path.display().to_string(), bytes) {
+        let (Ok(exchange), InputKind::Capture | InputKind::Har) = (&loaded.result, loaded.kind)
+        else {
+            continue;
+        };
+        for (place, noted) in redact::probe_exchange(exchange) {
+            if seen.contains(&noted.masked) {
+                continue;
+            }
+            seen.push(noted.masked.clone());
+            hits.push(Hit {
+                path: path.to_owned(),
+                line: 0,
+                column: 0,
+                kind: noted.kind,
+                excerpt: format!("{place}: {}", noted.masked),
+                masked: noted.masked,
+            });
+        }
+    }
+    hits
 }
 
 /// Find key-shaped strings in the contents of one file. Bytes that are not UTF-8 are read
@@ -251,8 +319,9 @@ pub fn scan_bytes(path: &Path, bytes: &[u8]) -> Vec<Hit> {
                 path: path.to_owned(),
                 line,
                 column: text[start..finding.offset].chars().count() + 1,
-                kind: finding.kind,
+                kind: finding.kind.to_owned(),
                 excerpt: excerpt(&text, start, end, finding, &findings),
+                masked: finding.masked.clone(),
             }
         })
         .collect()
@@ -368,7 +437,7 @@ mod tests {
             b"\x00\xff\x01Authorization: Bearer\n   abcdefghijklmnopqrstuvwxyz\n",
         );
         assert_eq!(hits.len(), 1, "{hits:?}");
-        assert_eq!((hits[0].line, hits[0].kind), (2, "bearer token"));
+        assert_eq!((hits[0].line, hits[0].kind.as_str()), (2, "bearer token"));
         assert!(!hits[0].excerpt.contains("abcdefghijklmnopqrstuvwxyz"));
     }
 

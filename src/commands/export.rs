@@ -13,7 +13,10 @@ use super::output;
 
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let candidates = input::expand(&args.paths).map_err(|err| Failure::usage(err.to_string()))?;
-    let loaded: Vec<input::Loaded> = candidates.par_iter().flat_map_iter(input::load).collect();
+    let mut loaded: Vec<input::Loaded> = candidates.par_iter().flat_map_iter(input::load).collect();
+    // An export is meant for other tools and other people: redacted again, whoever wrote the
+    // captures.
+    crate::capture::redact::scrub_loaded(&mut loaded);
     let mut exchanges = Vec::new();
     let mut unreadable = 0;
     for item in &loaded {

@@ -81,6 +81,21 @@ fn rules_text() -> String {
     out
 }
 
+/// The banner's line saying where the redaction key is, once, at start: whoever holds it can
+/// confirm guesses against every token in the captures, so its place must be a choice the user
+/// sees.
+fn key_line(captures: &std::path::Path) {
+    say!(
+        "  redaction key   {} (the key behind the [REDACTED:…] tokens; never share or commit it)",
+        crate::text::terminal::line(
+            &captures
+                .join(crate::capture::redact::KEY_FILE)
+                .display()
+                .to_string()
+        )
+    );
+}
+
 /// Bind a listener, with a hint when the port is taken.
 async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr).await.map_err(|err| {

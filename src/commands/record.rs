@@ -225,7 +225,7 @@ fn writable(captures: &std::path::Path) -> Result<(), Failure> {
         ))
         .with_hint("make that folder writable, or choose another with --captures DIR")
     };
-    std::fs::create_dir_all(captures).map_err(fail)?;
+    crate::fsio::create_private_dir_all(captures).map_err(fail)?;
     let probe = captures.join(format!(".cursor-harness-probe-{}", std::process::id()));
     std::fs::write(&probe, b"").map_err(fail)?;
     let _ = std::fs::remove_file(&probe);
@@ -302,7 +302,7 @@ fn server_tls(args: &RecordArgs) -> anyhow::Result<ServerTls> {
         let generated = tls::self_signed(&args.tls_self_signed)?;
         let path =
             std::env::temp_dir().join(format!("cursor-harness-record-{}.pem", std::process::id()));
-        crate::fsio::write_atomically(&path, generated.cert_pem.as_bytes())?;
+        crate::fsio::write_public_atomically(&path, generated.cert_pem.as_bytes())?;
         let file = SelfSignedFile {
             path,
             names: args.tls_self_signed.clone(),
@@ -418,6 +418,7 @@ fn banner(
         "  captures        {}/",
         args.captures.join(session).display()
     );
+    super::key_line(&args.captures);
     match &args.public_url {
         Some(public) => say!(
             "  base URL for Cursor: {}{prefix}/v1",

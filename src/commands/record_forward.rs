@@ -91,6 +91,7 @@ pub fn banner(args: &RecordArgs, local: SocketAddr, options: &ForwardOptions, se
         "  captures        {}/",
         args.captures.join(session).display()
     );
+    super::key_line(&args.captures);
     match &args.proxy_auth_env {
         Some(var) => say!("  proxy auth      Basic, credentials from ${var}"),
         None if !local.ip().is_loopback() => {

@@ -336,7 +336,10 @@ fn match_pairs(left: &[(String, Exchange)], right: &[(String, Exchange)]) -> Has
 /// Everything a path holds: one capture, every exchange of a HAR file, or a folder's.
 fn load_side(path: &Path) -> Result<Vec<input::Loaded>, DiffError> {
     let candidates = input::expand(&[PathBuf::from(path)])?;
-    Ok(candidates.iter().flat_map(input::load).collect())
+    let mut loaded: Vec<input::Loaded> = candidates.iter().flat_map(input::load).collect();
+    // What the diff shows of a capture is redacted again, whoever wrote the capture.
+    crate::capture::redact::scrub_loaded(&mut loaded);
+    Ok(loaded)
 }
 
 /// The one exchange of a capture file; `None` for a folder or a file of several (a HAR file),

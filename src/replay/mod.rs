@@ -212,7 +212,10 @@ pub async fn run_loaded(
     )?);
     let (items, unreadable) = items(loaded, &base, options);
     let run_dir = options.out.join(&options.run_id);
-    let mut redactor = Redactor::for_folder(&options.out)?;
+    // The answers are only compared within this run, never matched against tokens of another,
+    // so the key lives in memory and dies with the run: no key file lands beside the run
+    // (which `run` puts inside a report folder meant for sharing).
+    let mut redactor = Redactor::ephemeral()?;
     if let Some(auth) = &options.auth {
         redactor = redactor.with_literal(auth.secret.clone());
     }
@@ -238,6 +241,8 @@ pub async fn run_loaded(
     };
     let progress = progress(items.len());
     let waits = progress.clone();
+    // The run folder is below the folder the user named: never a link to somewhere else.
+    fsio::refuse_links(&options.out, &run_dir).map_err(write_failed)?;
     let (tx, writer) = store::spawn(store_config, progress).map_err(write_failed)?;
     let planned = items.len();
     let (first_start, last_end) = dispatch(items, client, tx, options, waits).await;

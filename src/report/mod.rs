@@ -72,6 +72,8 @@ pub fn render(report: &Report, timings: Option<&Timings>, format: Format) -> Str
 
 /// Write every format (and `timings.json`) into `dir`, atomically; returns the paths.
 pub fn write_all(report: &Report, timings: &Timings, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    // Each file is renamed into place, which replaces a link there rather than following it.
+    crate::fsio::create_private_dir_all(dir)?;
     let mut written = Vec::new();
     for format in [Format::Md, Format::Json, Format::Junit, Format::Html] {
         let path = dir.join(format.file_name());
@@ -110,10 +112,19 @@ pub fn read(path: &Path) -> Result<(Report, Option<Timings>), ReadError> {
         path: file.display().to_string(),
         source,
     })?;
-    let report: Report = serde_json::from_slice(&bytes).map_err(|err| ReadError::Invalid {
-        path: file.display().to_string(),
-        reason: err.to_string(),
-    })?;
+    // A report is meant for sharing: what it holds goes through redaction again, whoever
+    // wrote it (the text as written; each string decoded, if that cut through the JSON).
+    let reader = crate::capture::redact::reader();
+    let report: Report = serde_json::from_slice(&reader.bytes(&bytes))
+        .or_else(|_| {
+            let mut value: serde_json::Value = serde_json::from_slice(&bytes)?;
+            reader.json_strings(&mut value);
+            serde_json::from_value(value)
+        })
+        .map_err(|err| ReadError::Invalid {
+            path: file.display().to_string(),
+            reason: err.to_string(),
+        })?;
     if report.format != model::REPORT_FORMAT {
         return Err(ReadError::Invalid {
             path: file.display().to_string(),

@@ -344,6 +344,8 @@ fn load_and_check(plan: &Plan) -> Result<(Vec<Loaded>, Vec<Item>), RunError> {
     if let Some(filter) = &plan.model {
         loaded.retain(|l| filter.keeps(l));
     }
+    // The reports are meant for sharing: what they show of a capture is redacted again.
+    crate::capture::redact::scrub_loaded(&mut loaded);
     let items = loaded
         .par_iter()
         .map(|loaded| match &loaded.result {
@@ -377,7 +379,14 @@ async fn replay(
 ) -> Result<(Vec<(String, Answer)>, Option<usize>), RunError> {
     let progress_bar = run_options.progress_bar;
     let options = &target.options;
-    clear_previous_run(&options.out.join(&options.run_id));
+    // The replay's folders are inside the report folder: never links to somewhere else.
+    let report_folder = options.out.parent().unwrap_or(&options.out);
+    let replay_dir = options.out.join(&options.run_id);
+    crate::fsio::refuse_links(report_folder, &replay_dir).map_err(|source| ReplayError::Write {
+        path: options.out.clone(),
+        source,
+    })?;
+    clear_previous_run(&replay_dir);
     let replayed = replay::run_loaded(loaded, options, |total| {
         if progress_bar {
             Progress::for_terminal(total)

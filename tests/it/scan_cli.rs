@@ -184,13 +184,32 @@ fn a_missing_path_is_a_usage_error_naming_it() {
 }
 
 #[test]
-fn the_redaction_key_file_is_pointed_out_but_is_not_a_find() {
+fn a_folder_holding_a_key_file_is_not_safe_to_share_unless_keys_are_allowed() {
     let dir = tempfile::tempdir().unwrap();
-    cursor_harness::capture::redact::Redactor::for_folder(dir.path()).unwrap();
-    let output = scan(&[dir.path()]);
-    let stdout = support::expect_code(&output, 0);
+    let captures = dir.path().join("captures");
+    let reports = dir.path().join("reports");
+    cursor_harness::capture::redact::Redactor::for_folder(&captures).unwrap();
+    cursor_harness::tls::ca::create(&reports.join("ca"), false).unwrap();
+    let output = scan(&[&reports, &captures]);
+    let stdout = support::expect_code(&output, 1);
     assert!(
-        stdout.contains(".redaction-key: note: the redaction hash key; never share it"),
+        stdout.contains("captures/.redaction-key: key file: the redaction hash key")
+            && stdout.contains("never share it"),
         "{stdout}"
     );
+    assert!(
+        stdout
+            .contains("ca/cursor-harness-ca-key.pem: key file: the interception CA's private key"),
+        "{stdout}"
+    );
+    // The CA key's PEM block is the key file's finding, not a second one.
+    assert!(stdout.contains("scan: no key-shaped string"), "{stdout}");
+    let mut command = support::harness();
+    command
+        .args(["scan", "--allow-keys"])
+        .arg(&reports)
+        .arg(&captures);
+    let allowed = support::run(&mut command);
+    let stdout = support::expect_code(&allowed, 0);
+    assert!(stdout.contains("key file"), "still named: {stdout}");
 }

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::{Redactor, stream};
+use super::{Noted, Redactor, stream};
 use crate::capture::input::Loaded;
 use crate::capture::{Body, Exchange};
 
@@ -36,6 +36,27 @@ impl Redactor {
         let scrubbed = self.body(&bytes);
         if scrubbed.to_bytes() != bytes {
             *body = scrubbed;
+        }
+    }
+
+    /// Scrub every string of a JSON document (keys too), decoded: for documents read back
+    /// whole, where scrubbing the text could cut through the JSON.
+    pub fn json_strings(&self, value: &mut Value) {
+        match value {
+            Value::String(text) => {
+                if let Cow::Owned(clean) = self.text(text) {
+                    *text = clean;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| self.json_strings(item)),
+            Value::Object(map) => {
+                let members = std::mem::take(map);
+                for (key, mut inner) in members {
+                    self.json_strings(&mut inner);
+                    map.insert(self.text(&key).into_owned(), inner);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -104,14 +125,83 @@ impl Redactor {
     }
 }
 
-/// Scrub every exchange read from inputs (in parallel), with a key that lives in memory only:
-/// what a report or export shows of a capture has been through redaction, whoever wrote it.
-pub fn scrub_loaded(loaded: &mut [Loaded]) {
-    static READER: OnceLock<Redactor> = OnceLock::new();
-    let redactor = READER.get_or_init(|| {
-        Redactor::ephemeral()
-            .unwrap_or_else(|_| Redactor::with_key(b"cursor-harness: no system randomness"))
+/// What redaction would replace in `exchange`, each with where it is: how `scan` looks where
+/// redaction looks. Each part is read by a probe of its own, on a copy.
+pub fn probe_exchange(exchange: &Exchange) -> Vec<(&'static str, Noted)> {
+    let mut found = Vec::new();
+    let mut look = |place: &'static str, read: &dyn Fn(&Redactor)| {
+        let (probe, noted) = Redactor::probe();
+        read(&probe);
+        found.extend(
+            noted
+                .lock()
+                .expect("probe lock")
+                .drain(..)
+                .map(|n| (place, n)),
+        );
+    };
+    let request = &exchange.request;
+    look("in a request header", &|r| {
+        r.headers(&mut request.headers.clone())
     });
+    look("in the request path or query", &|r| {
+        let _ = r.target(&request.target);
+    });
+    if let Some(body) = &request.body {
+        look("in the request body, its escapes decoded", &|r| {
+            r.body_in_place(&mut body.clone())
+        });
+    }
+    if let Some(response) = &exchange.response {
+        look("in a response header", &|r| {
+            r.headers(&mut response.headers.clone())
+        });
+        if let Some(body) = &response.body {
+            look("in the response body, its escapes decoded", &|r| {
+                r.body_in_place(&mut body.clone())
+            });
+        }
+        if let Some(chunks) = &response.stream {
+            look("in the response stream as a client reassembles it", &|r| {
+                let raw: Vec<(Option<f64>, Vec<u8>)> = chunks
+                    .iter()
+                    .map(|c| (c.at_ms, c.data.to_bytes().into_owned()))
+                    .collect();
+                let _ = stream::scrub(r, &raw);
+            });
+        }
+    }
+    if let Some(error) = &exchange.error {
+        look("in the transport failure", &|r| {
+            let _ = r.text(&error.message);
+        });
+    }
+    if let Some(upstream) = &exchange.upstream {
+        look("in the upstream URL", &|r| {
+            let _ = r.url(upstream);
+        });
+    }
+    found
+}
+
+/// The redactor of the commands that read captures to make something meant for sharing: its
+/// key lives in memory only, for this process ([`Redactor::ephemeral`]).
+pub fn reader() -> &'static Redactor {
+    static READER: OnceLock<Redactor> = OnceLock::new();
+    READER.get_or_init(|| {
+        Redactor::ephemeral().unwrap_or_else(|_| {
+            // No system randomness: a key from the clock and the process still differs
+            // from run to run, which is all a key that is never stored has to do.
+            let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+            Redactor::with_key(seed.as_bytes())
+        })
+    })
+}
+
+/// Scrub every exchange read from inputs (in parallel) with the [`reader`]'s key: what a report
+/// or export shows of a capture has been through redaction, whoever wrote the capture.
+pub fn scrub_loaded(loaded: &mut [Loaded]) {
+    let redactor = reader();
     loaded.par_iter_mut().for_each(|item| {
         if let Ok(exchange) = &mut item.result {
             redactor.exchange(exchange);

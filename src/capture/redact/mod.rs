@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::Headers;
-pub use exchange::scrub_loaded;
+pub use exchange::{probe_exchange, reader, scrub_loaded};
 pub use key::KEY_FILE;
 use names::NEVER_KEEP;
 pub use names::{is_secret_header, is_secret_param, percent_decoded};

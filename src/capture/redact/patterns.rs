@@ -69,9 +69,10 @@ pub const PATTERNS: &[(&str, &str, usize)] = &[
     ),
     (
         // `.env` lines and shell exports: STRIPE_SECRET_KEY=, AWS_SECRET_ACCESS_KEY=,
-        // PRIVATE_KEY=, AZURE_OPENAI_KEY=, DATABASE_PASSWORD=.
+        // PRIVATE_KEY=, AZURE_OPENAI_KEY=, DATABASE_PASSWORD=. Written as those are, with no
+        // space around `=` (an assignment in code with spaces is the next pattern's).
         "environment secret",
-        r#"\b[A-Z][A-Z0-9_]*_(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PWD|CREDENTIALS?)(?:_[A-Z0-9]+)*[ \t]*=[ \t]*["']?([^\s"'`#\\\[][^\s"'`#\\]{7,})"#,
+        r#"\b[A-Z][A-Z0-9_]*_(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PWD|CREDENTIALS?)(?:_[A-Z0-9]+)*=["']?([^\s"'`#\\\[][^\s"'`#\\]{7,})"#,
         1,
     ),
     // No optional quote before the name (it only widened the whole match, never the secret in
@@ -368,6 +369,7 @@ mod tests {
             r#"{"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion.chunk"}"#,
             "fn main() { let api = Api::new(); }",
             "MAX_TOKENS=4096\nDEBUG=1\nTOKEN_LIMIT=20",
+            "OPENAI_KEY = os.environ[\"OPENAI_KEY\"]",
             "see https://platform.openai.com/docs/api-reference",
             "[REDACTED:0123456789ab] Bearer [REDACTED:0123456789ab]",
             "OPENAI_API_KEY=[REDACTED:0123456789ab] postgres://u:[REDACTED:0123456789ab]@h",
