@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::resend::{Resend, Rewrite};
 use super::{Body, Exchange, path};
-use crate::text::shell::{comment, heredoc_delimiter, is_name, quote};
+use crate::text::shell::{comment, heredoc_delimiter, is_inert, is_name, quote};
 
 /// What HAR cannot hold, said in the file itself.
 pub const HAR_COMMENT: &str = "Exported by cursor-harness from capture files (format v1). HAR cannot hold what the captures do: \
@@ -244,14 +244,12 @@ pub fn to_curl_rewritten(
             out.push_str(&args.join(" \\\n  "));
             out.push('\n');
         }
-        (Some(Body::Base64(data)), _) => {
-            args.push("--data-binary @-".to_owned());
-            let _ = writeln!(
-                out,
-                "printf '%s' {} | base64 -d | {}",
-                quote(data),
-                args.join(" \\\n  ")
-            );
+        (Some(Body::Base64(data)), _) => base64_body(&mut out, data, &mut args),
+        // A body with characters a terminal would act on goes as base64 too: byte for byte,
+        // and `cat script.sh` shows nothing that drives the terminal.
+        (Some(_), Some(bytes)) if !is_inert(&String::from_utf8_lossy(bytes)) => {
+            let data = base64::engine::general_purpose::STANDARD.encode(bytes.as_ref());
+            base64_body(&mut out, &data, &mut args);
         }
         (Some(_), Some(bytes)) => {
             let text = String::from_utf8_lossy(bytes).into_owned();
@@ -279,6 +277,18 @@ pub fn to_curl_rewritten(
         }
     }
     out
+}
+
+/// The body given as base64, decoded by the pipeline that feeds curl: the exact bytes, and
+/// nothing in the script a terminal would act on.
+fn base64_body(out: &mut String, data: &str, args: &mut Vec<String>) {
+    args.push("--data-binary @-".to_owned());
+    let _ = writeln!(
+        out,
+        "printf '%s' {} | base64 -d | {}",
+        quote(data),
+        args.join(" \\\n  ")
+    );
 }
 
 /// The base URL expression a path goes after. A path under another API version than `v1`

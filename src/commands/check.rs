@@ -87,7 +87,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             text::render(&results, detail)
         }
         CheckFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&results)?;
+            let mut json =
+                crate::text::terminal::json(&serde_json::to_string_pretty(&results)?).into_owned();
             json.push('\n');
             json
         }

@@ -35,7 +35,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
     })?;
     let rendered = match args.format {
         DiffFormat::Text => render::text(&report),
-        DiffFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+        DiffFormat::Json => {
+            crate::text::terminal::json(&serde_json::to_string_pretty(&report)?).into_owned() + "\n"
+        }
     };
     output::emit(&rendered, args.out.as_deref())?;
     if let Some(why) = &report.nothing_compared

@@ -33,7 +33,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     }
     let text = match args.format {
         ExportFormat::Har => {
-            let mut json = serde_json::to_string_pretty(&to_har(&exchanges))?;
+            let mut json =
+                crate::text::terminal::json(&serde_json::to_string_pretty(&to_har(&exchanges))?)
+                    .into_owned();
             json.push('\n');
             json
         }

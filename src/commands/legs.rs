@@ -29,7 +29,8 @@ pub fn run(args: LegsArgs) -> anyhow::Result<ExitCode> {
         LegsFormat::Text => legs::render::text(&report),
         LegsFormat::Md => crate::report::legs_markdown::render(&report),
         LegsFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&report)?;
+            let mut json =
+                crate::text::terminal::json(&serde_json::to_string_pretty(&report)?).into_owned();
             json.push('\n');
             json
         }

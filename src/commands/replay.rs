@@ -217,7 +217,7 @@ fn summary(run: &RunFile, run_dir: &std::path::Path) {
     for row in &run.by_model {
         say!(
             "  {:<28} {:>5} {:>17} {:>17} {:>17} {:>17}",
-            row.model,
+            crate::text::terminal::line(&row.model),
             row.exchanges,
             format!("{}/{}", fmt(row.ttfb_ms.p50), fmt(row.ttfb_ms.p99)),
             format!("{}/{}", fmt(row.ttft_ms.p50), fmt(row.ttft_ms.p99)),

@@ -98,7 +98,8 @@ pub fn run(args: ShrinkArgs) -> anyhow::Result<ExitCode> {
                 document.extend(result);
                 document.insert("curl".to_owned(), json!(found.then_some(&curl)));
             }
-            let mut text = serde_json::to_string_pretty(&document)?;
+            let mut text =
+                crate::text::terminal::json(&serde_json::to_string_pretty(&document)?).into_owned();
             text.push('\n');
             text
         }

@@ -40,11 +40,12 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     let shown = crate::text::terminal::block(&body_text);
     let rendered = match args.format {
         TranslateFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&json!({
+            let mut text = crate::text::terminal::json(&serde_json::to_string_pretty(&json!({
                 "dialect": classification.dialect,
                 "body": translation.body,
                 "losses": translation.losses,
-            }))?;
+            }))?)
+            .into_owned();
             text.push('\n');
             text
         }

@@ -48,7 +48,9 @@ impl Progress {
             Progress::Lines => {
                 let mut out = std::io::stdout().lock();
                 // A closed pipe must not stop the run; the captures are the output that matters.
-                let _ = writeln!(out, "{}", line(entry));
+                // The line quotes the capture (its model, the failure): it cannot drive the
+                // terminal or start a line of its own.
+                let _ = writeln!(out, "{}", crate::text::terminal::line(&line(entry)));
             }
             Progress::Silent => {}
         }

@@ -61,7 +61,10 @@ pub fn render(report: &Report, timings: Option<&Timings>, format: Format) -> Str
     match format {
         Format::Md => markdown::render(report, markdown::DEFAULT_LIMIT),
         Format::Json => {
-            let mut json = serde_json::to_string_pretty(report).unwrap_or_default();
+            let mut json = crate::text::terminal::json(
+                &serde_json::to_string_pretty(report).unwrap_or_default(),
+            )
+            .into_owned();
             json.push('\n');
             json
         }

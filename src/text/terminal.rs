@@ -37,6 +37,27 @@ pub fn block(text: &str) -> Cow<'_, str> {
     escape(text, |c| c == '\n')
 }
 
+/// JSON text (as serde writes it) safe for a terminal, with the same value: a character
+/// [`is_unsafe`] can only be inside a string there (serde escapes C0 controls already, not DEL,
+/// C1 or bidirectional overrides), where `\uXXXX` means the same character.
+pub fn json(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| is_unsafe(c) && c != '\n') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe(c) && c != '\n' {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// [`line`] as a `Display` value, for `format!` without an intermediate `String`.
 pub struct Line<'a>(pub &'a str);
 
@@ -75,6 +96,18 @@ mod tests {
             "m\\u{1b}]0;owned\\u{7}\\u{d}\\u{a}fake line\\u{9b}31m\\u{202e}txt.exe\\u{2066}\\u{7f}\\u{9}"
         );
         assert!(matches!(line("gpt-5.5 ünïcode ✔"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_keeps_its_value() {
+        let value = serde_json::json!({"m": "a\u{9b}b\u{202e}c\u{7f}\u{1b}"});
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let safe = json(&text);
+        assert!(!safe.chars().any(|c| c != '\n' && is_unsafe(c)), "{safe}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&safe).unwrap(),
+            value
+        );
     }
 
     #[test]
