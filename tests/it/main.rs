@@ -20,6 +20,9 @@ mod forward_cli;
 mod gateways;
 /// The golden captures classify and break the way the public evidence says.
 mod golden;
+/// Every secret shape in every place, through every command: nothing leaks into a file or the
+/// console, exported scripts run only curl, report.md holds no markup from a capture.
+mod hostile;
 /// The module graph runs down the layer table of docs/architecture.md, with no cycles.
 mod layers;
 /// `legs`: a gateway's client leg against its provider leg, rule by rule and link by link.
