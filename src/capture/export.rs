@@ -189,9 +189,9 @@ fn har_text(bytes: &[u8], mime: &str) -> Value {
 /// A `curl` command that sends `exchange` again (its "send again" view) to
 /// `$GATEWAY_BASE_URL` by the path rule, with the key from `$GATEWAY_API_KEY`.
 ///
-/// Every captured string reaches the script quoted ([`shell_quote`]), inside a quoted
-/// here-document, or in a comment that cannot end its line ([`shell_comment`]): running the
-/// script runs curl and nothing else.
+/// Every captured string reaches the script through [`crate::text::shell`]: quoted, inside a
+/// quoted here-document, or in a comment that cannot end its line. Running the script runs
+/// curl and nothing else.
 pub fn to_curl(origin: &str, exchange: &Exchange) -> String {
     to_curl_rewritten(origin, exchange, &Rewrite::default(), &[])
 }

@@ -31,7 +31,7 @@ pub fn line(text: &str) -> Cow<'_, str> {
 }
 
 /// Text of several lines the tool laid out itself (pretty JSON, a unified diff): like
-/// [`line`], but the line feeds stay. Only for text whose line feeds the tool wrote (serde
+/// [`line()`], but the line feeds stay. Only for text whose line feeds the tool wrote (serde
 /// writes a line feed inside a string as `\n`).
 pub fn block(text: &str) -> Cow<'_, str> {
     escape(text, |c| c == '\n')
@@ -58,7 +58,7 @@ pub fn json(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// [`line`] as a `Display` value, for `format!` without an intermediate `String`.
+/// [`line()`] as a `Display` value, for `format!` without an intermediate `String`.
 pub struct Line<'a>(pub &'a str);
 
 impl fmt::Display for Line<'_> {

@@ -9,13 +9,13 @@
 //!
 //! - [`patterns`]: the key shapes, found as written and in what JSON escapes stand for
 //!   ([`escapes`]: `\u0073k-…` is a key to whoever decodes it).
-//! - [`names`]: headers and query parameters secret by their name (percent-decoded).
+//! - `names`: headers and query parameters secret by their name (percent-decoded).
 //! - [`pieces`] and [`stream`]: a stream is scrubbed as the text its reader reassembles (each
 //!   choice's content, reasoning and tool arguments; each Responses and Anthropic text), and
 //!   every chunk that held part of a match is scrubbed, its timing kept.
-//! - [`exchange`]: a whole capture, for the readers that scrub again what they load (`diff`,
+//! - `exchange`: a whole capture, for the readers that scrub again what they load (`diff`,
 //!   `run`, `export`), so a capture written by hand or by an older version cannot leak.
-//! - [`key`]: the hash key file.
+//! - `key`: the hash key file.
 
 pub mod escapes;
 mod exchange;
