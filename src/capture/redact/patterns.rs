@@ -85,17 +85,43 @@ pub const PATTERNS: &[(&str, &str, usize)] = &[
     ),
 ];
 
-pub(super) fn compiled() -> &'static [(&'static str, Regex, usize)] {
-    static COMPILED: OnceLock<Vec<(&'static str, Regex, usize)>> = OnceLock::new();
+/// Literals a shape cannot do without, for the shapes whose own regular expression has none
+/// the engine can look for first: a text without one is skipped at memchr speed. The
+/// `environment secret` pattern starts with any upper-case name, and scanned every byte six
+/// times slower than the others without this.
+const PREFILTERS: &[(&str, &str)] = &[(
+    "environment secret",
+    "_(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PWD|CREDENTIAL)",
+)];
+
+/// A compiled shape: its kind, its expression, the group holding the secret, and its prefilter.
+pub(super) struct Compiled {
+    pub kind: &'static str,
+    pub regex: Regex,
+    pub group: usize,
+    prefilter: Option<Regex>,
+}
+
+impl Compiled {
+    /// Whether the text can hold this shape at all (its prefilter matches, or it has none).
+    fn may_match(&self, text: &str) -> bool {
+        self.prefilter.as_ref().is_none_or(|p| p.is_match(text))
+    }
+}
+
+pub(super) fn compiled() -> &'static [Compiled] {
+    static COMPILED: OnceLock<Vec<Compiled>> = OnceLock::new();
     COMPILED.get_or_init(|| {
         PATTERNS
             .iter()
-            .map(|(name, pattern, group)| {
-                (
-                    *name,
-                    Regex::new(pattern).expect("redaction patterns compile"),
-                    *group,
-                )
+            .map(|(kind, pattern, group)| Compiled {
+                kind,
+                regex: Regex::new(pattern).expect("redaction patterns compile"),
+                group: *group,
+                prefilter: PREFILTERS
+                    .iter()
+                    .find(|(k, _)| k == kind)
+                    .map(|(_, p)| Regex::new(p).expect("prefilters compile")),
             })
             .collect()
     })
@@ -111,17 +137,23 @@ pub struct Span {
 /// Every key shape in `text` as written (no escape decoded). A redaction token is never a
 /// secret: redacting what is redacted changes nothing.
 fn written(text: &str, out: &mut Vec<Span>) {
-    for (kind, regex, group) in compiled() {
+    for shape in compiled() {
+        if !shape.may_match(text) {
+            continue;
+        }
         let mut push = |range: Range<usize>| {
             if !text[range.clone()].starts_with(REDACTED_PREFIX) {
-                out.push(Span { range, kind });
+                out.push(Span {
+                    range,
+                    kind: shape.kind,
+                });
             }
         };
-        if *group == 0 {
-            regex.find_iter(text).for_each(|m| push(m.range()));
+        if shape.group == 0 {
+            shape.regex.find_iter(text).for_each(|m| push(m.range()));
         } else {
-            for caps in regex.captures_iter(text) {
-                if let Some(secret) = caps.get(*group) {
+            for caps in shape.regex.captures_iter(text) {
+                if let Some(secret) = caps.get(shape.group) {
                     push(secret.range());
                 }
             }
@@ -129,23 +161,28 @@ fn written(text: &str, out: &mut Vec<Span>) {
     }
 }
 
-/// Every key shape in `text`: as written, and in what its escapes stand for (mapped back to
-/// the escapes that wrote it), with overlapping spans joined.
+/// Every key shape in `text`, read as its reader reads it: in what its escapes stand for
+/// (mapped back to the escapes that wrote it), with overlapping spans joined.
+///
+/// A text with escapes is searched once, decoded: what the patterns find as written they find
+/// decoded too (no pattern but a private key block spans a backslash, and that one spans
+/// anything), and decoding only adds (a key behind `\u`, a word boundary an escaped line
+/// break hid). One pass instead of two, on the writer's hot path.
 pub fn spans(text: &str) -> Vec<Span> {
     let mut found = Vec::new();
-    written(text, &mut found);
     let layers = if text.contains('\\') {
         escapes::layers(text)
     } else {
         Vec::new()
     };
-    if let Some(inner) = layers.last() {
-        let mut decoded = Vec::new();
-        written(&inner.text, &mut decoded);
-        found.extend(decoded.into_iter().map(|span| Span {
-            range: escapes::to_raw(&layers, span.range),
-            kind: span.kind,
-        }));
+    match layers.last() {
+        None => written(text, &mut found),
+        Some(inner) => {
+            written(&inner.text, &mut found);
+            for span in &mut found {
+                span.range = escapes::to_raw(&layers, span.range.clone());
+            }
+        }
     }
     merge(found)
 }
