@@ -4,9 +4,10 @@
 
 use std::fmt::Write as _;
 
-use super::safe::{markdown_text, relative_display};
+use super::safe::{forum_safe, markdown_text, relative_display};
 use crate::conformance::Verdict;
 use crate::legs::{LegsReport, Side};
+use crate::text::markdown::code;
 
 /// The Markdown of a legs report.
 pub fn render(report: &LegsReport) -> String {
@@ -32,7 +33,7 @@ pub fn render(report: &LegsReport) -> String {
             let codes: Vec<String> = pair
                 .findings
                 .iter()
-                .map(|f| format!("`{}`", markdown_text(&f.code).replace('`', "'")))
+                .map(|f| code(&forum_safe(&f.code)))
                 .collect();
             let _ = writeln!(
                 out,
@@ -62,7 +63,7 @@ pub fn render(report: &LegsReport) -> String {
             let at = |path: &Option<String>| {
                 path.as_deref()
                     .map(|p| if p.is_empty() { "/" } else { p })
-                    .map(|p| format!("`{}`", markdown_text(p).replace('`', "'")))
+                    .map(|p| code(&forum_safe(p)))
             };
             let place = match (at(&finding.client_path), at(&finding.provider_path)) {
                 (Some(c), Some(p)) => format!(" (client {c} → provider {p})"),
@@ -72,9 +73,9 @@ pub fn render(report: &LegsReport) -> String {
             };
             let _ = writeln!(
                 out,
-                "- {} `{}`{place}: {}",
+                "- {} {}{place}: {}",
                 finding.severity.as_str(),
-                markdown_text(&finding.code).replace('`', "'"),
+                code(&forum_safe(&finding.code)),
                 markdown_text(&finding.message)
             );
         }
@@ -101,8 +102,8 @@ pub fn render(report: &LegsReport) -> String {
 
 fn side(side: &Side) -> String {
     format!(
-        "`{}` {}{}",
-        markdown_text(&relative_display(&side.capture)).replace('`', "'"),
+        "{} {}{}",
+        code(&relative_display(&side.capture)),
         markdown_text(&side.endpoint),
         side.status.map(|s| format!(" → {s}")).unwrap_or_default()
     )

@@ -226,7 +226,7 @@ fn target_words(target: Option<&str>) -> String {
         None => "none (captures checked, not replayed)".to_owned(),
         Some(t) if t.starts_with("embedded") => {
             let profile = t.strip_prefix("embedded:").unwrap_or("strict");
-            format!("the embedded reference gateway (`{profile}`)")
+            format!("the embedded reference gateway ({})", code(profile))
         }
         // The URL itself may name a private host: never print it.
         Some(_) => "a gateway under test (URL from the scenario)".to_owned(),
@@ -565,7 +565,11 @@ fn trim_body(body: &Value, example: &ExchangeResult) -> (Value, Vec<String>) {
                     .collect()
             };
             *items = keep.iter().filter_map(|i| items.get(*i).cloned()).collect();
-            notes.push(format!("{} of {total} `{key}` items shown", items.len()));
+            notes.push(format!(
+                "{} of {total} {} items shown",
+                items.len(),
+                inline_code(key)
+            ));
         }
         out.insert(key.clone(), value);
     }
