@@ -42,6 +42,7 @@ fuzz_target!(|input: &[u8]| {
         headers: Vec::new(),
         body: (!request_bytes.is_empty()).then(|| Body::from_bytes(request_bytes)),
         omitted: None,
+        encoding_mismatch: None,
     };
     let context = serde_json::from_slice::<Value>(request_bytes)
         .map(|body| RequestContext::from_body(&body, request.contract(), request.path()))
@@ -72,6 +73,7 @@ fuzz_target!(|input: &[u8]| {
         stream,
         ended_at_ms: None,
         omitted: None,
+        encoding_mismatch: None,
     };
     let profile = if flags & 8 != 0 {
         Profile::Lenient
