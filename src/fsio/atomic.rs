@@ -121,10 +121,14 @@ pub(super) fn temp_sibling(path: &Path) -> io::Result<PathBuf> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
+    // The pid is asked for once: `getpid` is a system call, and a capture writer names
+    // thousands of temp files a second.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = *PID.get_or_init(std::process::id);
     let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
     let mut temp_name = std::ffi::OsString::from(".");
     temp_name.push(name);
-    temp_name.push(format!(".{}.{unique}.tmp", std::process::id()));
+    temp_name.push(format!(".{pid}.{unique}.tmp"));
     Ok(parent.join(temp_name))
 }
 

@@ -13,5 +13,5 @@ pub use atomic::{
     temp_path_for, write_atomically, write_json_atomically, write_private_atomically,
     write_public_atomically,
 };
-pub use durable::DurableBatch;
+pub use durable::{DurableBatch, STAGING};
 pub use links::{no_follow, refuse_links};

@@ -175,6 +175,8 @@ fn bytes(n: usize) -> String {
 /// Where console lines go.
 pub trait Console: Send {
     fn exchange(&mut self, line: &ExchangeLine);
+    /// The lines given so far are all shown (called after each batch of captures).
+    fn flush(&mut self) {}
     fn warn(&mut self, message: &str);
     /// Where the proxy reports what happens outside any exchange; standard error unless the
     /// console keeps its own warnings.
@@ -195,6 +197,10 @@ pub fn warn_on_stderr(message: &str) {
 
 /// Lines to standard output, warnings to standard error.
 ///
+/// The lines of a batch of captures are printed together, in one write: a line per write was
+/// a system call per capture on the writer thread, which under a flood of requests is the
+/// thread that limits the recorder.
+///
 /// Standard output that goes away (`record … | head`, a closed terminal) ends the lines, not
 /// the session: the writer thread that prints them must never stop over it, or every later
 /// request would be refused.
@@ -203,14 +209,16 @@ pub struct Stdout {
     closed: bool,
     /// Show where each exchange went (forward mode: one proxy, many hosts).
     hosts: bool,
+    /// Lines not printed yet.
+    pending: String,
 }
 
 impl Stdout {
     /// Lines that also name the host each exchange went to.
     pub fn with_hosts() -> Stdout {
         Stdout {
-            closed: false,
             hosts: true,
+            ..Stdout::default()
         }
     }
 }
@@ -220,7 +228,16 @@ impl Console for Stdout {
         if self.closed {
             return;
         }
-        if let Err(err) = writeln!(std::io::stdout().lock(), "{}", line.render_with(self.hosts)) {
+        self.pending.push_str(&line.render_with(self.hosts));
+        self.pending.push('\n');
+    }
+    fn flush(&mut self) {
+        if self.closed || self.pending.is_empty() {
+            return;
+        }
+        let written = std::io::stdout().lock().write_all(self.pending.as_bytes());
+        self.pending.clear();
+        if let Err(err) = written {
             self.closed = true;
             warn_on_stderr(&if err.kind() == std::io::ErrorKind::BrokenPipe {
                 "standard output was closed; exchange lines are no longer printed (captures are still written)".to_owned()
@@ -232,6 +249,8 @@ impl Console for Stdout {
         }
     }
     fn warn(&mut self, message: &str) {
+        // Lines already given come first: a warning refers to what went before it.
+        self.flush();
         warn_on_stderr(message);
     }
 }

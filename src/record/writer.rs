@@ -24,18 +24,11 @@ use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-use tokio::sync::mpsc;
-
 use super::console::{Console, ExchangeLine};
 use super::manifest::{ManifestEntry, ManifestFile};
-use crate::capture::convert::to_exchange;
-use crate::capture::layout;
+use super::prepare::{Conversion, Converted, PREPARED_WAITING, ReadyCapture, convert};
 use crate::capture::queue::{self, Backlog, BacklogLimits, CaptureQueue};
-use crate::capture::recording::Recording;
 use crate::capture::redact::Redactor;
-use crate::check::check_exchange;
-use crate::conformance::Profile;
 use crate::fsio::{self, DurableBatch};
 
 /// How the writer stores captures.
@@ -52,6 +45,12 @@ pub struct WriterConfig {
     pub backlog: BacklogLimits,
     /// Longest time a written capture waits for its sync and rename.
     pub sync_interval: Duration,
+}
+
+impl WriterConfig {
+    fn conversion(&self) -> Conversion {
+        Conversion::new(&self.session, &self.source, self.redactor.clone())
+    }
 }
 
 /// What the writer did, for the closing summary.
@@ -90,7 +89,7 @@ impl Writer {
         fsio::create_private_dir_all(&config.session_dir)?;
         let manifest = ManifestFile::open(&config.session_dir, &config.session)?;
         let (queue, rx, taken) = queue::channel(config.queue, config.backlog);
-        let conversion = Conversion::of(&config);
+        let conversion = config.conversion();
         let (prepared_tx, prepared_rx) = std_mpsc::sync_channel(PREPARED_WAITING);
         std::thread::Builder::new()
             .name("capture-convert".to_owned())
@@ -146,12 +145,12 @@ impl FileStage {
         let next_seq = manifest.last_seq + 1;
         let session_dir = config.session_dir.clone();
         FileStage {
+            files: DurableBatch::new(&session_dir, 1).within(&session_dir),
             config,
             manifest,
             console,
             next_seq,
             batch: Vec::new(),
-            files: DurableBatch::new(1).within(&session_dir),
             batch_started: None,
             report: WriterReport::default(),
             reported: HashSet::new(),
@@ -161,7 +160,11 @@ impl FileStage {
     }
 
     /// Write what the converter hands over until it stops, then put everything on disk.
-    fn run(mut self, prepared: std_mpsc::Receiver<Converted>, backlog: &Backlog) -> WriterReport {
+    fn run(
+        mut self,
+        prepared: std_mpsc::Receiver<Vec<Converted>>,
+        backlog: &Backlog,
+    ) -> WriterReport {
         loop {
             if self.batch.is_empty() && backlog.is_empty() {
                 self.release_memory();
@@ -193,21 +196,23 @@ impl FileStage {
                     Err(std_mpsc::TryRecvError::Disconnected) => None,
                 }
             };
-            let Some((held, next)) = next else { break };
-            match next {
-                Some(prepared) => self.store(prepared),
-                // One capture that cannot be converted must not take the writer (and every
-                // later capture) down with it: count it as lost and go on.
-                None => {
-                    self.report.lost += 1;
-                    self.failure(
-                        "a capture could not be converted (internal error); it was skipped",
-                        io::ErrorKind::Other,
-                    );
+            let Some(next) = next else { break };
+            for (held, converted) in next {
+                match converted {
+                    Some(prepared) => self.store(prepared),
+                    // One capture that cannot be converted must not take the writer (and every
+                    // later capture) down with it: count it as lost and go on.
+                    None => {
+                        self.report.lost += 1;
+                        self.failure(
+                            "a capture could not be converted (internal error); it was skipped",
+                            io::ErrorKind::Other,
+                        );
+                    }
                 }
+                backlog.left(held);
+                self.written_since_release += held;
             }
-            backlog.left(held);
-            self.written_since_release += held;
             if self
                 .batch_started
                 .is_some_and(|started| started.elapsed() >= self.config.sync_interval)
@@ -236,8 +241,8 @@ impl FileStage {
     }
 
     #[cfg(test)]
-    fn write(&mut self, recording: &Recording) {
-        let prepared = prepare(&Conversion::of(&self.config), recording);
+    fn write(&mut self, recording: &crate::capture::recording::Recording) {
+        let prepared = super::prepare::prepare(&self.config.conversion(), recording);
         self.store(prepared);
     }
 
@@ -277,6 +282,7 @@ impl FileStage {
                 self.lost(&err);
                 line.file = None;
                 self.console.exchange(&line);
+                self.console.flush();
             }
         }
     }
@@ -286,7 +292,7 @@ impl FileStage {
     fn flush(&mut self) {
         let batch = std::mem::take(&mut self.batch);
         self.batch_started = None;
-        let results = self.files.commit(&self.config.session_dir);
+        let results = self.files.commit();
         for (pending, result) in batch.into_iter().zip(results) {
             let mut line = pending.line;
             match result {
@@ -301,6 +307,7 @@ impl FileStage {
             }
             self.console.exchange(&line);
         }
+        self.console.flush();
         if self.manifest_written.elapsed() >= self.config.sync_interval {
             self.write_manifest();
         }
@@ -343,145 +350,13 @@ impl FileStage {
 /// not a trickle of small exchanges (each hand-back walks the allocator's arenas).
 const RELEASE_AFTER: usize = 1024 * 1024;
 
-/// Recordings converted together at most (by count and by bytes), so a burst is spread over
-/// every core while the copies conversion makes (decoded, parsed, serialised) stay small.
-const PREPARE_AT_ONCE: usize = 32;
-/// Recordings at least this large are converted one at a time.
-const LARGE_RECORDING: usize = 1024 * 1024;
-const PREPARE_BYTES: usize = 8 * 1024 * 1024;
-
-/// Converted captures that may wait for the file writer (their bytes still count in the
-/// backlog until they are written).
-const PREPARED_WAITING: usize = 2 * PREPARE_AT_ONCE;
-
-/// What converting a recording needs, apart from the writer.
-#[derive(Clone)]
-struct Conversion {
-    session: String,
-    source: String,
-    redactor: Redactor,
-}
-
-impl Conversion {
-    fn of(config: &WriterConfig) -> Conversion {
-        Conversion {
-            session: config.session.clone(),
-            source: config.source.clone(),
-            redactor: config.redactor.clone(),
-        }
-    }
-}
-
-/// The first stage: take recordings off the queue and convert them (on every core when several
-/// wait) while the writer stage is busy with the files of the previous ones. Ends when the
-/// queue closes; dropping `prepared` then ends the writer.
-fn convert(
-    conversion: &Conversion,
-    mut rx: mpsc::Receiver<Box<Recording>>,
-    prepared: &std_mpsc::SyncSender<Converted>,
-) {
-    while let Some(first) = rx.blocking_recv() {
-        let mut held = first.held_bytes();
-        let mut recordings = vec![first];
-        while recordings.len() < PREPARE_AT_ONCE && held < PREPARE_BYTES {
-            match rx.try_recv() {
-                Ok(recording) => {
-                    held += recording.held_bytes();
-                    recordings.push(recording);
-                }
-                Err(_) => break,
-            }
-        }
-        // Converting makes several copies of a body (decoded, scrubbed, serialised): large
-        // recordings go one at a time, each dropped as soon as it is converted, so a burst of
-        // big streams ending together does not convert them all at once.
-        let converted: Vec<Converted> = if recordings.len() == 1
-            || recordings.iter().any(|r| r.held_bytes() >= LARGE_RECORDING)
-        {
-            recordings
-                .into_iter()
-                .map(|recording| prepare_caught(conversion, &recording))
-                .collect()
-        } else {
-            let converted = recordings
-                .par_iter()
-                .map(|recording| prepare_caught(conversion, recording))
-                .collect();
-            drop(recordings);
-            converted
-        };
-        for converted in converted {
-            if prepared.send(converted).is_err() {
-                return;
-            }
-        }
-    }
-}
-
-/// A converted recording (`None` when converting it panicked) and the bytes the recording held
-/// in the backlog, which stay counted there until the writer is done with it: a converted
-/// capture takes about as much memory as its recording did.
-type Converted = (usize, Option<ReadyCapture>);
-
-/// A capture ready to be written: everything but its sequence number and file name, which
-/// follow the order of writing.
-struct ReadyCapture {
-    /// With `seq` and `file` still to fill.
-    entry: ManifestEntry,
-    folder: String,
-    json: Vec<u8>,
-    /// With `file` still to fill.
-    line: ExchangeLine,
-}
-
-/// The CPU work of a capture, apart from the writer's state: convert (decode, redact), check,
-/// serialise. `None` when it panicked (an internal error, counted as lost by the writer).
-fn prepare_caught(conversion: &Conversion, recording: &Recording) -> Converted {
-    let prepared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        prepare(conversion, recording)
-    }))
-    .ok();
-    (recording.held_bytes(), prepared)
-}
-
-fn prepare(conversion: &Conversion, recording: &Recording) -> ReadyCapture {
-    let exchange = to_exchange(
-        recording,
-        &conversion.session,
-        &conversion.source,
-        &conversion.redactor,
-    );
-    let folder = layout::folder_for(&exchange);
-    let checked = check_exchange(&exchange, String::new(), Profile::Strict);
-    let dialect = checked
-        .request
-        .as_ref()
-        .map(|r| r.dialect.as_str().to_owned());
-    let entry = ManifestEntry {
-        seq: 0,
-        id: exchange.id.clone(),
-        file: String::new(),
-        model: exchange.model.clone(),
-        dialect,
-        status: exchange.response.as_ref().map(|r| r.status),
-        error: exchange.error.as_ref().map(|e| e.kind.as_str().to_owned()),
-        recorded_at: exchange.recorded_at.clone(),
-    };
-    let line = ExchangeLine::new(recording, &exchange, &checked, None);
-    ReadyCapture {
-        entry,
-        folder,
-        json: exchange.to_pretty_json(),
-        line,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::fs;
     use std::path::Path;
 
     use super::*;
+    use crate::capture::recording::Recording;
     use crate::record::console::Collect;
 
     fn store(dir: &Path) -> (FileStage, Collect) {

@@ -116,7 +116,7 @@ impl Store {
             stored: Stored::default(),
             waiting: Vec::new(),
             waiting_bytes: 0,
-            files: DurableBatch::new(SMALL_BATCH).within(&run_dir),
+            files: DurableBatch::new(&run_dir, SMALL_BATCH).within(&run_dir),
             batch: Vec::new(),
             reported: HashSet::new(),
         }
@@ -243,7 +243,7 @@ impl Store {
     /// Make the batch durable and put each capture in place.
     fn flush(&mut self) {
         let batch = std::mem::take(&mut self.batch);
-        let results = self.files.commit(&self.config.run_dir);
+        let results = self.files.commit();
         for (entry, result) in batch.into_iter().zip(results) {
             if let Err(err) = result {
                 self.lost(entry, &err);
