@@ -39,7 +39,8 @@ impl RequestContext {
             stream_as_json_array: contract == Some(Contract::Gemini)
                 && stream_is_json_array(target),
             include_usage: body
-                .pointer("/stream_options/include_usage")
+                .get("stream_options")
+                .and_then(|options| options.get("include_usage"))
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             ..RequestContext::default()
@@ -50,10 +51,13 @@ impl RequestContext {
             .into_iter()
             .flatten()
         {
+            // Keys looked up one by one: a JSON pointer is parsed again at every call, for
+            // every one of the tens of tools a request offers.
             let kind = tool.get("type").and_then(Value::as_str);
             let name = tool
-                .pointer("/function/name")
-                .or_else(|| tool.pointer("/custom/name"))
+                .get("function")
+                .and_then(|function| function.get("name"))
+                .or_else(|| tool.get("custom").and_then(|custom| custom.get("name")))
                 .or_else(|| tool.get("name"))
                 .and_then(Value::as_str);
             if let Some(name) = name {

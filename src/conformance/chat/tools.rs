@@ -62,8 +62,10 @@ fn check_tool(findings: &mut Findings, path: &str, tool: &Value) {
     let Value::Object(map) = tool else {
         return type_error(findings, path, "an object", tool);
     };
-    let param = display_name(path);
-    let shape = dialect::tool_shape(map);
+    // The parameter's name and the tool's shape only word a finding: worked out when one is
+    // added, not for each of the tens of tools a conforming request offers.
+    let param = || display_name(path);
+    let shape = || dialect::tool_shape(map).map(|(d, ..)| d);
     match map.get("type").and_then(Value::as_str) {
         Some("function") => match map.get("function") {
             Some(Value::Object(function)) => {
@@ -78,8 +80,8 @@ fn check_tool(findings: &mut Findings, path: &str, tool: &Value) {
             _ => findings.add_in(
                 Rule::RequestToolDefinition,
                 join(path, "function"),
-                format!("Missing required parameter: '{param}.function' (a flat function tool is the Responses API shape)"),
-                shape.map(|(d, ..)| d),
+                format!("Missing required parameter: '{}.function' (a flat function tool is the Responses API shape)", param()),
+                shape(),
             ),
         },
         Some("custom") => match map.get("custom") {
@@ -93,7 +95,7 @@ fn check_tool(findings: &mut Findings, path: &str, tool: &Value) {
             _ => findings.add_in(
                 Rule::RequestToolDefinition,
                 join(path, "custom"),
-                format!("Missing required parameter: '{param}.custom' (a flat custom tool is the Responses API shape)"),
+                format!("Missing required parameter: '{}.custom' (a flat custom tool is the Responses API shape)", param()),
                 Some(Dialect::Responses),
             ),
         },
@@ -101,17 +103,20 @@ fn check_tool(findings: &mut Findings, path: &str, tool: &Value) {
             Rule::RequestToolDefinition,
             join(path, "type"),
             format!("tool type '{other}' is not a Chat Completions tool (function or custom)"),
-            shape.map(|(d, ..)| d),
+            shape(),
         ),
-        None => findings.add_in(
-            Rule::RequestToolDefinition,
-            path,
-            match shape {
-                Some((Dialect::Anthropic, ..)) => format!("Missing required parameter: '{param}.type' (an Anthropic tool: `input_schema` instead of `function.parameters`)"),
-                _ => format!("Missing required parameter: '{param}.type'"),
-            },
-            shape.map(|(d, ..)| d),
-        ),
+        None => {
+            let shape = shape();
+            findings.add_in(
+                Rule::RequestToolDefinition,
+                path,
+                match shape {
+                    Some(Dialect::Anthropic) => format!("Missing required parameter: '{}.type' (an Anthropic tool: `input_schema` instead of `function.parameters`)", param()),
+                    _ => format!("Missing required parameter: '{}.type'", param()),
+                },
+                shape,
+            );
+        }
     }
 }
 
