@@ -2,6 +2,10 @@
 //!
 //! TTFT is the arrival of the chunk that completed the first event carrying content or a tool
 //! call, not the first chunk: the first chunk often carries only the role.
+//!
+//! A request that had to open its connection first also waited for the TCP connect and the TLS
+//! handshake; [`Connection`] keeps those apart (as `oha` does), so that the first request of a
+//! replay lane is not charged with them.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +25,22 @@ pub struct Timing {
     pub gap_p50_ms: Option<f64>,
     pub gap_p99_ms: Option<f64>,
     pub gap_max_ms: Option<f64>,
+}
+
+/// The connection a request opened before it could be sent: how long the TCP connect took,
+/// and the TLS handshake after it (`None` over plain HTTP). A request sent on a connection that
+/// was already open has none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Connection {
+    pub connect_ms: f64,
+    pub tls_ms: Option<f64>,
+}
+
+impl Connection {
+    /// Connect and handshake together: what the request waited before it could be sent.
+    pub fn setup_ms(&self) -> f64 {
+        self.connect_ms + self.tls_ms.unwrap_or(0.0)
+    }
 }
 
 impl Timing {

@@ -225,6 +225,31 @@ fn summary(run: &RunFile, run_dir: &std::path::Path) {
             format!("{}/{}", fmt(row.total_ms.p50), fmt(row.total_ms.p99)),
         );
     }
+    // What opening connections cost, apart from the latency above (which leaves it out); on
+    // loopback a connect takes a fraction of a millisecond.
+    let fine = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.2}"));
+    let connections = &run.connections;
+    if connections.opened > 0 {
+        let tls = if connections.tls_ms.p50.is_some() {
+            format!(
+                ", TLS handshake {}/{}",
+                fine(connections.tls_ms.p50),
+                fine(connections.tls_ms.p99)
+            )
+        } else {
+            String::new()
+        };
+        say!(
+            "  {} connection(s) opened, p50/p99 ms: connect {}/{}{tls}; ttfb on an open connection {}/{}, on a new one {}/{} (handshake included)",
+            connections.opened,
+            fine(connections.connect_ms.p50),
+            fine(connections.connect_ms.p99),
+            fine(connections.ttfb_warm_ms.p50),
+            fine(connections.ttfb_warm_ms.p99),
+            fine(connections.ttfb_cold_ms.p50),
+            fine(connections.ttfb_cold_ms.p99),
+        );
+    }
     for unreadable in &run.unreadable {
         eprintln!(
             "cursor-harness: skipped {}",

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, Uri, header};
@@ -18,11 +18,12 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
 use super::prepare::Prepared;
-use crate::capture::ErrorKind;
 use crate::capture::recording::{Recording, ResponseHead};
+use crate::capture::{ErrorKind, millis};
 use crate::http::failure::{classify_body_error, error_chain};
 use crate::http::headers::to_pairs;
 use crate::http::version_name;
+use crate::timing::Connection;
 use crate::tls::{self, TlsError};
 
 type Sender1 = http1::SendRequest<Full<Bytes>>;
@@ -111,13 +112,33 @@ impl Client {
 
     /// Send one request and record everything that comes back, timed from `recording.start`
     /// (the request's intended start). Never fails: a failure is recorded in the recording.
-    pub async fn exchange(&self, lane: &mut Lane, prepared: &Prepared, recording: &mut Recording) {
+    /// Returns what opening a connection took when the request had to open one (its lane's
+    /// first request, or one after the server closed the lane's connection).
+    pub async fn exchange(
+        &self,
+        lane: &mut Lane,
+        prepared: &Prepared,
+        recording: &mut Recording,
+    ) -> Option<Connection> {
+        let mut opened = None;
+        self.exchange_on(lane, prepared, recording, &mut opened)
+            .await;
+        opened
+    }
+
+    async fn exchange_on(
+        &self,
+        lane: &mut Lane,
+        prepared: &Prepared,
+        recording: &mut Recording,
+        opened: &mut Option<Connection>,
+    ) {
         // One timer for the whole exchange: the head and every frame race the same deadline.
         let deadline = tokio::time::sleep(self.timeout);
         tokio::pin!(deadline);
         let head = tokio::select! {
             biased;
-            head = self.send(lane, prepared, recording) => head,
+            head = self.send(lane, prepared, recording, opened) => head,
             () = &mut deadline => {
                 return recording.fail(
                     ErrorKind::Timeout,
@@ -173,14 +194,18 @@ impl Client {
         }
     }
 
-    /// Send on the lane's kept-alive connection, or a new one when that turns out closed.
+    /// Send on the lane's kept-alive connection, or a new one when that turns out closed; what
+    /// opening one took goes to `opened`.
     async fn send(
         &self,
         lane: &mut Lane,
         prepared: &Prepared,
         recording: &mut Recording,
+        opened: &mut Option<Connection>,
     ) -> Result<(Response<Incoming>, Conn), Fail> {
-        let (mut conn, mut reused) = self.check_out(lane).await?;
+        let (mut conn, setup) = self.check_out(lane).await?;
+        let mut reused = setup.is_none();
+        *opened = setup;
         loop {
             recording.http_version = match conn {
                 Conn::H1(_) => "HTTP/1.1",
@@ -197,7 +222,9 @@ impl Client {
                 // A kept-alive connection the server closed while idle: the request never
                 // left, so it is sent once more on a fresh connection.
                 Err(err) if reused && err.message().is_some() => {
-                    conn = self.connect().await?;
+                    let (fresh, setup) = self.connect().await?;
+                    conn = fresh;
+                    *opened = Some(setup);
                     reused = false;
                 }
                 Err(err) => {
@@ -228,29 +255,34 @@ impl Client {
         request
     }
 
-    async fn check_out(&self, lane: &mut Lane) -> Result<(Conn, bool), Fail> {
+    /// The connection to send on: an open one (no [`Connection`]), or a new one and what
+    /// opening it took.
+    async fn check_out(&self, lane: &mut Lane) -> Result<(Conn, Option<Connection>), Fail> {
         if self.http2 {
             let mut shared = self.shared.lock().await;
             if let Some(sender) = shared.as_ref().filter(|s| !s.is_closed()) {
-                return Ok((Conn::H2(sender.clone()), true));
+                return Ok((Conn::H2(sender.clone()), None));
             }
-            let conn = self.connect().await?;
+            let (conn, setup) = self.connect().await?;
             if let Conn::H2(sender) = &conn {
                 *shared = Some(sender.clone());
             }
-            return Ok((conn, false));
+            return Ok((conn, Some(setup)));
         }
         if let Some(mut sender) = lane.idle.take()
             && !sender.is_closed()
             && sender.ready().await.is_ok()
         {
-            return Ok((Conn::H1(sender), true));
+            return Ok((Conn::H1(sender), None));
         }
-        Ok((self.connect().await?, false))
+        let (conn, setup) = self.connect().await?;
+        Ok((conn, Some(setup)))
     }
 
-    async fn connect(&self) -> Result<Conn, Fail> {
+    /// Open a connection, timing the TCP connect and the TLS handshake apart (as `oha` does).
+    async fn connect(&self) -> Result<(Conn, Connection), Fail> {
         let target = format!("{}:{}", self.host, self.port);
+        let started = Instant::now();
         let tcp = TcpStream::connect((self.host.as_str(), self.port))
             .await
             .map_err(|err| {
@@ -261,16 +293,29 @@ impl Client {
                 };
                 (kind, format!("cannot connect to {target}: {err}"))
             })?;
+        let connect_ms = millis(started.elapsed());
         let _ = tcp.set_nodelay(true);
         match &self.tls {
-            None => handshake(tcp, self.http2).await,
+            None => {
+                let conn = handshake(tcp, self.http2).await?;
+                Ok((
+                    conn,
+                    Connection {
+                        connect_ms,
+                        tls_ms: None,
+                    },
+                ))
+            }
             Some((connector, name)) => {
+                let started = Instant::now();
                 let tls = connector
                     .connect(name.clone(), tcp)
                     .await
                     .map_err(|err| (ErrorKind::Tls, format!("TLS with {target} failed: {err}")))?;
+                let tls_ms = Some(millis(started.elapsed()));
                 let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
-                handshake(tls, h2).await
+                let conn = handshake(tls, h2).await?;
+                Ok((conn, Connection { connect_ms, tls_ms }))
             }
         }
     }

@@ -325,6 +325,7 @@ pub async fn run_loaded(
             late_p99_ms: percentile(&late, 99.0),
             late_max_ms: late.last().copied(),
         },
+        connections: run_file::ConnectionStats::of(&stored.exchanges.iter().collect::<Vec<_>>()),
         by_model: run_file::by_model(&stored.exchanges, &stored.gaps),
         exchanges: stored.exchanges,
         unreadable,
@@ -520,13 +521,14 @@ async fn lane(
         recording.request_body = prepared.body.clone();
         let grace = shared.interrupt.grace;
         let finished = tokio::select! {
-            () = client.exchange(&mut connection, prepared, &mut recording) => true,
+            opened = client.exchange(&mut connection, prepared, &mut recording) => Some(opened),
             () = async {
                 stop.cancelled().await;
                 tokio::time::sleep(grace).await;
-            } => false,
+            } => None,
         };
-        if !finished {
+        let opened = finished.flatten();
+        if finished.is_none() {
             recording.fail(
                 crate::capture::ErrorKind::Other,
                 format!(
@@ -547,6 +549,7 @@ async fn lane(
                 intended.saturating_duration_since(shared.run_start),
             ),
             late,
+            connection: opened,
             recording,
         };
         if tx.send(done).await.is_err() {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::capture::TransportSummary;
-use crate::timing::{Timing, percentile};
+use crate::timing::{Connection, Timing, percentile};
 
 /// The value of `format` in run.json.
 pub const RUN_FORMAT: &str = "cursor-harness/run";
@@ -27,6 +27,9 @@ pub struct RunFile {
     pub counts: Counts,
     pub throughput: Throughput,
     pub schedule: ScheduleStats,
+    /// The connections the run opened, and time to first byte on open and on new ones.
+    #[serde(default)]
+    pub connections: ConnectionStats,
     /// Latency per model (requests without a model are under `(none)`).
     pub by_model: Vec<ModelLatency>,
     /// One entry per replayed exchange, in input order.
@@ -125,6 +128,10 @@ impl Stats {
     }
 }
 
+/// Latency of one model's requests, from each request's intended start. A request that opened
+/// its connection is not charged with the connect and TLS handshake in `ttfb_ms`, `ttft_ms`
+/// and `total_ms` (they are in `connections`, and in `ttfb_cold_ms`), so the first request of
+/// each lane measures the gateway like the others.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelLatency {
     pub model: String,
@@ -134,6 +141,49 @@ pub struct ModelLatency {
     /// Over every gap between consecutive chunks of the model's streams.
     pub gap_ms: Stats,
     pub total_ms: Stats,
+    #[serde(default)]
+    pub connections: ConnectionStats,
+}
+
+/// The connections requests opened, and time to first byte with and without one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionStats {
+    /// Requests that opened a connection (the others were sent on one already open).
+    pub opened: usize,
+    /// TCP connect.
+    pub connect_ms: Stats,
+    /// TLS handshake, over the connections that made one (none over plain HTTP).
+    pub tls_ms: Stats,
+    /// TTFB of the requests sent on a connection that was already open (warm).
+    pub ttfb_warm_ms: Stats,
+    /// TTFB of the requests that opened their connection (cold), connect and handshake
+    /// included: what such a request waited.
+    pub ttfb_cold_ms: Stats,
+}
+
+impl ConnectionStats {
+    pub fn of(exchanges: &[&RunExchange]) -> ConnectionStats {
+        let opened: Vec<&Connection> = exchanges
+            .iter()
+            .filter_map(|e| e.connection.as_ref())
+            .collect();
+        let ttfb = |cold: bool| -> Stats {
+            Stats::of(
+                exchanges
+                    .iter()
+                    .filter(|e| e.connection.is_some() == cold)
+                    .filter_map(|e| e.timing.ttfb_ms)
+                    .collect(),
+            )
+        };
+        ConnectionStats {
+            opened: opened.len(),
+            connect_ms: Stats::of(opened.iter().map(|c| c.connect_ms).collect()),
+            tls_ms: Stats::of(opened.iter().filter_map(|c| c.tls_ms).collect()),
+            ttfb_warm_ms: ttfb(false),
+            ttfb_cold_ms: ttfb(true),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -155,8 +205,20 @@ pub struct RunExchange {
     pub scheduled_ms: Option<f64>,
     /// How long after its intended start the request was actually sent.
     pub late_ms: f64,
-    /// Measured from the intended start.
+    /// The connection the request opened before it was sent (connect, TLS handshake); `null`
+    /// when it went on a connection already open.
+    #[serde(default)]
+    pub connection: Option<Connection>,
+    /// Measured from the intended start (a request that opened its connection includes the
+    /// connect and handshake).
     pub timing: Timing,
+}
+
+impl RunExchange {
+    /// Milliseconds the request spent opening its connection (0 on an open one).
+    pub fn setup_ms(&self) -> f64 {
+        self.connection.as_ref().map_or(0.0, Connection::setup_ms)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,8 +239,13 @@ pub fn by_model(exchanges: &[RunExchange], gaps: &BTreeMap<String, Vec<f64>>) ->
     grouped
         .into_iter()
         .map(|(model, list)| {
+            // Without the connection's set-up: the gateway's latency, whatever the lane.
             let pick = |f: fn(&Timing) -> Option<f64>| -> Stats {
-                Stats::of(list.iter().filter_map(|e| f(&e.timing)).collect())
+                Stats::of(
+                    list.iter()
+                        .filter_map(|e| f(&e.timing).map(|ms| round3(ms - e.setup_ms())))
+                        .collect(),
+                )
             };
             ModelLatency {
                 exchanges: list.len(),
@@ -186,10 +253,16 @@ pub fn by_model(exchanges: &[RunExchange], gaps: &BTreeMap<String, Vec<f64>>) ->
                 ttft_ms: pick(|t| t.ttft_ms),
                 gap_ms: Stats::of(gaps.get(&model).cloned().unwrap_or_default()),
                 total_ms: pick(|t| t.duration_ms),
+                connections: ConnectionStats::of(&list),
                 model,
             }
         })
         .collect()
+}
+
+/// To the microsecond, as every time on disk is.
+fn round3(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1000.0
 }
 
 pub fn model_key(model: Option<&str>) -> String {

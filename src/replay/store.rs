@@ -29,7 +29,7 @@ use crate::capture::recording::Recording;
 use crate::capture::redact::Redactor;
 use crate::capture::{self, Exchange, ProvenanceKind, ReplayLink, TransportSummary};
 use crate::fsio::{self, DurableBatch};
-use crate::timing::{Timing, first_content_chunk};
+use crate::timing::{Connection, Timing, first_content_chunk};
 
 /// A finished request, on its way to disk.
 pub struct Done {
@@ -42,6 +42,8 @@ pub struct Done {
     /// The intended start, as wall-clock time (the capture's `recorded_at`).
     pub started_at: jiff::Timestamp,
     pub late: Duration,
+    /// The connection the request opened, when it opened one.
+    pub connection: Option<Connection>,
     pub recording: Box<Recording>,
 }
 
@@ -111,12 +113,12 @@ impl Store {
     fn new(config: StoreConfig, progress: Progress) -> Store {
         let run_dir = config.run_dir.clone();
         Store {
+            files: DurableBatch::new(&run_dir, SMALL_BATCH).within(&run_dir),
             config,
             progress,
             stored: Stored::default(),
             waiting: Vec::new(),
             waiting_bytes: 0,
-            files: DurableBatch::new(&run_dir, SMALL_BATCH).within(&run_dir),
             batch: Vec::new(),
             reported: HashSet::new(),
         }
@@ -226,6 +228,7 @@ impl Store {
             }),
             scheduled_ms: done.scheduled.map(capture::millis),
             late_ms: capture::millis(done.late),
+            connection: done.connection,
             timing,
         };
         let index = self.stored.exchanges.len();

@@ -370,6 +370,16 @@ fn exchange(
     }
     out.push_str("</div>\n</div>\n");
     if let Some(timing) = timing {
+        if let Some(setup) = &timing.connection {
+            let _ = write!(
+                out,
+                "<p class=\"muted\">Opened its connection first: connect {:.2} ms{}; the times here include it, the run's latency figures do not.</p>",
+                setup.connect_ms,
+                setup
+                    .tls_ms
+                    .map_or(String::new(), |tls| format!(", TLS handshake {tls:.2} ms"))
+            );
+        }
         timeline(out, &timing.chunks);
     }
     if let Some(golden) = &result.golden {

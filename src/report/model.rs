@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::check::{RequestReport, ResponseReport};
 use crate::conformance::Verdict;
 use crate::dialect::Dialect;
-use crate::timing::Timing;
+use crate::timing::{Connection, Timing};
 
 pub const REPORT_FORMAT: &str = "cursor-harness/report";
 pub const REPORT_VERSION: u32 = 1;
@@ -446,6 +446,9 @@ pub struct ExchangeTimings {
     pub recorded: Option<Timing>,
     /// Timing of this run's replay.
     pub replayed: Option<Timing>,
+    /// The connection the replayed request opened first (its timing includes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<Connection>,
     /// Arrival offsets (ms) of the judged response's chunks, for the timeline.
     pub chunks: Vec<f64>,
     /// The replayed capture, relative to the report folder (its name holds a fresh id).

@@ -91,6 +91,8 @@ pub struct Answer {
     pub file: Option<String>,
     pub status: Option<u16>,
     pub error: Option<String>,
+    /// The connection the request opened before it was sent, when it opened one.
+    pub connection: Option<crate::timing::Connection>,
 }
 
 /// The result of one item: as recorded (`on` is `None`), or on one target with its answer
@@ -147,6 +149,7 @@ fn result_for(
                 file,
                 status,
                 error,
+                connection,
             }) => {
                 result.leg = leg.clone();
                 if translated(answer) {
@@ -154,6 +157,7 @@ fn result_for(
                 }
                 let report = check_exchange(answer, item.origin.clone(), profile);
                 timings.replayed = report.timing.clone();
+                timings.connection = *connection;
                 timings.file = file.clone();
                 result.replayed = Some(Replayed {
                     status: *status,

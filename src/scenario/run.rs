@@ -416,6 +416,7 @@ async fn replay(
                 error: entry
                     .error
                     .map(|e| format!("{}: {}", e.kind.as_str(), e.message)),
+                connection: entry.connection,
             },
         ));
     }

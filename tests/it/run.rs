@@ -82,6 +82,25 @@ fn the_golden_scenario_passes_and_writes_reports_safe_to_post() {
     );
     assert_eq!(report["summary"]["exchanges"], support::golden_count());
     validate_junit(&out.path().join("junit.xml"));
+    // Each replay lane's first request opened a connection: timings.json says how long that
+    // took, and the HTML says so beside the exchange.
+    let timings: Value = serde_json::from_str(&read(&out.path().join("timings.json"))).unwrap();
+    let opened = timings["exchanges"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|t| t["connection"]["connect_ms"].is_number())
+        .count();
+    assert!(
+        opened >= 1,
+        "no replayed request opened a connection: {timings:#}"
+    );
+    let html = read(&out.path().join("report.html"));
+    assert_eq!(
+        html.matches("Opened its connection first: connect ")
+            .count(),
+        opened
+    );
 }
 
 pub(crate) fn validate_junit(path: &Path) {

@@ -74,10 +74,76 @@ fn replay_output_matches_the_run_and_capture_schemas() {
         if what.contains("paced") {
             assert!(run["exchanges"][0]["scheduled_ms"].is_number(), "{run:#}");
             assert_eq!(run["unreadable"].as_array().unwrap().len(), 1);
+            // Plain HTTP: each lane's first request opened a connection, with no handshake.
+            let opened = run["exchanges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["connection"].is_object())
+                .count();
+            assert!(opened >= 1, "{run:#}");
+            assert_eq!(run["connections"]["opened"], json!(opened));
+            assert!(run["connections"]["tls_ms"]["p50"].is_null(), "{run:#}");
         } else {
             assert!(run["exchanges"][0]["error"].is_object(), "{run:#}");
+            assert_eq!(
+                run["connections"]["opened"],
+                json!(0),
+                "nothing could connect"
+            );
         }
     }
+}
+
+/// Over TLS, what opening a connection took is kept apart from the latency: run.json says
+/// how long the connect and the handshake took, a request that opened its connection was
+/// still timed from its start (so its TTFB holds both), and the document matches the schema.
+#[test]
+fn a_replay_over_tls_keeps_connect_and_handshake_apart_and_matches_the_run_schema() {
+    let runtime = support::runtime();
+    let upstream = runtime.block_on(support::tls_upstream::TlsUpstream::sse(
+        support::upstream::chat_events("tls-model", &["hi"]),
+        std::time::Duration::ZERO,
+    ));
+    let out = tempfile::tempdir().unwrap();
+    let target = upstream.url("localhost", "/v1");
+    let replayed = crate::replay::replay(
+        out.path(),
+        "tls",
+        &[
+            "captures/golden/deepseek-v4-pro",
+            "--target",
+            &target,
+            "--target-ca",
+            upstream.ca_pem.to_str().unwrap(),
+            "--concurrency",
+            "2",
+        ],
+        &[],
+    );
+    let run: Value =
+        serde_json::from_slice(&fs::read(replayed.dir.join("run.json")).unwrap()).unwrap();
+    assert_matches(&schema(RUN_SCHEMA), &run, "a run over TLS", RUN_SCHEMA);
+    let exchanges = &replayed.run.exchanges;
+    assert!(exchanges.iter().all(|e| e.status == Some(200)), "{run:#}");
+    let cold: Vec<_> = exchanges
+        .iter()
+        .filter(|e| e.connection.is_some())
+        .collect();
+    assert!(!cold.is_empty(), "{run:#}");
+    for exchange in &cold {
+        let connection = exchange.connection.unwrap();
+        let tls = connection.tls_ms.expect("a TLS handshake was made");
+        let ttfb = exchange.timing.ttfb_ms.unwrap();
+        assert!(
+            ttfb >= connection.connect_ms + tls,
+            "a request that opened its connection waited for it: {run:#}"
+        );
+    }
+    let connections = &replayed.run.connections;
+    assert_eq!(connections.opened, cold.len());
+    assert!(connections.tls_ms.p50.is_some() && connections.connect_ms.p50.is_some());
+    assert!(connections.ttfb_cold_ms.p50.is_some());
 }
 
 #[test]
@@ -92,7 +158,7 @@ fn the_run_schema_refuses_broken_documents() {
     );
     let good: Value = serde_json::from_slice(&fs::read(run.dir.join("run.json")).unwrap()).unwrap();
     assert_matches(&validator, &good, "run.json", RUN_SCHEMA);
-    let breakages: [(&str, &str, Value); 5] = [
+    let breakages: [(&str, &str, Value); 7] = [
         ("a missing run id", "/run", Value::Null),
         ("a status out of range", "/exchanges/0/status", json!(99)),
         ("an unknown pace", "/options/pace", json!("fast")),
@@ -105,6 +171,16 @@ fn the_run_schema_refuses_broken_documents() {
             "a key written where only its variable may be",
             "/options/auth",
             json!({"header": "authorization", "env": "K", "key": "sk-x"}),
+        ),
+        (
+            "a connection without its connect time",
+            "/exchanges/0/connection",
+            json!({"tls_ms": 1.0}),
+        ),
+        (
+            "a negative count of connections",
+            "/connections/opened",
+            json!(-1),
         ),
     ];
     for (what, pointer, value) in breakages {
