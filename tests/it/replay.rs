@@ -163,6 +163,7 @@ fn the_golden_captures_against_the_embedded_strict_gateway() {
         stdout
             .lines()
             .filter(|l| l.contains(" ttfb ")
+                && l.contains(" total ")
                 && l.split_whitespace()
                     .next()
                     .is_some_and(|seq| seq.parse::<usize>().is_ok()))
