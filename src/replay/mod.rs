@@ -7,6 +7,7 @@
 //! - [`store`]: the writer thread that turns recordings into captures.
 //! - [`run_file`]: the `run.json` model.
 //! - [`progress`]: the progress bar or the line per exchange.
+//! - [`Target`]: where requests go (a URL or the embedded gateway).
 
 pub mod client;
 pub mod prepare;
@@ -14,6 +15,7 @@ pub mod progress;
 pub mod run_file;
 pub mod schedule;
 pub mod store;
+mod target;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,59 +34,17 @@ use self::run_file::{
 };
 use self::schedule::Pace;
 use self::store::{Done, StoreConfig};
+pub use self::target::Target;
 use crate::capture::input::{self, InputError};
 use crate::capture::recording::Recording;
 use crate::capture::redact::{RedactError, Redactor};
 use crate::capture::resend::Rewrite;
 use crate::capture::{self, Exchange};
-use crate::conformance::Profile;
 use crate::fsio;
 use crate::gateway::{Gateway, Mode};
 use crate::http::headers::to_pairs;
 use crate::http::serve::{ConnectionLimits, DEFAULT_MAX_CONNECTIONS};
 use crate::timing::percentile;
-
-/// Where requests go.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Target {
-    /// A gateway at this base URL.
-    Url(Uri),
-    /// The reference gateway, served in-process on a loopback port for the run.
-    Embedded(Mode),
-}
-
-impl Target {
-    /// `embedded`, `embedded:strict`, `embedded:lenient`, `embedded:provider`,
-    /// `embedded:translate`, or an http(s) URL with a host.
-    pub fn parse(text: &str) -> Result<Target, String> {
-        match text {
-            "embedded" | "embedded:strict" => {
-                return Ok(Target::Embedded(Mode::Validate(Profile::Strict)));
-            }
-            "embedded:lenient" => return Ok(Target::Embedded(Mode::Validate(Profile::Lenient))),
-            "embedded:provider" => return Ok(Target::Embedded(Mode::Provider)),
-            "embedded:translate" => return Ok(Target::Embedded(Mode::Translate)),
-            _ if text.starts_with("embedded") => {
-                return Err(format!(
-                    "--target {text:?}: the embedded gateway is `embedded`, `embedded:strict`, `embedded:lenient`, `embedded:provider` or `embedded:translate`"
-                ));
-            }
-            _ => {}
-        }
-        if !(text.starts_with("http://") || text.starts_with("https://")) {
-            return Err(format!(
-                "--target {text:?}: a URL must start with http:// or https:// (or use `embedded`)"
-            ));
-        }
-        let uri: Uri = text
-            .parse()
-            .map_err(|err| format!("--target {text:?} is not a URL: {err}"))?;
-        if uri.host().is_none_or(str::is_empty) {
-            return Err(format!("--target {text:?} has no host"));
-        }
-        Ok(Target::Url(uri))
-    }
-}
 
 /// Everything a run needs.
 #[derive(Debug, Clone)]
@@ -610,33 +570,4 @@ pub async fn serve_embedded(
         .parse()
         .expect("a socket address makes a URL");
     Ok((stop, base))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets_parse_and_bad_ones_say_what_is_expected() {
-        assert_eq!(
-            Target::parse("embedded").unwrap(),
-            Target::Embedded(Mode::Validate(Profile::Strict))
-        );
-        assert_eq!(
-            Target::parse("embedded:lenient").unwrap(),
-            Target::Embedded(Mode::Validate(Profile::Lenient))
-        );
-        assert!(matches!(
-            Target::parse("https://gw.example/api/v1").unwrap(),
-            Target::Url(_)
-        ));
-        for (bad, says) in [
-            ("embedded:loose", "embedded:lenient"),
-            ("ftp://x/v1", "http://"),
-            ("gw.example/v1", "http://"),
-        ] {
-            let err = Target::parse(bad).unwrap_err();
-            assert!(err.contains(says), "{bad}: {err}");
-        }
-    }
 }
