@@ -25,7 +25,7 @@ const PREPARE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Batches of converted captures (each at most [`PREPARE_AT_ONCE`]) that may wait for the file
 /// writer (their bytes still count in the backlog until they are written).
-pub(super) const PREPARED_WAITING: usize = 2;
+pub(super) const PREPARED_WAITING: usize = 1;
 
 /// What converting a recording needs, apart from the writer.
 #[derive(Clone)]
