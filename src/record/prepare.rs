@@ -1,6 +1,7 @@
 //! The capture writer's first stage: recordings become capture files' bytes (decoded, redacted,
-//! checked and serialised), on every core when a burst waits, while the file stage writes the
-//! previous ones ([`super::writer`]). Public so the benchmarks can time this stage alone.
+//! checked and serialised), on every core when a burst waits, while the file stage (in the
+//! private `writer` module) writes the previous ones. Public so the benchmarks can time this
+//! stage alone.
 
 use std::sync::mpsc as std_mpsc;
 
