@@ -35,28 +35,58 @@ if compare:
     load_rows = compare["results"].get("load", {})
     if isinstance(load_rows, dict) and "skipped" not in load_rows:
         out.append("\n### Throughput and latency under load (64 connections, oha)\n")
-        out.append("| body | path | req/s | % of direct | p50 ms | p99 ms |")
+        out.append("| body | path | req/s (min–max) | % of direct | p50 ms | p99 ms |")
         out.append("|---|---|---|---|---|---|")
         for body, rows in load_rows.items():
             for name, row in rows.items():
-                out.append(f"| {body} | {name} | {fmt(row['rps'], 0)} | {fmt(100 * row['of_direct'], 0)}% | {fmt(row['p50_ms'], 2)} | {fmt(row['p99_ms'], 2)} |")
+                if name == "limits":
+                    continue
+                out.append(f"| {body} | {name} | {fmt(row['rps'], 0)} ({fmt(row['rps_min'], 0)}–{fmt(row['rps_max'], 0)}) | "
+                           f"{fmt(100 * row['of_direct'], 0)}% | {fmt(row['p50_ms'], 2)} | {fmt(row['p99_ms'], 2)} |")
             if "record" in rows and "mitmdump" in rows:
                 out.append(f"| {body} | record / mitmdump | {rows['record']['rps'] / rows['mitmdump']['rps']:.1f}× | | | |")
+        out.append("\n### record against the file system's own rate (same run)\n")
+        out.append("| body | record req/s | anchor files/s (min–max) | record / anchor (min–max) | temp files beside their targets, files/s | writer alone captures/s | writer alone / its anchor | conversion alone, 1 core / 2 cores |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        for body, rows in load_rows.items():
+            anchor = rows.get("record", {}).get("anchor")
+            limits = rows.get("limits")
+            if not anchor:
+                continue
+            line = (f"| {body} | {fmt(rows['record']['rps'], 0)} | {fmt(anchor['files_per_s'], 0)} ({fmt(anchor['files_per_s_min'], 0)}–{fmt(anchor['files_per_s_max'], 0)}) | "
+                    f"**{fmt(100 * anchor['record_of_anchor'], 0)}%** ({fmt(100 * anchor['record_of_anchor_min'], 0)}–{fmt(100 * anchor['record_of_anchor_max'], 0)}%) | "
+                    f"{fmt(anchor.get('beside_files_per_s'), 0)} |")
+            if limits:
+                line += (f" {fmt(limits['writer_alone'], 0)} ({fmt(limits['writer_alone_min'], 0)}–{fmt(limits['writer_alone_max'], 0)}) | "
+                         f"{fmt(100 * limits['writer_of_anchor'], 0)}% | {fmt(limits['conversion_1_core'], 0)} / {fmt(limits['conversion_all_cores'], 0)} |")
+            else:
+                line += " | | |"
+            out.append(line)
     memory = compare["results"].get("memory", {})
     if memory:
         out.append("\n### Memory: 32 concurrent 2 MB requests\n")
-        out.append("| proxy | peak RSS MB | RSS at start MB |")
-        out.append("|---|---|---|")
-        for name, row in memory.items():
-            out.append(f"| {name} | {fmt(row['peak_rss_mb'])} | {fmt(row['start_rss_mb'])} |")
+        out.append("| proxy | peak RSS MB | settled RSS MB | RSS at start MB |")
+        out.append("|---|---|---|---|")
+        for name, row in memory.get("large_requests", {}).items():
+            out.append(f"| {name} | {fmt(row['peak_rss_mb'])} | {fmt(row.get('settled_rss_mb'))} | {fmt(row['start_rss_mb'])} |")
+        endless = memory.get("endless_streams", {})
+        if endless:
+            out.append("\n### Memory: six endless streams through record under the global capture budget\n")
+            out.append("| budget MB | carried MB | peak RSS MB | settled RSS MB | RSS at start MB | kept in captures MB |")
+            out.append("|---|---|---|---|---|---|")
+            for name, row in endless.items():
+                out.append(f"| {row['budget_mb']} | {row['carried_mb']} | {fmt(row['peak_rss_mb'])} | {fmt(row['settled_rss_mb'])} | {fmt(row['start_rss_mb'])} | {fmt(row['captures_mb'])} |")
 
 check = load("check.json")
+pinned = load("check-1core.json")
 if check:
     out.append("\n### check vs parsing the same files with serde_json alone\n")
     out.append("| cores | parse-only files/s | parse-only MB/s | load files/s | check files/s | check MB/s | check / parse |")
     out.append("|---|---|---|---|---|---|---|")
-    for row in check["results"]:
-        out.append(f"| {row['threads']} | {fmt(row['parse_only_files_per_s'], 0)} | {fmt(row['parse_only_mb_per_s'])} | {fmt(row.get('load_files_per_s'), 0)} | "
+    rows = [("1 (taskset -c 0)", r) for r in (pinned or {}).get("results", [])]
+    rows += [(str(r["threads"]) + (" (not pinned)" if r["threads"] == 1 else ""), r) for r in check["results"]]
+    for label, row in rows:
+        out.append(f"| {label} | {fmt(row['parse_only_files_per_s'], 0)} | {fmt(row['parse_only_mb_per_s'])} | {fmt(row.get('load_files_per_s'), 0)} | "
                    f"{fmt(row['check_files_per_s'], 0)} | {fmt(row['check_mb_per_s'])} | {fmt(100 * row['check_vs_parse'], 0)}% |")
 
 replay = load("replay.json")
@@ -68,6 +98,18 @@ if replay:
     ratio = replay.get("replay_vs_oha")
     out.append(f"| {fmt(replay.get('replay_rps'), 0)} | {fmt(replay.get('oha_rps'), 0)} | {fmt(None if ratio is None else 100 * ratio, 0)}% | "
                f"{fmt(pace.get('late_p50_ms'), 3)} / {fmt(pace.get('late_p99_ms'), 3)} / {fmt(pace.get('late_max_ms'), 3)} |")
+
+connections = (replay or {}).get("connections")
+if connections:
+    out.append("\n### replay: opening connections, apart from time to first byte (64 connections)\n")
+    out.append("| target | connections opened | connect p50 ms | TLS handshake p50 ms | connect+TLS mean ms | oha DNS+dialup mean ms | TTFB p50 on an open connection ms | TTFB p50 on a new one ms |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for name, pair in connections.items():
+        if not pair:
+            continue
+        ours, theirs = pair["replay"], pair.get("oha") or {}
+        out.append(f"| {name} | {ours['opened']} | {fmt(ours['connect_ms']['p50'], 3)} | {fmt(ours['tls_ms']['p50'], 3)} | {fmt(ours.get('setup_mean_ms'), 3)} | "
+                   f"{fmt(theirs.get('dns_dialup_mean_ms'), 3)} | {fmt(ours['ttfb_warm_ms']['p50'], 3)} | {fmt(ours['ttfb_cold_ms']['p50'], 3)} |")
 
 tls = load("tls_handshakes.json")
 if tls:
@@ -90,5 +132,14 @@ if rows:
     for name, ns in sorted(rows):
         shown = f"{ns / 1000:.2f} µs" if ns < 1_000_000 else f"{ns / 1_000_000:.2f} ms"
         out.append(f"| {name} | {shown} |")
+
+try:
+    with open(os.path.join(results, "loadavg.txt")) as f:
+        loads = [line.strip() for line in f if line.strip()]
+except OSError:
+    loads = []
+if loads:
+    out.append("\n### Load average (1, 5, 15 min) around each benchmark\n")
+    out.extend(f"- {line}" for line in loads)
 
 print("\n".join(out))

@@ -6,7 +6,8 @@
 //! (read, parse, classify, check request, response and stream), on one core and on all cores,
 //! in alternating rounds. Prints a table and, with `--json FILE`, writes the figures.
 //!
-//! Run: `cargo bench --bench check_throughput [-- --files N --runs R --json FILE]`
+//! Run: `cargo bench --bench check_throughput [-- --files N --runs R --json FILE]`.
+//! `-- --corpus DIR` only writes the corpus to DIR (to profile `cursor-harness check DIR`).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -30,6 +31,11 @@ fn main() {
     };
     let files: usize = flag("--files").and_then(|v| v.parse().ok()).unwrap_or(1000);
     let runs: usize = flag("--runs").and_then(|v| v.parse().ok()).unwrap_or(5);
+    if let Some(corpus) = flag("--corpus") {
+        let written = build_corpus(Path::new(&corpus), files);
+        println!("wrote {} captures under {corpus}", written.len());
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let paths = build_corpus(dir.path(), files);
     // Written just now: let the kernel put it on disk before timing, not while.

@@ -4,13 +4,25 @@
 //!
 //! Sections (all by default; pick with `--only stream,load,memory`):
 //! - `stream`: 200 SSE chunks 5 ms apart; added TTFB/TTFT, coalesced chunks, total duration.
-//! - `load`: 64 connections of small and of 100 KB requests with oha; req/s and p50/p99.
-//! - `memory`: 32 concurrent 2 MB requests; peak RSS of each proxy.
+//! - `load`: 64 connections of small and of 100 KB requests with oha; req/s and p50/p99; for
+//!   `record`, its limits in the same run: the file system's own rate for the same files, the
+//!   capture writer alone and its conversion alone ([`anchor`]).
+//! - `memory`: 32 concurrent 2 MB requests through each proxy, and six endless streams through
+//!   `record` under the global capture budget; peak and settled RSS.
 //!
 //! Run: `cargo bench --bench compare [-- --only SECTIONS --runs N --seconds S --json FILE]`.
 //! `bench/run.sh` installs oha and mitmproxy when missing and runs every benchmark.
+//! `cargo bench --bench compare -- --serve-upstream` only serves the fast upstream (printing its
+//! address) until interrupted, to profile a recorder in front of it by hand.
 
 mod common;
+
+#[path = "compare/anchor.rs"]
+mod anchor;
+#[path = "compare/load.rs"]
+mod load;
+#[path = "compare/memory.rs"]
+mod memory;
 
 #[path = "../tests/it/support/tls_upstream.rs"]
 #[allow(dead_code)]
@@ -48,15 +60,47 @@ fn main() {
     let wants =
         |section: &str| options.only.is_empty() || options.only.iter().any(|s| s == section);
     let upstream = Upstream::start();
+    if args.iter().any(|a| a == "--serve-upstream") {
+        println!("listening on {}", upstream.base());
+        loop {
+            std::thread::park();
+        }
+    }
     let mut results = BTreeMap::new();
     if wants("stream") {
         results.insert("stream", stream_section(&upstream, &options));
     }
     if wants("load") {
-        results.insert("load", load_section(&upstream, &options));
+        results.insert("load", load::load_section(&upstream, &options));
+    }
+    // The recorder's stages alone, without the load runs (the load section measures them too).
+    if options.only.iter().any(|s| s == "limits") {
+        let mut rows = BTreeMap::new();
+        let mut keep = Vec::new();
+        for (label, body) in [
+            ("small", load::SMALL_BODY.to_vec()),
+            ("100KB", load::large_body()),
+        ] {
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), body).unwrap();
+            println!("\n== limits: {label} requests");
+            rows.insert(label, load::limits(file.path(), &mut keep));
+        }
+        results.insert("limits", json!(rows));
     }
     if wants("memory") {
-        results.insert("memory", memory_section(&upstream));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        results.insert(
+            "memory",
+            json!({
+                "large_requests": memory::large_requests(&upstream, &runtime),
+                "endless_streams": memory::endless_streams(&runtime),
+            }),
+        );
     }
     if let Some(path) = flag("--json") {
         let document = json!({"bench": "compare", "machine": machine(), "results": results});
@@ -106,12 +150,20 @@ fn targets(
     list
 }
 
-fn stop(list: Vec<(String, Option<std::process::Child>, u16, tempfile::TempDir)>) {
-    for (_, child, _, _dir) in list {
-        if let Some(child) = child {
-            interrupt(child);
-        }
-    }
+/// Stop every proxy of `list`; their capture folders, which the caller may keep (removing
+/// thousands of files makes ext4 slower to create files for minutes after: it skips recently
+/// freed inodes).
+fn stop(
+    list: Vec<(String, Option<std::process::Child>, u16, tempfile::TempDir)>,
+) -> Vec<tempfile::TempDir> {
+    list.into_iter()
+        .map(|(_, child, _, dir)| {
+            if let Some(child) = child {
+                interrupt(child);
+            }
+            dir
+        })
+        .collect()
 }
 
 fn stream_section(upstream: &Upstream, options: &Options) -> Value {
@@ -214,107 +266,6 @@ fn forward_probes(
         );
     }
     interrupt(child);
-}
-
-fn load_section(upstream: &Upstream, options: &Options) -> Value {
-    let Some(oha) = oha() else {
-        println!("\n== load: oha not installed (cargo install oha, or bench/run.sh); skipping");
-        return json!({"skipped": "oha not installed"});
-    };
-    let small = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(
-        small.path(),
-        br#"{"model":"plainmodel-x","messages":[{"role":"user","content":"hi"}]}"#,
-    )
-    .unwrap();
-    let large = tempfile::NamedTempFile::new().unwrap();
-    let filler = "x".repeat(100 * 1024);
-    std::fs::write(
-        large.path(),
-        serde_json::to_vec(
-            &json!({"model": "plainmodel-x", "messages": [{"role": "user", "content": filler}]}),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let mut out = BTreeMap::new();
-    for (label, body) in [("small", small.path()), ("100KB", large.path())] {
-        println!(
-            "\n== load: {label} requests, 64 connections, {} s × 3 repetitions (oha)",
-            options.seconds
-        );
-        let list = targets(upstream, false);
-        let mut rows = BTreeMap::new();
-        let mut direct_rps = None;
-        for (name, _, port, _) in &list {
-            let url = format!("http://127.0.0.1:{port}/v1/chat/completions");
-            let runs: Vec<Load> = (0..3)
-                .filter_map(|_| run_oha(&oha, &url, body, 64, options.seconds))
-                .collect();
-            if runs.is_empty() {
-                println!("  {name:<16} oha failed");
-                continue;
-            }
-            let (rps, rps_min, rps_max) =
-                stats(&mut runs.iter().map(|r| r.rps).collect::<Vec<_>>());
-            let (p50, ..) = stats(&mut runs.iter().map(|r| r.p50_ms).collect::<Vec<_>>());
-            let (p99, ..) = stats(&mut runs.iter().map(|r| r.p99_ms).collect::<Vec<_>>());
-            let success = runs.iter().map(|r| r.success).fold(1.0, f64::min);
-            let ratio = direct_rps.map_or(1.0, |d: f64| rps / d);
-            direct_rps.get_or_insert(rps);
-            println!(
-                "  {name:<16} {rps:>9.0} req/s (min {rps_min:.0}, max {rps_max:.0}) {:>5.1}% of direct | p50 {p50:>7.2} ms p99 {p99:>7.2} ms | success {:.1}%",
-                ratio * 100.0,
-                success * 100.0
-            );
-            rows.insert(name.clone(), json!({"rps": rps, "rps_min": rps_min, "rps_max": rps_max, "of_direct": ratio, "p50_ms": p50, "p99_ms": p99, "success": success}));
-        }
-        if let (Some(record), Some(mitm)) = (rows.get("record"), rows.get("mitmdump")) {
-            let times = record["rps"].as_f64().unwrap() / mitm["rps"].as_f64().unwrap();
-            println!("  record / mitmdump = {times:.1}×");
-        }
-        stop(list);
-        out.insert(label, json!(rows));
-    }
-    json!(out)
-}
-
-fn memory_section(upstream: &Upstream) -> Value {
-    println!("\n== memory: 32 concurrent 2 MB requests");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let body = bytes::Bytes::from(serde_json::to_vec(&json!({"model": "plainmodel-x", "messages": [{"role": "user", "content": "y".repeat(2 * 1024 * 1024)}]})).unwrap());
-    let list = targets(upstream, false);
-    let mut rows = BTreeMap::new();
-    for (name, child, port, _) in &list {
-        let Some(child) = child else { continue };
-        let before = peak_rss_kib(child.id()).unwrap_or(0);
-        let addr: SocketAddr = ([127, 0, 0, 1], *port).into();
-        runtime.block_on(async {
-            let tasks: Vec<_> = (0..32)
-                .map(|_| tokio::spawn(post(addr, body.clone())))
-                .collect();
-            for task in tasks {
-                assert_eq!(task.await.unwrap(), 200);
-            }
-        });
-        std::thread::sleep(Duration::from_millis(1500));
-        let peak = peak_rss_kib(child.id()).unwrap_or(0);
-        println!(
-            "  {name:<16} peak RSS {:>7.1} MB (at start {:.1} MB)",
-            peak as f64 / 1024.0,
-            before as f64 / 1024.0
-        );
-        rows.insert(
-            name.clone(),
-            json!({"peak_rss_mb": peak as f64 / 1024.0, "start_rss_mb": before as f64 / 1024.0}),
-        );
-    }
-    stop(list);
-    json!(rows)
 }
 
 async fn post(addr: SocketAddr, body: bytes::Bytes) -> u16 {

@@ -7,7 +7,11 @@
 //! 1. `oha -n N -c 64` (skipped with a message when `oha` is not on PATH; `cargo install oha`);
 //! 2. `cursor-harness replay DIR --concurrency 64` over N raw request bodies;
 //! 3. `cursor-harness replay --pace original` over captures recorded 10 ms apart, reporting how
-//!    late sends were against the schedule.
+//!    late sends were against the schedule;
+//! 4. connections: over plain HTTP (the rounds above) and over TLS (a TLS test upstream, 64
+//!    connections), what opening a connection took as `replay` records it in `run.json`
+//!    (connect, TLS handshake, time to first byte on an open connection and on a new one)
+//!    beside what `oha` records for the same target (its "DNS+dialup").
 //!
 //! Settings: BENCH_REQUESTS (default 20000), BENCH_ROUNDS (default 7), BENCH_PACED (default
 //! 300). The target is at
@@ -19,6 +23,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use serde_json::{Value, json};
+
+#[path = "../tests/it/support/tls_upstream.rs"]
+#[allow(dead_code)]
+mod tls_upstream;
 
 const BODY: &str = r#"{"model":"bench-model","messages":[{"role":"user","content":"Say hello."}]}"#;
 
@@ -69,8 +77,10 @@ fn setting(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn oha(url: &str, requests: usize) -> Option<f64> {
+/// oha's requests per second and its whole report.
+fn oha(url: &str, requests: usize, extra: &[&str]) -> Option<(f64, Value)> {
     let output = Command::new("oha")
+        .args(extra)
         .args([
             "-n",
             &requests.to_string(),
@@ -113,9 +123,92 @@ fn oha(url: &str, requests: usize) -> Option<f64> {
             report.get("statusCodeDistribution")
         );
     }
-    report
+    let rps = report
         .pointer("/summary/requestsPerSec")
-        .and_then(Value::as_f64)
+        .and_then(Value::as_f64)?;
+    Some((rps, report))
+}
+
+/// The connections of a run as `run.json` has them, and the mean of connect plus handshake
+/// over the requests that opened one (oha reports a mean).
+fn connections(run: &Value) -> Value {
+    let setups: Vec<f64> = run["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["connection"].is_object())
+        .map(|e| {
+            e["connection"]["connect_ms"].as_f64().unwrap()
+                + e["connection"]["tls_ms"].as_f64().unwrap_or(0.0)
+        })
+        .collect();
+    let mut figures = run["connections"].clone();
+    figures["setup_mean_ms"] = json!(setups.iter().sum::<f64>() / setups.len().max(1) as f64);
+    figures
+}
+
+/// oha's own figures for opening its connections (seconds in its report, ms here).
+fn oha_connections(report: &Value) -> Value {
+    let ms = |pointer: &str| {
+        report
+            .pointer(pointer)
+            .and_then(Value::as_f64)
+            .map(|s| s * 1000.0)
+    };
+    json!({
+        "dns_dialup_mean_ms": ms("/details/DNSDialup/average"),
+        "dns_dialup_slowest_ms": ms("/details/DNSDialup/slowest"),
+        "first_byte_p50_ms": ms("/firstBytePercentiles/p50"),
+    })
+}
+
+fn show_connections(label: &str, ours: &Value, theirs: Option<&Value>) {
+    let ms = |v: &Value| v.as_f64().map_or("-".to_owned(), |v| format!("{v:.3}"));
+    println!(
+        "  {label}: replay opened {} connection(s): connect p50 {} ms, TLS handshake p50 {} ms, connect+TLS mean {} ms; ttfb p50 on an open connection {} ms, on a new one {} ms | oha DNS+dialup mean {} ms",
+        ours["opened"],
+        ms(&ours["connect_ms"]["p50"]),
+        ms(&ours["tls_ms"]["p50"]),
+        ms(&ours["setup_mean_ms"]),
+        ms(&ours["ttfb_warm_ms"]["p50"]),
+        ms(&ours["ttfb_cold_ms"]["p50"]),
+        theirs.map_or("-".to_owned(), |t| ms(&t["dns_dialup_mean_ms"])),
+    );
+}
+
+/// Replay and oha against a TLS upstream (its own test CA), 64 connections each.
+fn tls_connections(dir: &Path, requests: usize) -> Value {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let event = format!(
+        "data: {}\n\n",
+        json!({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "bench-model",
+               "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": null}]})
+    );
+    let upstream = runtime.block_on(tls_upstream::TlsUpstream::sse(
+        vec![event, "data: [DONE]\n\n".to_owned()],
+        std::time::Duration::ZERO,
+    ));
+    let base = upstream.url("localhost", "/v1");
+    let ca = upstream.ca_pem.to_str().unwrap().to_owned();
+    let oha_report = oha(
+        &format!("{base}/chat/completions"),
+        requests,
+        &["--cacert", &ca],
+    )
+    .map(|(_, report)| oha_connections(&report));
+    let (run, _) = replay(
+        &bodies(&dir.join("tls"), requests),
+        &dir.join("runs"),
+        "tls",
+        &["--target", &base, "--target-ca", &ca, "--concurrency", "64"],
+    );
+    let ours = connections(&run);
+    show_connections("over TLS", &ours, oha_report.as_ref());
+    json!({"replay": ours, "oha": oha_report})
 }
 
 fn replay(inputs: &Path, out: &Path, id: &str, extra: &[&str]) -> (Value, f64) {
@@ -208,9 +301,12 @@ fn main() {
     let rounds = setting("BENCH_ROUNDS", 7);
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
+    let mut plain = None;
     for round in 0..rounds {
-        if let Some(rps) = oha(&url, requests) {
+        let mut oha_report = None;
+        if let Some((rps, report)) = oha(&url, requests, &[]) {
             theirs.push(rps);
+            oha_report = Some(report);
         }
         let (run, wall) = replay(
             &inputs,
@@ -228,7 +324,19 @@ fn main() {
                 .map_or("-".to_owned(), |r| format!("{r:.0} req/s"))
         );
         ours.push(rps);
+        // The connections of the last round, over plain HTTP.
+        plain = Some(
+            json!({"replay": connections(&run), "oha": oha_report.as_ref().map(oha_connections)}),
+        );
     }
+    if let Some(plain) = &plain {
+        show_connections(
+            "over HTTP",
+            &plain["replay"],
+            plain.get("oha").filter(|o| !o.is_null()),
+        );
+    }
+    let tls = tls_connections(dir.path(), requests.min(2_000));
     // Each round pairs two runs a few seconds apart; the median of the paired ratios is what
     // the target is judged on (neighbours' load drifts between rounds), the medians of each
     // side are shown beside it.
@@ -276,6 +384,7 @@ fn main() {
         schedule["late_p99_ms"].as_f64().unwrap(),
         if max <= 5.0 { "ok" } else { "ABOVE TARGET" }
     );
+    figures["connections"] = json!({"http": plain, "tls": tls});
     figures["pace_original"] = serde_json::json!({
         "requests": paced,
         "late_p50_ms": schedule["late_p50_ms"], "late_p99_ms": schedule["late_p99_ms"], "late_max_ms": max,

@@ -91,7 +91,7 @@ async fn answer(
     Ok(response)
 }
 
-const COMPLETION: &[u8] = br#"{"id":"chatcmpl-bench","object":"chat.completion","created":1767225600,"model":"plainmodel-x","choices":[{"index":0,"message":{"role":"assistant","content":"ok","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}"#;
+pub const COMPLETION: &[u8] = br#"{"id":"chatcmpl-bench","object":"chat.completion","created":1767225600,"model":"plainmodel-x","choices":[{"index":0,"message":{"role":"assistant","content":"ok","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}"#;
 
 /// The i-th event of a benchmark stream (role first, `[DONE]` last).
 pub fn event(i: usize, total: usize) -> Bytes {
@@ -180,6 +180,11 @@ pub fn harness_binary() -> PathBuf {
 
 /// `cursor-harness record` in front of `upstream`, on a free port, captures in `dir`.
 pub fn start_recorder(upstream: &str, dir: &Path) -> (Child, u16) {
+    start_recorder_with(upstream, dir, &[])
+}
+
+/// [`start_recorder`] with more arguments.
+pub fn start_recorder_with(upstream: &str, dir: &Path, extra: &[&str]) -> (Child, u16) {
     let port = free_port();
     let child = Command::new(harness_binary())
         .args([
@@ -194,6 +199,7 @@ pub fn start_recorder(upstream: &str, dir: &Path) -> (Child, u16) {
         .arg(format!("127.0.0.1:{port}"))
         .arg("--captures")
         .arg(dir)
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
