@@ -12,8 +12,11 @@ use serde_json::{Value, json};
 use super::{Options, anchor, stop, targets};
 use crate::common::*;
 
-/// Load runs per path.
+/// Load runs per path, and per stage of the recorder's limits.
 const RUNS: usize = 3;
+/// Load runs of `record`, each paired with the file system's rate measured right after it: the
+/// ratio moves with the neighbours' load, so it gets more pairs.
+const RECORD_RUNS: usize = 5;
 
 pub fn load_section(upstream: &Upstream, options: &Options) -> Value {
     let Some(oha) = oha() else {
@@ -32,7 +35,7 @@ pub fn load_section(upstream: &Upstream, options: &Options) -> Value {
     let mut keep = Vec::new();
     for (label, body) in [("small", small.path()), ("100KB", large.path())] {
         println!(
-            "\n== load: {label} requests, 64 connections, {} s × {RUNS} repetitions (oha); load average {}",
+            "\n== load: {label} requests, 64 connections, {} s × {RUNS} repetitions ({RECORD_RUNS} through record) (oha); load average {}",
             options.seconds,
             load_average()
         );
@@ -43,7 +46,8 @@ pub fn load_section(upstream: &Upstream, options: &Options) -> Value {
             let url = format!("http://127.0.0.1:{port}/v1/chat/completions");
             let mut seen = HashSet::new();
             let mut anchors = Vec::new();
-            let runs: Vec<Load> = (0..RUNS)
+            let repeat = if name == "record" { RECORD_RUNS } else { RUNS };
+            let runs: Vec<Load> = (0..repeat)
                 .filter_map(|_| {
                     let load = run_oha(&oha, &url, body, 64, options.seconds)?;
                     if name == "record" {
