@@ -152,9 +152,22 @@ fn written(text: &str, out: &mut Vec<Span>) {
         if shape.group == 0 {
             shape.regex.find_iter(text).for_each(|m| push(m.range()));
         } else {
-            for caps in shape.regex.captures_iter(text) {
-                if let Some(secret) = caps.get(shape.group) {
-                    push(secret.range());
+            // The next search starts where the secret started, not where it ended: in
+            // `api_key:\n  client_secret: …` the first match takes the next name for a value,
+            // and the real secret after it would otherwise be skipped.
+            let mut at = 0;
+            while let Some(caps) = shape.regex.captures_at(text, at) {
+                let whole = caps.get(0).expect("group 0 is the match");
+                let next = match caps.get(shape.group) {
+                    Some(secret) => {
+                        push(secret.range());
+                        secret.start()
+                    }
+                    None => whole.end(),
+                };
+                at = next.max(whole.start() + 1);
+                while at < text.len() && !text.is_char_boundary(at) {
+                    at += 1;
                 }
             }
         }
@@ -364,6 +377,12 @@ mod tests {
             "assigned secret",
             "password: hunter2hunter2",
             "hunter2hunter2",
+        ),
+        (
+            // Found by the property test: the first name's value looked like the next name.
+            "assigned secret",
+            "api_key: \tclient_secret: A~=_0Aaa~aaA ",
+            "A~=_0Aaa~aaA",
         ),
     ];
 
