@@ -56,7 +56,10 @@ fn main() {
     );
 
     let mut results = Vec::new();
-    for threads in [1, cores] {
+    // One row per thread count (one only when pinned to one core, `taskset -c 0`).
+    let mut counts = vec![1, cores];
+    counts.dedup();
+    for threads in counts {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
