@@ -384,7 +384,9 @@ pub struct RecordArgs {
 
     /// Most bytes every capture in flight may hold in memory together (response bodies not
     /// written yet). Past it a capture keeps what it has and says how much it left out; clients
-    /// still get every byte, at full speed.
+    /// still get every byte, at full speed. The recorder's memory can peak at about twice this
+    /// (a capture is converted while the ones behind it still hold theirs): to stay under N,
+    /// set about N/2.
     #[arg(long, value_name = "BYTES", default_value_t = crate::capture::budget::DEFAULT_CAPTURE_MEMORY)]
     pub max_capture_memory: usize,
 
