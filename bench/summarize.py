@@ -27,11 +27,12 @@ if compare:
     out.append(f"Machine: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, {machine.get('os', '?')}.\n")
     stream = compare["results"].get("stream", {})
     out.append("### Streaming fidelity (200 SSE chunks 5 ms apart)\n")
-    out.append("| path | TTFB ms | added TTFB ms | TTFT ms | added TTFT ms | coalesced chunks | total ms |")
-    out.append("|---|---|---|---|---|---|---|")
+    out.append("| path | TTFB ms | added TTFB ms | TTFT ms | added TTFT ms | coalesced chunks | total ms | first byte alone p50 ms | added, paired median ms |")
+    out.append("|---|---|---|---|---|---|---|---|---|")
     for name, row in stream.items():
         out.append(f"| {name} | {fmt(row['ttfb_ms'], 3)} | {fmt(row['added_ttfb_ms'], 3)} | {fmt(row['ttft_ms'], 3)} | "
-                   f"{fmt(row['added_ttft_ms'], 3)} | {row['max_coalesced']} | {fmt(row['total_ms'])} |")
+                   f"{fmt(row['added_ttft_ms'], 3)} | {row['max_coalesced']} | {fmt(row['total_ms'])} | "
+                   f"{fmt(row.get('first_byte_p50_ms'), 3)} | {fmt(row.get('first_byte_added_ms'), 3)} |")
     load_rows = compare["results"].get("load", {})
     if isinstance(load_rows, dict) and "skipped" not in load_rows:
         out.append("\n### Throughput and latency under load (64 connections, oha)\n")

@@ -3,7 +3,8 @@
 //! (mitmproxy's reverse mode, default options and with streaming on) when it is installed.
 //!
 //! Sections (all by default; pick with `--only stream,load,memory`):
-//! - `stream`: 200 SSE chunks 5 ms apart; added TTFB/TTFT, coalesced chunks, total duration.
+//! - `stream`: 200 SSE chunks 5 ms apart; added TTFB/TTFT, coalesced chunks, total duration;
+//!   then the first byte alone in alternating rounds (what each path adds, paired with direct).
 //! - `load`: 64 connections of small and of 100 KB requests with oha; req/s and p50/p99; for
 //!   `record`, its limits in the same run: the file system's own rate for the same files, the
 //!   capture writer alone and its conversion alone ([`anchor`]).
@@ -210,9 +211,51 @@ fn stream_section(upstream: &Upstream, options: &Options) -> Value {
                    "ttft_ms": ttft_med, "added_ttft_ms": added_ttft, "events": events, "max_coalesced": coalesced, "total_ms": total_med}),
         );
     }
+    first_byte_rounds(&runtime, &list, &mut rows);
     stop(list);
     forward_probes(&runtime, options, &mut rows);
     json!(rows)
+}
+
+/// Rounds of the time to first byte alone.
+const FIRST_BYTE_ROUNDS: usize = 61;
+
+/// The time to first byte alone, many times, the paths alternating: five 1.2 s streams are too
+/// few samples on a host whose scheduling latency is itself in the milliseconds. Each round
+/// opens a new connection per path and asks for a two-event stream; what a path adds is the
+/// median of its difference from direct within the same round.
+fn first_byte_rounds(
+    runtime: &tokio::runtime::Runtime,
+    list: &[(String, Option<std::process::Child>, u16, tempfile::TempDir)],
+    rows: &mut BTreeMap<String, Value>,
+) {
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); list.len()];
+    for _ in 0..FIRST_BYTE_ROUNDS {
+        for (i, (_, _, port, _)) in list.iter().enumerate() {
+            let addr: SocketAddr = ([127, 0, 0, 1], *port).into();
+            let probe = runtime.block_on(probe_stream(addr, "/v1/chat/completions", 2, 0));
+            samples[i].push(ms(probe.ttfb));
+        }
+    }
+    println!(
+        "  time to first byte alone, {FIRST_BYTE_ROUNDS} alternating rounds (new connection each):"
+    );
+    for (i, (name, ..)) in list.iter().enumerate() {
+        let mut added: Vec<f64> = samples[i]
+            .iter()
+            .zip(&samples[0])
+            .map(|(own, direct)| own - direct)
+            .collect();
+        let (added_med, ..) = stats(&mut added);
+        let (p50, min, max) = stats(&mut samples[i].clone());
+        println!(
+            "    {name:<16} p50 {p50:>7.3} ms (min {min:.3}, max {max:.3}) | added, paired median {added_med:>+7.3} ms"
+        );
+        if let Some(Value::Object(row)) = rows.get_mut(name) {
+            row.insert("first_byte_p50_ms".into(), json!(p50));
+            row.insert("first_byte_added_ms".into(), json!(added_med));
+        }
+    }
 }
 
 /// Forward mode over TLS: a TLS upstream with its own CA, reached directly and through
