@@ -37,7 +37,13 @@ pub fn check_stream(
         findings.add(Rule::StreamEmpty, "/stream", "the stream carries no events");
         return outcome;
     }
-    if let Some(dialect) = foreign_dialect(&events) {
+    // The first events are parsed once, for the dialect test and again for the checks below.
+    let mut head: Vec<Option<Result<Node<'_>, serde_json::Error>>> = events
+        .iter()
+        .take(FOREIGN_LOOKAHEAD)
+        .map(|event| Some(Node::parse(&event.data)))
+        .collect();
+    if let Some(dialect) = foreign_dialect(&events, &head) {
         outcome.dialect = Some(dialect);
         findings.add_in(
             Rule::CursorForeignStream,
@@ -91,7 +97,11 @@ pub fn check_stream(
                 );
             }
         }
-        let chunk = match Node::parse(&event.data) {
+        let parsed = head
+            .get_mut(index)
+            .and_then(Option::take)
+            .unwrap_or_else(|| Node::parse(&event.data));
+        let chunk = match parsed {
             Ok(chunk) => chunk,
             // openai-python dispatches a named event without data and fails parsing "" as JSON.
             Err(_) if event.data_lines == 0 => {
@@ -189,14 +199,20 @@ pub fn check_stream(
     outcome
 }
 
+/// Events a foreign stream is recognised by: its first ones.
+const FOREIGN_LOOKAHEAD: usize = 8;
+
 /// Responses API (`response.*`) or Anthropic event streams, recognised by event names or by
-/// the `type` of their data; Gemini by `candidates`.
-fn foreign_dialect(events: &[&sse::Event]) -> Option<Dialect> {
-    for event in events.iter().take(8) {
+/// the `type` of their data; Gemini by `candidates`. `head` holds the first events' data,
+/// parsed.
+fn foreign_dialect(
+    events: &[&sse::Event],
+    head: &[Option<Result<Node<'_>, serde_json::Error>>],
+) -> Option<Dialect> {
+    for (event, parsed) in events.iter().zip(head) {
         let name = event.name.as_deref().unwrap_or("");
-        let data_type = Node::parse(&event.data).ok();
+        let data_type = parsed.as_ref().and_then(|p| p.as_ref().ok());
         let kind = data_type
-            .as_ref()
             .and_then(|v| v.get("type"))
             .and_then(Node::as_str)
             .unwrap_or("");
@@ -208,9 +224,7 @@ fn foreign_dialect(events: &[&sse::Event]) -> Option<Dialect> {
                 return Some(Dialect::Anthropic);
             }
         }
-        if data_type
-            .as_ref()
-            .is_some_and(|v| v.get("candidates").is_some())
+        if data_type.is_some_and(|v| v.get("candidates").is_some())
         {
             return Some(Dialect::Gemini);
         }
