@@ -1,6 +1,7 @@
 //! What the response checker needs to know about the request an answer is for, read from the
 //! request once, whatever its contract.
 
+use crate::json::Member as _;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -34,31 +35,37 @@ impl RequestContext {
         let path = target.split_once('?').map_or(target, |(path, _)| path);
         let mut context = RequestContext {
             contract,
-            stream: body.get("stream").and_then(Value::as_bool).unwrap_or(false)
+            stream: body
+                .member("stream")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
                 || path_asks_for_stream(path),
             stream_as_json_array: contract == Some(Contract::Gemini)
                 && stream_is_json_array(target),
             include_usage: body
-                .get("stream_options")
-                .and_then(|options| options.get("include_usage"))
+                .member("stream_options")
+                .and_then(|options| options.member("include_usage"))
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             ..RequestContext::default()
         };
         for tool in body
-            .get("tools")
+            .member("tools")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
             // Keys looked up one by one: a JSON pointer is parsed again at every call, for
             // every one of the tens of tools a request offers.
-            let kind = tool.get("type").and_then(Value::as_str);
+            let kind = tool.member("type").and_then(Value::as_str);
             let name = tool
-                .get("function")
-                .and_then(|function| function.get("name"))
-                .or_else(|| tool.get("custom").and_then(|custom| custom.get("name")))
-                .or_else(|| tool.get("name"))
+                .member("function")
+                .and_then(|function| function.member("name"))
+                .or_else(|| {
+                    tool.member("custom")
+                        .and_then(|custom| custom.member("name"))
+                })
+                .or_else(|| tool.member("name"))
                 .and_then(Value::as_str);
             if let Some(name) = name {
                 if kind == Some("custom") {
@@ -69,13 +76,13 @@ impl RequestContext {
             }
             // Gemini declares functions in groups.
             for declaration in tool
-                .get("functionDeclarations")
-                .or_else(|| tool.get("function_declarations"))
+                .member("functionDeclarations")
+                .or_else(|| tool.member("function_declarations"))
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
             {
-                if let Some(name) = declaration.get("name").and_then(Value::as_str) {
+                if let Some(name) = declaration.member("name").and_then(Value::as_str) {
                     context.function_tools.insert(name.to_owned());
                 }
             }

@@ -3,6 +3,7 @@
 //! Responses, Anthropic's Messages reference, Google's `generateContent` reference), and how
 //! much each one weighs.
 
+use crate::json::Member as _;
 use serde_json::{Map, Value};
 
 use super::Dialect;
@@ -144,15 +145,30 @@ pub fn part_type_dialect(kind: &str) -> Option<Dialect> {
 
 /// Which dialect a tool definition's shape belongs to, with the reason.
 pub fn tool_shape(tool: &Map<String, Value>) -> Option<(Dialect, u32, &'static str)> {
-    let kind = tool.get("type").and_then(Value::as_str);
-    if tool.contains_key("functionDeclarations") || tool.contains_key("function_declarations") {
+    // One pass over the tool's few members instead of a hashed lookup per question: a request
+    // offers dozens of tools, and each lookup hashed its key.
+    let (mut kind, mut gemini, mut input_schema, mut function, mut custom, mut name, mut format) =
+        (None, false, false, false, false, false, false);
+    for (key, value) in tool {
+        match key.as_str() {
+            "type" => kind = value.as_str(),
+            "functionDeclarations" | "function_declarations" => gemini = true,
+            "input_schema" => input_schema = true,
+            "function" => function = value.is_object(),
+            "custom" => custom = value.is_object(),
+            "name" => name = true,
+            "format" => format = true,
+            _ => {}
+        }
+    }
+    if gemini {
         return Some((
             Dialect::Gemini,
             STRONG,
             "Gemini tool with `functionDeclarations`",
         ));
     }
-    if tool.contains_key("input_schema") {
+    if input_schema {
         return Some((
             Dialect::Anthropic,
             SHAPE,
@@ -160,22 +176,22 @@ pub fn tool_shape(tool: &Map<String, Value>) -> Option<(Dialect, u32, &'static s
         ));
     }
     match kind {
-        Some("function") if tool.get("function").is_some_and(Value::is_object) => Some((
+        Some("function") if function => Some((
             Dialect::ChatCompletions,
             SHAPE,
             "Chat function tool: definition nested under `function`",
         )),
-        Some("function") if tool.contains_key("name") => Some((
+        Some("function") if name => Some((
             Dialect::Responses,
             SHAPE,
             "flat function tool (`name` at top level, no `function` object) is the Responses shape",
         )),
-        Some("custom") if tool.get("custom").is_some_and(Value::is_object) => Some((
+        Some("custom") if custom => Some((
             Dialect::ChatCompletions,
             SHAPE,
             "Chat custom tool: definition nested under `custom`",
         )),
-        Some("custom") if tool.contains_key("name") || tool.contains_key("format") => Some((
+        Some("custom") if name || format => Some((
             Dialect::Responses,
             SHAPE,
             "flat custom tool (`name`/`format` at top level) is the Responses shape",
@@ -203,12 +219,12 @@ fn is_dated_anthropic_tool(kind: &str) -> bool {
 
 /// Which dialect a `tool_choice` object belongs to.
 pub fn tool_choice_shape(choice: &Map<String, Value>) -> Option<(Dialect, &'static str)> {
-    match choice.get("type").and_then(Value::as_str) {
+    match choice.member("type").and_then(Value::as_str) {
         Some("auto" | "any" | "tool" | "none") => Some((
             Dialect::Anthropic,
             "`tool_choice` as an object with type auto/any/tool/none is Anthropic",
         )),
-        Some("function") if choice.get("function").is_some_and(Value::is_object) => Some((
+        Some("function") if choice.member("function").is_some_and(Value::is_object) => Some((
             Dialect::ChatCompletions,
             "`tool_choice` naming a function under `function` is Chat",
         )),

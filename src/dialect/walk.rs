@@ -1,6 +1,7 @@
 //! Walking a body for fingerprints: top-level keys, messages and Responses items, content
 //! parts, Gemini contents, tools and `tool_choice`, collecting evidence per dialect.
 
+use crate::json::Member as _;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -66,8 +67,8 @@ pub(super) fn scan_top_level(top: &Map<String, Value>, found: &mut Collector) {
         }
     }
     if top
-        .get("stream_options")
-        .and_then(|o| o.get("include_usage"))
+        .member("stream_options")
+        .and_then(|o| o.member("include_usage"))
         .is_some()
     {
         found.add(
@@ -77,32 +78,32 @@ pub(super) fn scan_top_level(top: &Map<String, Value>, found: &mut Collector) {
             "`stream_options.include_usage` exists only in Chat Completions",
         );
     }
-    if let Some(system) = top.get("system") {
+    if let Some(system) = top.member("system") {
         scan_parts(system, "/system", found);
     }
-    if let Some(Value::Array(messages)) = top.get("messages") {
+    if let Some(Value::Array(messages)) = top.member("messages") {
         for (i, message) in messages.iter().enumerate() {
             scan_message(message, &format!("/messages/{i}"), found);
         }
     }
-    if let Some(Value::Array(items)) = top.get("input") {
+    if let Some(Value::Array(items)) = top.member("input") {
         for (i, item) in items.iter().enumerate() {
             scan_input_item(item, &format!("/input/{i}"), found);
         }
     }
-    if let Some(Value::Array(contents)) = top.get("contents") {
+    if let Some(Value::Array(contents)) = top.member("contents") {
         for (i, content) in contents.iter().enumerate() {
             scan_gemini_content(content, &format!("/contents/{i}"), found);
         }
     }
-    if let Some(Value::Array(tools)) = top.get("tools") {
+    if let Some(Value::Array(tools)) = top.member("tools") {
         for (i, tool) in tools.iter().enumerate() {
             if let Value::Object(tool) = tool
                 && let Some((dialect, weight, why)) = tool_shape(tool)
             {
                 found.add(|| format!("/tools/{i}"), dialect, weight, why);
             }
-            if let Some(Value::Object(_)) = tool.get("cache_control") {
+            if let Some(Value::Object(_)) = tool.member("cache_control") {
                 found.add(
                     || format!("/tools/{i}/cache_control"),
                     Dialect::Anthropic,
@@ -112,13 +113,13 @@ pub(super) fn scan_top_level(top: &Map<String, Value>, found: &mut Collector) {
             }
         }
     }
-    if let Some(Value::Object(choice)) = top.get("tool_choice")
+    if let Some(Value::Object(choice)) = top.member("tool_choice")
         && let Some((dialect, why)) = tool_choice_shape(choice)
     {
         found.add(|| "/tool_choice".to_owned(), dialect, SHAPE, why);
     }
     if top
-        .get("service_tier")
+        .member("service_tier")
         .is_some_and(|tier| tier == "standard_only")
     {
         found.add(
@@ -146,7 +147,7 @@ fn scan_message_in(message: &Value, path: &str, found: &mut Collector, container
     let Value::Object(message) = message else {
         return;
     };
-    match message.get("role").and_then(Value::as_str) {
+    match message.member("role").and_then(Value::as_str) {
         Some("developer") if container == Container::Input => {}
         Some("developer" | "tool" | "function") => found.add(
             || format!("{path}/role"),
@@ -178,7 +179,7 @@ fn scan_message_in(message: &Value, path: &str, found: &mut Collector, container
             "`tool_calls` on an assistant message is Chat Completions",
         );
     }
-    if let Some(content) = message.get("content") {
+    if let Some(content) = message.member("content") {
         scan_parts(content, &format!("{path}/content"), found);
     }
 }
@@ -187,7 +188,7 @@ fn scan_input_item(item: &Value, path: &str, found: &mut Collector) {
     let Value::Object(map) = item else {
         return;
     };
-    match map.get("type").and_then(Value::as_str) {
+    match map.member("type").and_then(Value::as_str) {
         Some(kind) if RESPONSES_ITEM_TYPES.contains(&kind) => found.add(
             || format!("{path}/type"),
             Dialect::Responses,
@@ -206,7 +207,7 @@ fn scan_parts(content: &Value, path: &str, found: &mut Collector) {
         let Value::Object(part) = part else {
             continue;
         };
-        let kind = part.get("type").and_then(Value::as_str);
+        let kind = part.member("type").and_then(Value::as_str);
         if let Some(kind) = kind
             && let Some(dialect) = part_type_dialect(kind)
         {
@@ -229,7 +230,7 @@ fn scan_parts(content: &Value, path: &str, found: &mut Collector) {
                 "image block with `source` is Anthropic",
             );
         }
-        if part.get("cache_control").is_some_and(Value::is_object) {
+        if part.member("cache_control").is_some_and(Value::is_object) {
             found.add(
                 || format!("{path}/{i}/cache_control"),
                 Dialect::Anthropic,
@@ -249,7 +250,7 @@ fn scan_parts(content: &Value, path: &str, found: &mut Collector) {
 }
 
 fn scan_gemini_content(content: &Value, path: &str, found: &mut Collector) {
-    if content.get("role").and_then(Value::as_str) == Some("model") {
+    if content.member("role").and_then(Value::as_str) == Some("model") {
         found.add(
             || format!("{path}/role"),
             Dialect::Gemini,
@@ -257,9 +258,9 @@ fn scan_gemini_content(content: &Value, path: &str, found: &mut Collector) {
             "role `model` is Gemini",
         );
     }
-    if let Some(Value::Array(parts)) = content.get("parts") {
+    if let Some(Value::Array(parts)) = content.member("parts") {
         for (i, part) in parts.iter().enumerate() {
-            if part.get("type").is_none() && part.is_object() {
+            if part.member("type").is_none() && part.is_object() {
                 found.add(
                     || format!("{path}/parts/{i}"),
                     Dialect::Gemini,

@@ -7,7 +7,40 @@ pub use node::Node;
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+/// Objects this small are searched member by member. serde_json's map (an `IndexMap`, which
+/// keeps key order) hashes every key it is asked for with SipHash, and that costs more than
+/// comparing a handful of keys: the checker asks tool definitions and messages, tens of them
+/// per request, for several members each.
+const SCANNED_MEMBERS: usize = 8;
+
+/// `get` by key, without hashing the key when the object is small.
+pub trait Member {
+    /// The member named `key` (`None` when there is none, or when this is not an object).
+    fn member(&self, key: &str) -> Option<&Value>;
+}
+
+impl Member for Map<String, Value> {
+    fn member(&self, key: &str) -> Option<&Value> {
+        if self.len() <= SCANNED_MEMBERS {
+            self.iter()
+                .find(|(name, _)| *name == key)
+                .map(|(_, value)| value)
+        } else {
+            self.get(key)
+        }
+    }
+}
+
+impl Member for Value {
+    fn member(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(map) => map.member(key),
+            _ => None,
+        }
+    }
+}
 
 /// The JSON type name of a value, as error messages say it.
 pub fn kind(value: &Value) -> &'static str {

@@ -1,6 +1,7 @@
 //! Message rules: roles, content and content parts per role, assistant tool calls, and the
 //! pairing of tool calls with tool results.
 
+use crate::json::Member as _;
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
@@ -57,7 +58,7 @@ pub(super) fn check_messages(findings: &mut Findings, messages: &[Value]) {
             type_error(findings, &path, "an object", message);
             continue;
         };
-        let role = match map.get("role") {
+        let role = match map.member("role") {
             Some(Value::String(role)) if ROLES.contains(&role.as_str()) => role.as_str(),
             Some(Value::String(role)) => {
                 let owner = (role == "model").then_some(Dialect::Gemini);
@@ -88,7 +89,7 @@ pub(super) fn check_messages(findings: &mut Findings, messages: &[Value]) {
             "tool" => check_tool_message(findings, &path, map, &mut pairing),
             "assistant" => {
                 pairing.close(findings, &path);
-                match map.get("tool_calls") {
+                match map.member("tool_calls") {
                     None => {}
                     Some(Value::Null) => null_not_allowed(findings, &join(&path, "tool_calls")),
                     Some(calls) => {
@@ -98,7 +99,7 @@ pub(super) fn check_messages(findings: &mut Findings, messages: &[Value]) {
             }
             _ => pairing.close(findings, &path),
         }
-        match map.get("name") {
+        match map.member("name") {
             // The deprecated function message names the function it answers.
             None if role == "function" => findings.add(
                 Rule::RequestMissingField,
@@ -120,9 +121,9 @@ fn check_content(findings: &mut Findings, path: &str, role: &str, map: &Map<Stri
         "assistant" => !map.contains_key("tool_calls") && !map.contains_key("function_call"),
         _ => true,
     };
-    match map.get("content") {
+    match map.member("content") {
         None | Some(Value::Null) if needs_content => {
-            if role == "function" && map.get("content").is_some() {
+            if role == "function" && map.member("content").is_some() {
                 return;
             }
             findings.add(
@@ -172,7 +173,7 @@ fn check_part(findings: &mut Findings, path: &str, role: &str, part: &Value) {
     let Value::Object(map) = part else {
         return type_error(findings, path, "an object", part);
     };
-    let Some(kind) = map.get("type").and_then(Value::as_str) else {
+    let Some(kind) = map.member("type").and_then(Value::as_str) else {
         findings.add_in(
             Rule::RequestContentPart,
             join(path, "type"),
@@ -247,10 +248,10 @@ fn check_part_value(findings: &mut Findings, path: &str, kind: &str, value: &Val
         }
         "image_url" => match value {
             Value::Object(image) => {
-                if !image.get("url").is_some_and(Value::is_string) {
+                if !image.member("url").is_some_and(Value::is_string) {
                     findings.add(Rule::RequestContentPart, join(path, "url"), "image_url part needs a string `url`");
                 }
-                if let Some(detail) = image.get("detail") {
+                if let Some(detail) = image.member("detail") {
                     check_enum(findings, &join(path, "detail"), detail, &["auto", "low", "high"]);
                 }
             }
@@ -264,10 +265,10 @@ fn check_part_value(findings: &mut Findings, path: &str, kind: &str, value: &Val
         },
         "input_audio" => match value {
             Value::Object(audio) => {
-                if !audio.get("data").is_some_and(Value::is_string) {
+                if !audio.member("data").is_some_and(Value::is_string) {
                     findings.add(Rule::RequestContentPart, join(path, "data"), "input_audio part needs base64 `data`");
                 }
-                match audio.get("format") {
+                match audio.member("format") {
                     Some(format) => check_enum(findings, &join(path, "format"), format, &["wav", "mp3"]),
                     None => findings.add(Rule::RequestContentPart, join(path, "format"), "input_audio part needs `format`"),
                 }
@@ -315,7 +316,7 @@ fn check_tool_message(
     map: &Map<String, Value>,
     pairing: &mut Pairing,
 ) {
-    match map.get("tool_call_id") {
+    match map.member("tool_call_id") {
         Some(Value::String(id)) => {
             if !pairing.open.remove(id) {
                 let why = if pairing.seen.contains(id) {
@@ -366,7 +367,7 @@ fn check_tool_calls(findings: &mut Findings, path: &str, calls: &Value, pairing:
             type_error(findings, &call_path, "an object", call);
             continue;
         };
-        match map.get("id") {
+        match map.member("id") {
             Some(Value::String(id)) => {
                 pairing.open.insert(id.clone());
                 pairing.seen.insert(id.clone());
@@ -377,7 +378,7 @@ fn check_tool_calls(findings: &mut Findings, path: &str, calls: &Value, pairing:
                 "tool call needs a string `id`",
             ),
         }
-        let kind = map.get("type").and_then(Value::as_str);
+        let kind = map.member("type").and_then(Value::as_str);
         match kind {
             Some(kind @ ("function" | "custom")) => {
                 let (inner, payload) = if kind == "function" {
@@ -387,7 +388,7 @@ fn check_tool_calls(findings: &mut Findings, path: &str, calls: &Value, pairing:
                 };
                 match map.get(inner) {
                     Some(Value::Object(body)) => {
-                        match body.get("name") {
+                        match body.member("name") {
                             // OpenAI: "empty string. Expected a string with minimum length 1".
                             Some(Value::String(name)) if !name.is_empty() => {}
                             _ => findings.add(

@@ -224,8 +224,7 @@ fn foreign_dialect(
                 return Some(Dialect::Anthropic);
             }
         }
-        if data_type.is_some_and(|v| v.get("candidates").is_some())
-        {
+        if data_type.is_some_and(|v| v.get("candidates").is_some()) {
             return Some(Dialect::Gemini);
         }
     }

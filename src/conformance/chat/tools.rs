@@ -2,6 +2,7 @@
 //! `tool_choice`, and the deprecated `functions` / `function_call` pair. What a Responses or
 //! Anthropic tool looks like is named here, because Cursor puts both shapes in Chat bodies.
 
+use crate::json::Member as _;
 use serde_json::{Map, Value};
 
 use crate::conformance::Rule;
@@ -66,11 +67,11 @@ fn check_tool(findings: &mut Findings, path: &str, tool: &Value) {
     // added, not for each of the tens of tools a conforming request offers.
     let param = || display_name(path);
     let shape = || dialect::tool_shape(map).map(|(d, ..)| d);
-    match map.get("type").and_then(Value::as_str) {
-        Some("function") => match map.get("function") {
+    match map.member("type").and_then(Value::as_str) {
+        Some("function") => match map.member("function") {
             Some(Value::Object(function)) => {
                 check_named(findings, &join(path, "function"), function);
-                if let Some(parameters) = function.get("parameters")
+                if let Some(parameters) = function.member("parameters")
                     && !parameters.is_object()
                 {
                     type_error(findings, &join(&join(path, "function"), "parameters"), "an object (a JSON Schema)", parameters);
@@ -84,10 +85,10 @@ fn check_tool(findings: &mut Findings, path: &str, tool: &Value) {
                 shape(),
             ),
         },
-        Some("custom") => match map.get("custom") {
+        Some("custom") => match map.member("custom") {
             Some(Value::Object(custom)) => {
                 check_named(findings, &join(path, "custom"), custom);
-                if let Some(format) = custom.get("format") {
+                if let Some(format) = custom.member("format") {
                     check_custom_format(findings, &join(&join(path, "custom"), "format"), format);
                 }
                 nested_unknown(findings, path, map, &["type", "custom"]);
@@ -122,7 +123,7 @@ fn check_tool(findings: &mut Findings, path: &str, tool: &Value) {
 
 /// A function or custom tool definition needs a valid `name`.
 fn check_named(findings: &mut Findings, path: &str, definition: &Map<String, Value>) {
-    match definition.get("name") {
+    match definition.member("name") {
         Some(Value::String(name)) if valid_tool_name(name) => {}
         Some(Value::String(name)) => findings.add(
             Rule::RequestToolDefinition,
@@ -139,14 +140,14 @@ fn check_named(findings: &mut Findings, path: &str, definition: &Map<String, Val
 }
 
 fn check_custom_format(findings: &mut Findings, path: &str, format: &Value) {
-    match format.get("type").and_then(Value::as_str) {
+    match format.member("type").and_then(Value::as_str) {
         Some("text") => {}
-        Some("grammar") => match format.get("grammar") {
+        Some("grammar") => match format.member("grammar") {
             Some(Value::Object(grammar)) => {
-                if !grammar.get("definition").is_some_and(Value::is_string) {
+                if !grammar.member("definition").is_some_and(Value::is_string) {
                     findings.add(Rule::RequestToolDefinition, join(&join(path, "grammar"), "definition"), "custom tool grammar needs a string `definition`");
                 }
-                match grammar.get("syntax") {
+                match grammar.member("syntax") {
                     Some(syntax) => check_enum(findings, &join(&join(path, "grammar"), "syntax"), syntax, &["lark", "regex"]),
                     None => findings.add(Rule::RequestToolDefinition, join(&join(path, "grammar"), "syntax"), "custom tool grammar needs `syntax` (lark or regex)"),
                 }
@@ -155,7 +156,7 @@ fn check_custom_format(findings: &mut Findings, path: &str, format: &Value) {
                 Rule::RequestToolDefinition,
                 join(path, "grammar"),
                 "custom tool grammar must be nested under `grammar` (flat `syntax`/`definition` is the Responses shape)",
-                format.get("syntax").map(|_| Dialect::Responses),
+                format.member("syntax").map(|_| Dialect::Responses),
             ),
         },
         _ => findings.add(Rule::RequestToolDefinition, join(path, "type"), "custom tool format type must be `text` or `grammar`"),
@@ -169,11 +170,11 @@ pub(super) fn check_tool_choice(
     top: &Map<String, Value>,
 ) {
     let offered = |kind: &str, name: &str| -> bool {
-        top.get("tools")
+        top.member("tools")
             .and_then(Value::as_array)
             .is_some_and(|tools| {
                 tools.iter().any(|tool| {
-                    tool.get("type").and_then(Value::as_str) == Some(kind)
+                    tool.member("type").and_then(Value::as_str) == Some(kind)
                         && tool
                             .pointer(&format!("/{kind}/name"))
                             .and_then(Value::as_str)
@@ -186,7 +187,7 @@ pub(super) fn check_tool_choice(
             "none" | "auto" => {}
             "required" => {
                 if top
-                    .get("tools")
+                    .member("tools")
                     .and_then(Value::as_array)
                     .is_none_or(Vec::is_empty)
                 {
@@ -204,7 +205,7 @@ pub(super) fn check_tool_choice(
             ),
         },
         Value::Object(choice) => {
-            let kind = choice.get("type").and_then(Value::as_str);
+            let kind = choice.member("type").and_then(Value::as_str);
             match kind {
                 Some(k @ ("function" | "custom"))
                     if choice.get(k).is_some_and(Value::is_object) =>
@@ -226,7 +227,7 @@ pub(super) fn check_tool_choice(
                     }
                 }
                 Some("allowed_tools")
-                    if choice.get("allowed_tools").is_some_and(Value::is_object) =>
+                    if choice.member("allowed_tools").is_some_and(Value::is_object) =>
                 {
                     check_allowed_tools(findings, &join(path, "allowed_tools"), value);
                 }
@@ -295,7 +296,7 @@ pub(super) fn check_function_call(
 ) {
     match value {
         Value::String(s) if s == "none" || s == "auto" => {}
-        Value::Object(map) if map.get("name").is_some_and(Value::is_string) => {}
+        Value::Object(map) if map.member("name").is_some_and(Value::is_string) => {}
         _ => findings.add(
             Rule::RequestToolChoice,
             path,
