@@ -18,6 +18,9 @@
 
 mod common;
 
+#[path = "../tests/it/support/endless.rs"]
+mod endless;
+
 #[path = "compare/anchor.rs"]
 mod anchor;
 #[path = "compare/load.rs"]

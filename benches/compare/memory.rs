@@ -13,10 +13,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::{TcpListener, TcpStream};
 
 use crate::common::*;
+use crate::endless::{endless_upstream, read_stream};
 
 /// A field of `/proc/<pid>/status` in MB (`VmRSS` now, `VmHWM` the peak so far).
 fn status_mb(pid: u32, field: &str) -> f64 {
@@ -125,7 +124,7 @@ pub fn endless_streams(runtime: &tokio::runtime::Runtime) -> Value {
         };
         let carried: usize = runtime.block_on(async {
             let clients: Vec<_> = (0..STREAMS)
-                .map(|i| tokio::spawn(read_stream(addr, i, PER_CLIENT)))
+                .map(|i| tokio::spawn(read_stream(addr, format!("endless-{i}"), PER_CLIENT)))
                 .collect();
             let mut carried = 0;
             for client in clients {
@@ -165,77 +164,4 @@ pub fn endless_streams(runtime: &tokio::runtime::Runtime) -> Value {
     }
     stop_upstream.store(true, Ordering::Relaxed);
     json!(rows)
-}
-
-/// An upstream whose every answer is an event stream that never ends: 8 events of 520 bytes
-/// per write, as fast as the reader takes them, until the reader goes away.
-async fn endless_upstream() -> (SocketAddr, Arc<AtomicBool>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopped = stop.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let stopped = stopped.clone();
-            tokio::spawn(async move { stream_forever(stream, &stopped).await });
-        }
-    });
-    (addr, stop)
-}
-
-async fn stream_forever(mut stream: TcpStream, stop: &AtomicBool) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).await.unwrap_or(0) == 0 {
-            return;
-        }
-        head.push(byte[0]);
-    }
-    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
-    let length: usize = text
-        .lines()
-        .find_map(|line| line.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; length];
-    if stream.read_exact(&mut body).await.is_err() {
-        return;
-    }
-    let event = format!(
-        "data: {{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{}\"}},\"finish_reason\":null}}]}}\n\n",
-        "x".repeat(400)
-    );
-    let chunk = format!("{:x}\r\n{event}\r\n", event.len()).repeat(8);
-    let head =
-        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
-    if stream.write_all(head.as_bytes()).await.is_err() {
-        return;
-    }
-    while !stop.load(Ordering::Relaxed) {
-        if stream.write_all(chunk.as_bytes()).await.is_err() {
-            return;
-        }
-    }
-}
-
-/// Read `want` bytes of a streamed answer as fast as they come, then hang up.
-async fn read_stream(addr: SocketAddr, i: usize, want: usize) -> usize {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let body = format!(
-        r#"{{"model":"m","messages":[{{"role":"user","content":"endless {i}"}}],"stream":true}}"#
-    );
-    let head = format!(
-        "POST /v1/chat/completions HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let mut buffer = vec![0u8; 256 * 1024];
-    let mut got = 0;
-    while got < want {
-        let n = stream.read(&mut buffer).await.unwrap();
-        assert!(n > 0, "stream {i} ended after {got} bytes");
-        got += n;
-    }
-    got
 }

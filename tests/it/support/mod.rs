@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod endless;
 pub mod fixtures;
 pub mod process;
 pub mod proxy_client;
