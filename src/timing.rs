@@ -85,7 +85,8 @@ pub fn percentile(sorted: &[f64], pct: f64) -> Option<f64> {
     Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
-fn round3(ms: f64) -> f64 {
+/// Milliseconds to the microsecond, as the JSON outputs give them.
+pub fn round3(ms: f64) -> f64 {
     (ms * 1000.0).round() / 1000.0
 }
 

@@ -229,18 +229,6 @@ fn unsafe_kill(pid: u32, signal: i32) {
         .status();
 }
 
-/// Peak resident memory of a process in KiB (VmHWM), read before it exits.
-pub fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
 /// Timings of one streamed response as a client saw it.
 #[derive(Debug, Clone)]
 pub struct StreamProbe {

@@ -4,16 +4,11 @@
 use super::Exchange;
 
 /// The folder of `exchange` inside its session: `_models` for a model list, else the model's
-/// [`model_slug`] (a Gemini request's model is in its path).
+/// [`crate::text::filename::slug`] (a Gemini request's model is in its path).
 pub fn folder_for(exchange: &Exchange) -> String {
     if exchange.request.is_model_list() {
         "_models".to_owned()
     } else {
-        model_slug(exchange.model_name())
+        crate::text::filename::slug(exchange.model_name())
     }
-}
-
-/// The folder name for a model: [`crate::text::filename::slug`].
-pub fn model_slug(model: Option<&str>) -> String {
-    crate::text::filename::slug(model)
 }

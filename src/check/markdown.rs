@@ -6,11 +6,7 @@ use std::fmt::Write as _;
 
 use super::{CheckResults, ExchangeReport};
 use crate::conformance::{Severity, Verdict};
-
-/// Escape text for a Markdown table cell or inline text ([`crate::text::markdown::text`]).
-pub fn escape(text: &str) -> String {
-    crate::text::markdown::text(text)
-}
+use crate::text::markdown::text as escape;
 
 pub fn render(results: &CheckResults) -> String {
     let mut out = String::from("# cursor-harness check\n\n");

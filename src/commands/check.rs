@@ -86,12 +86,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             };
             text::render(&results, detail)
         }
-        CheckFormat::Json => {
-            let mut json =
-                crate::text::terminal::json(&serde_json::to_string_pretty(&results)?).into_owned();
-            json.push('\n');
-            json
-        }
+        CheckFormat::Json => crate::text::terminal::pretty_json(&results)?,
         CheckFormat::Md => markdown::render(&results),
     };
     output::emit(&rendered, args.out.as_deref())?;

@@ -35,9 +35,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
     })?;
     let rendered = match args.format {
         DiffFormat::Text => render::text(&report),
-        DiffFormat::Json => {
-            crate::text::terminal::json(&serde_json::to_string_pretty(&report)?).into_owned() + "\n"
-        }
+        DiffFormat::Json => crate::text::terminal::pretty_json(&report)?,
     };
     output::emit(&rendered, args.out.as_deref())?;
     if let Some(why) = &report.nothing_compared

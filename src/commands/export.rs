@@ -32,13 +32,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let text = match args.format {
-        ExportFormat::Har => {
-            let mut json =
-                crate::text::terminal::json(&serde_json::to_string_pretty(&to_har(&exchanges))?)
-                    .into_owned();
-            json.push('\n');
-            json
-        }
+        ExportFormat::Har => crate::text::terminal::pretty_json(&to_har(&exchanges))?,
         ExportFormat::Curl => {
             let mut script = String::from(
                 "#!/bin/sh\n# Exported by cursor-harness: set GATEWAY_BASE_URL (e.g. https://gw.example/v1) and GATEWAY_API_KEY.\n\n",

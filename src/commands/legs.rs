@@ -28,12 +28,7 @@ pub fn run(args: LegsArgs) -> anyhow::Result<ExitCode> {
     let rendered = match args.format {
         LegsFormat::Text => legs::render::text(&report),
         LegsFormat::Md => crate::report::legs_markdown::render(&report),
-        LegsFormat::Json => {
-            let mut json =
-                crate::text::terminal::json(&serde_json::to_string_pretty(&report)?).into_owned();
-            json.push('\n');
-            json
-        }
+        LegsFormat::Json => crate::text::terminal::pretty_json(&report)?,
     };
     output::emit(&rendered, args.out.as_deref())?;
     Ok(

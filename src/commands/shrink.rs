@@ -98,12 +98,15 @@ pub fn run(args: ShrinkArgs) -> anyhow::Result<ExitCode> {
                 document.extend(result);
                 document.insert("curl".to_owned(), json!(found.then_some(&curl)));
             }
-            let mut text =
-                crate::text::terminal::json(&serde_json::to_string_pretty(&document)?).into_owned();
-            text.push('\n');
-            text
+            crate::text::terminal::pretty_json(&document)?
         }
-        ShrinkFormat::Text => text(&origin, &args.target, &shrunk, found.then_some(&curl)),
+        ShrinkFormat::Text => text(
+            &origin,
+            &args.target,
+            &shrunk,
+            &body_text,
+            found.then_some(&curl),
+        ),
     };
     output::print(&rendered)?;
     Ok(ExitCode::from(match shrunk.ending {
@@ -113,7 +116,13 @@ pub fn run(args: ShrinkArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
-fn text(origin: &str, target: &str, shrunk: &Shrunk, curl: Option<&String>) -> String {
+fn text(
+    origin: &str,
+    target: &str,
+    shrunk: &Shrunk,
+    body_text: &str,
+    curl: Option<&String>,
+) -> String {
     let mut out = String::new();
     let ending = match shrunk.ending {
         Ending::Minimal => "minimal: no smaller body fails the same way",
@@ -157,7 +166,7 @@ fn text(origin: &str, target: &str, shrunk: &Shrunk, curl: Option<&String>) -> S
     let _ = writeln!(
         out,
         "\nminimal body:\n{}",
-        block(&serde_json::to_string_pretty(&shrunk.body).unwrap_or_default())
+        crate::text::terminal::json(body_text.trim_end())
     );
     let _ = write!(
         out,

@@ -37,22 +37,16 @@ pub fn run(args: TranslateArgs) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.out {
         output::emit(&body_text, Some(out))?;
     }
-    let shown = crate::text::terminal::block(&body_text);
     let rendered = match args.format {
-        TranslateFormat::Json => {
-            let mut text = crate::text::terminal::json(&serde_json::to_string_pretty(&json!({
-                "dialect": classification.dialect,
-                "body": translation.body,
-                "losses": translation.losses,
-            }))?)
-            .into_owned();
-            text.push('\n');
-            text
-        }
+        TranslateFormat::Json => crate::text::terminal::pretty_json(&json!({
+            "dialect": classification.dialect,
+            "body": translation.body,
+            "losses": translation.losses,
+        }))?,
         TranslateFormat::Text => {
             let mut text = String::new();
             if args.out.is_none() {
-                text.push_str(&shown);
+                text.push_str(&crate::text::terminal::json(&body_text));
             }
             let from = match classification.dialect {
                 Dialect::ChatCompletions => "Chat Completions (normalised)".to_owned(),

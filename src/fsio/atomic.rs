@@ -14,11 +14,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_with(path, bytes, create_private_file)
 }
 
-/// [`write_atomically`], said where the file is a secret (a key).
-pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_with(path, bytes, create_private_file)
-}
-
 /// Like [`write_atomically`] for a file meant to be read by others (a certificate clients must
 /// trust): its mode is what the umask gives.
 pub fn write_public_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -156,7 +151,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("key.pem");
-        write_private_atomically(&path, b"secret").unwrap();
+        write_atomically(&path, b"secret").unwrap();
         let mode = fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{mode:o}");
         assert_eq!(fs::read(&path).unwrap(), b"secret");

@@ -35,12 +35,11 @@ pub struct DurableBatch {
     folders_made: HashSet<PathBuf>,
     /// Batches larger than this are synced with one sync of the filesystem.
     sync_whole_above: usize,
-    /// The folder the files go under: no symbolic link below it is followed.
-    link_root: Option<PathBuf>,
 }
 
 impl DurableBatch {
-    /// Files whose targets are under `root` (on the same filesystem).
+    /// Files whose targets are under `root` (on the same filesystem). A symbolic link anywhere
+    /// below `root` on the way to a file is refused, naming it.
     pub fn new(root: &Path, sync_whole_above: usize) -> DurableBatch {
         DurableBatch {
             root: root.to_owned(),
@@ -48,14 +47,7 @@ impl DurableBatch {
             pending: Vec::new(),
             folders_made: HashSet::new(),
             sync_whole_above,
-            link_root: None,
         }
-    }
-
-    /// Refuse (naming it) a symbolic link anywhere below `root` on the way to a file.
-    pub fn within(mut self, root: &Path) -> DurableBatch {
-        self.link_root = Some(root.to_owned());
-        self
     }
 
     pub fn len(&self) -> usize {
@@ -72,9 +64,7 @@ impl DurableBatch {
         let folder = target.parent().unwrap_or(Path::new("."));
         for dir in [folder, self.staging.as_path()] {
             if !self.folders_made.contains(dir) {
-                if let Some(root) = &self.link_root {
-                    super::refuse_links(root, dir)?;
-                }
+                super::refuse_links(&self.root, dir)?;
                 create_private_dir_all(dir)?;
                 self.folders_made.insert(dir.to_owned());
             }

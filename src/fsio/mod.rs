@@ -10,8 +10,7 @@ pub mod lock;
 
 pub use atomic::{
     create_private_dir_all, create_private_dir_new, create_private_file, sync_filesystem,
-    temp_path_for, write_atomically, write_json_atomically, write_private_atomically,
-    write_public_atomically,
+    temp_path_for, write_atomically, write_json_atomically, write_public_atomically,
 };
 pub use durable::{DurableBatch, STAGING};
 pub use links::{no_follow, refuse_links};

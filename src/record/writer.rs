@@ -145,7 +145,7 @@ impl FileStage {
         let next_seq = manifest.last_seq + 1;
         let session_dir = config.session_dir.clone();
         FileStage {
-            files: DurableBatch::new(&session_dir, 1).within(&session_dir),
+            files: DurableBatch::new(&session_dir, 1),
             config,
             manifest,
             console,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::capture::TransportSummary;
-use crate::timing::{Connection, Timing, percentile};
+use crate::timing::{Connection, Timing, percentile, round3};
 
 /// The value of `format` in run.json.
 pub const RUN_FORMAT: &str = "cursor-harness/run";
@@ -261,10 +261,6 @@ pub fn by_model(exchanges: &[RunExchange], gaps: &BTreeMap<String, Vec<f64>>) ->
 }
 
 /// To the microsecond, as every time on disk is.
-fn round3(ms: f64) -> f64 {
-    (ms * 1000.0).round() / 1000.0
-}
-
 pub fn model_key(model: Option<&str>) -> String {
     model.unwrap_or("(none)").to_owned()
 }

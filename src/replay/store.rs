@@ -113,7 +113,7 @@ impl Store {
     fn new(config: StoreConfig, progress: Progress) -> Store {
         let run_dir = config.run_dir.clone();
         Store {
-            files: DurableBatch::new(&run_dir, SMALL_BATCH).within(&run_dir),
+            files: DurableBatch::new(&run_dir, SMALL_BATCH),
             config,
             progress,
             stored: Stored::default(),

@@ -73,7 +73,7 @@ pub fn summary(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "  ✘ {}: {} more failure(s) (see junit.xml or report.md)",
-                suite.name,
+                Line(&suite.name),
                 failed.len() - SHOWN_PER_SUITE
             );
         }

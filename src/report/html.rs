@@ -64,7 +64,7 @@ const SCRIPT: &str = r#"
 })();
 "#;
 
-pub use super::safe::html_escape as escape;
+pub use crate::text::html::escape;
 
 pub fn render(report: &Report, timings: Option<&Timings>) -> String {
     let script_hash = base64::engine::general_purpose::STANDARD

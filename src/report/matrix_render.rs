@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::model::{CellOutcome, Matrix, MatrixCell, Report};
-use super::safe::{html_escape as escape, markdown_text};
+use super::safe::markdown_text;
+use crate::text::html::escape;
 
 /// A message longer than this is cut in a cell (the details hold it whole).
 const MESSAGE_LIMIT: usize = 90;

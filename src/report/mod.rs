@@ -61,12 +61,7 @@ pub fn render(report: &Report, timings: Option<&Timings>, format: Format) -> Str
     match format {
         Format::Md => markdown::render(report, markdown::DEFAULT_LIMIT),
         Format::Json => {
-            let mut json = crate::text::terminal::json(
-                &serde_json::to_string_pretty(report).unwrap_or_default(),
-            )
-            .into_owned();
-            json.push('\n');
-            json
+            crate::text::terminal::pretty_json(report).unwrap_or_else(|_| "\n".to_owned())
         }
         Format::Junit => junit::render(report),
         Format::Html => html::render(report, timings),

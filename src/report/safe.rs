@@ -77,16 +77,6 @@ pub fn markdown_text(text: &str) -> String {
     crate::text::markdown::text(&forum_safe(text))
 }
 
-/// Escape text for HTML content and attribute values ([`crate::text::html::escape`]).
-pub fn html_escape(text: &str) -> String {
-    crate::text::html::escape(text)
-}
-
-/// A fenced code block that its content cannot close ([`crate::text::markdown::fenced`]).
-pub fn fenced(info: &str, content: &str) -> String {
-    crate::text::markdown::fenced(info, content)
-}
-
 /// A capture path as the report shows it: relative to the working directory when it is under
 /// it, otherwise its last three components, never absolute.
 pub fn relative_display(path: &str) -> String {

@@ -78,23 +78,9 @@ pub fn fenced(info: &str, content: &str) -> String {
 /// every character the terminal escaper would escape are written as `\uXXXX`. They can only
 /// occur inside JSON strings, where the escape means the same character.
 pub fn json(json: &str) -> Cow<'_, str> {
-    let risky =
-        |c: char| matches!(c, '<' | '>' | '&' | '`') || (terminal::is_unsafe(c) && c != '\n');
-    if !json.chars().any(risky) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if risky(c) {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    terminal::json_escaping(json, |c| {
+        matches!(c, '<' | '>' | '&' | '`') || (terminal::is_unsafe(c) && c != '\n')
+    })
 }
 
 fn longest_run(text: &str, of: char) -> usize {

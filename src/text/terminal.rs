@@ -41,12 +41,26 @@ pub fn block(text: &str) -> Cow<'_, str> {
 /// [`is_unsafe`] can only be inside a string there (serde escapes C0 controls already, not DEL,
 /// C1 or bidirectional overrides), where `\uXXXX` means the same character.
 pub fn json(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| is_unsafe(c) && c != '\n') {
+    json_escaping(text, |c| is_unsafe(c) && c != '\n')
+}
+
+/// `value` as pretty JSON for the console or a file, through [`json()`], with a final newline.
+pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut text = json(&serde_json::to_string_pretty(value)?).into_owned();
+    text.push('\n');
+    Ok(text)
+}
+
+/// JSON text with every character `risky` says written as its `\uXXXX` escape: the same value
+/// wherever such a character can occur in JSON (inside a string). For the sinks that must not
+/// see some characters as they are (a terminal, a Markdown file).
+pub(super) fn json_escaping(text: &str, risky: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&risky) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if is_unsafe(c) && c != '\n' {
+        if risky(c) {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
                 out.push_str(&format!("\\u{unit:04x}"));

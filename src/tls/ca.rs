@@ -158,7 +158,7 @@ pub fn create(dir: &Path, force: bool) -> Result<String, CaError> {
     };
     write(
         &paths.key,
-        crate::fsio::write_private_atomically(&paths.key, key.serialize_pem().as_bytes()),
+        crate::fsio::write_atomically(&paths.key, key.serialize_pem().as_bytes()),
     )?;
     write(
         &paths.cert,

@@ -18,24 +18,31 @@ impl Redactor {
     /// JSON array (Gemini's answer without `alt=sse`: one element per streamed piece) is also
     /// scrubbed as its reader joins the elements' texts.
     pub fn body(&self, bytes: &[u8]) -> Body {
+        Body::from_bytes(&self.scrubbed_body(bytes))
+    }
+
+    /// A body's bytes scrubbed as [`Redactor::body`] scrubs them (borrowed when nothing in them
+    /// is secret).
+    fn scrubbed_body<'a>(&self, bytes: &'a [u8]) -> Cow<'a, [u8]> {
         let scrubbed = self.bytes(bytes);
         if scrubbed.first() == Some(&b'[')
             && let Ok(Value::Array(mut items)) = serde_json::from_slice::<Value>(&scrubbed)
             && stream::array(self, &mut items)
-            && let Ok(bytes) = serde_json::to_vec(&Value::Array(items))
+            && let Ok(joined) = serde_json::to_vec(&Value::Array(items))
         {
-            return Body::from_bytes(&bytes);
+            return Cow::Owned(joined);
         }
-        Body::from_bytes(&scrubbed)
+        scrubbed
     }
 
     /// Scrub a body in place; it is left as it is (encoding included) when nothing in it is
     /// secret.
     fn body_in_place(&self, body: &mut Body) {
         let bytes = body.to_bytes();
-        let scrubbed = self.body(&bytes);
-        if scrubbed.to_bytes() != bytes {
-            *body = scrubbed;
+        if let Cow::Owned(clean) = self.scrubbed_body(&bytes)
+            && clean != *bytes
+        {
+            *body = Body::from_bytes(&clean);
         }
     }
 
@@ -149,7 +156,7 @@ pub fn probe_exchange(exchange: &Exchange) -> Vec<(&'static str, Noted)> {
     });
     if let Some(body) = &request.body {
         look("in the request body, its escapes decoded", &|r| {
-            r.body_in_place(&mut body.clone())
+            let _ = r.scrubbed_body(&body.to_bytes());
         });
     }
     if let Some(response) = &exchange.response {
@@ -158,7 +165,7 @@ pub fn probe_exchange(exchange: &Exchange) -> Vec<(&'static str, Noted)> {
         });
         if let Some(body) = &response.body {
             look("in the response body, its escapes decoded", &|r| {
-                r.body_in_place(&mut body.clone())
+                let _ = r.scrubbed_body(&body.to_bytes());
             });
         }
         if let Some(chunks) = &response.stream {

@@ -258,11 +258,12 @@ impl Redactor {
             return written;
         }
         let decoded = percent_decoded(part);
-        if matches!(decoded, Cow::Owned(_)) && !self.found(&decoded).is_empty() {
-            let kind = patterns::spans(&decoded)
-                .first()
-                .map_or("known secret", |s| s.kind);
-            return Cow::Owned(self.replace(kind, &decoded));
+        if matches!(decoded, Cow::Owned(_)) {
+            let shapes = patterns::spans(&decoded);
+            if !shapes.is_empty() || self.literals.iter().any(|l| decoded.contains(l.as_str())) {
+                let kind = shapes.first().map_or("known secret", |s| s.kind);
+                return Cow::Owned(self.replace(kind, &decoded));
+            }
         }
         written
     }
@@ -340,21 +341,12 @@ impl Redactor {
         spans
     }
 
-    /// Redact bytes: UTF-8 text is scrubbed as text; other bytes are scrubbed where they hold
-    /// ASCII key shapes (lossy decoding would corrupt them, so they are left otherwise intact).
+    /// Redact bytes, read as UTF-8. Bytes that hold no secret are kept exactly; bytes that are
+    /// not UTF-8 and hold one come back decoded lossily as a whole, with the secret replaced.
     pub fn bytes<'a>(&self, bytes: &'a [u8]) -> Cow<'a, [u8]> {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => match self.text(text) {
-                Cow::Borrowed(_) => Cow::Borrowed(bytes),
-                Cow::Owned(text) => Cow::Owned(text.into_bytes()),
-            },
-            Err(_) => {
-                let text = String::from_utf8_lossy(bytes);
-                match self.text(&text) {
-                    Cow::Borrowed(_) => Cow::Borrowed(bytes),
-                    Cow::Owned(text) => Cow::Owned(text.into_bytes()),
-                }
-            }
+        match self.text(&String::from_utf8_lossy(bytes)) {
+            Cow::Borrowed(_) => Cow::Borrowed(bytes),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
         }
     }
 }
