@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+#[cfg(unix)]
+use crate::support::mode;
 use crate::support::{describe, expect_code, harness, run};
 
 /// The binary with HOME and XDG_CONFIG_HOME inside `home`.
@@ -17,12 +19,6 @@ fn isolated(home: &Path) -> Command {
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env_remove("CURSOR_HARNESS_CA_DIR");
     command
-}
-
-#[cfg(unix)]
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 #[test]

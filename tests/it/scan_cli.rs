@@ -3,25 +3,7 @@
 //!
 //! Keys are assembled at run time so this file holds no key-shaped literal of its own.
 
-use std::path::Path;
-use std::process::Output;
-
-use crate::support;
-
-fn scan(paths: &[&Path]) -> Output {
-    let mut command = support::harness();
-    command.arg("scan").args(paths);
-    support::run(&mut command)
-}
-
-/// Everything the command printed, on either stream.
-fn printed(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use crate::support::{self, printed, scan};
 
 fn openai_key() -> String {
     format!("sk-proj-{}", "Ab3dEf6hIj9kLm2nOp5qRs8t")

@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
+use crate::support::mode;
 use crate::support::process::Server;
 use crate::support::{self, describe, expect_code, harness, run};
 
@@ -32,12 +34,6 @@ fn git(dir: &Path, args: &[&str]) -> String {
         describe(&output)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-#[cfg(unix)]
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 #[test]
@@ -139,9 +135,7 @@ fn run_leaves_no_key_file_under_reports_and_its_reports_are_the_owners_only() {
         "a key file under reports/: {files:?}"
     );
     // What scan says of the folder users upload: nothing to hide, no key file.
-    let mut command = harness();
-    command.arg("scan").arg(&reports);
-    expect_code(&run(&mut command), 0);
+    expect_code(&support::scan(&[&reports]), 0);
     #[cfg(unix)]
     {
         assert_eq!(mode(&dir.path().join("reports/golden")), 0o700);

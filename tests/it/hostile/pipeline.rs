@@ -15,7 +15,7 @@ use serde_json::json;
 use super::corpus::{self, Shape};
 use crate::support::process::Server;
 use crate::support::upstream::{Received, Script, TestUpstream};
-use crate::support::{self, harness, run};
+use crate::support::{self, harness, printed, run};
 
 /// What the pipeline left: its folder and every command's console output.
 pub struct Artifacts {
@@ -36,14 +36,6 @@ pub struct Artifacts {
 pub fn artifacts() -> &'static Artifacts {
     static BUILT: OnceLock<Artifacts> = OnceLock::new();
     BUILT.get_or_init(build)
-}
-
-fn printed(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn build() -> Artifacts {

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::corpus;
-use crate::support::{self, expect_code, harness, run};
+use crate::support::{self, expect_code, scan};
 
 /// A capture as someone might write it by hand, unredacted.
 fn capture(target: &str, headers: Value, body_text: &str, chunks: Vec<String>) -> String {
@@ -41,12 +41,6 @@ fn split_stream(text: &str) -> Vec<String> {
             format!("data: {event}\n\n")
         })
         .collect()
-}
-
-fn scan(paths: &[&Path]) -> std::process::Output {
-    let mut command = harness();
-    command.arg("scan").args(paths);
-    run(&mut command)
 }
 
 #[test]

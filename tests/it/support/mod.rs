@@ -65,6 +65,29 @@ pub fn describe(output: &Output) -> String {
     )
 }
 
+/// Everything a command printed, on either stream.
+pub fn printed(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// `cursor-harness scan PATHS…`, run to its end.
+pub fn scan(paths: &[&Path]) -> Output {
+    let mut command = harness();
+    command.arg("scan").args(paths);
+    run(&mut command)
+}
+
+/// A file's or folder's permission bits.
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
 /// Assert the exit code and return stdout as text.
 pub fn expect_code(output: &Output, code: i32) -> String {
     assert_eq!(output.status.code(), Some(code), "{}", describe(output));
