@@ -10,6 +10,8 @@
 //!   capture writer alone and its conversion alone ([`anchor`]).
 //! - `memory`: 32 concurrent 2 MB requests through each proxy, and six endless streams through
 //!   `record` under the global capture budget; peak and settled RSS.
+//! - `limits` (only when named): `load`'s measures of the recorder's stages alone, without the
+//!   load runs.
 //!
 //! Run: `cargo bench --bench compare [-- --only SECTIONS --runs N --seconds S --json FILE]`.
 //! `bench/run.sh` installs oha and mitmproxy when missing and runs every benchmark.

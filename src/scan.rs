@@ -274,7 +274,8 @@ fn scan_captures(path: &Path, bytes: &[u8], found: &[Hit]) -> Vec<Hit> {
     if !capture && !har {
         return Vec::new();
     }
-    let mut seen: Vec<String> = found.iter().map(|h| h.masked.clone()).collect();
+    let mut seen: std::collections::HashSet<String> =
+        found.iter().map(|h| h.masked.clone()).collect();
     let mut hits = Vec::new();
     for loaded in load_bytes(&path.display().to_string(), bytes) {
         let (Ok(exchange), InputKind::Capture | InputKind::Har) = (&loaded.result, loaded.kind)
@@ -282,10 +283,9 @@ fn scan_captures(path: &Path, bytes: &[u8], found: &[Hit]) -> Vec<Hit> {
             continue;
         };
         for (place, noted) in redact::probe_exchange(exchange) {
-            if seen.contains(&noted.masked) {
+            if !seen.insert(noted.masked.clone()) {
                 continue;
             }
-            seen.push(noted.masked.clone());
             hits.push(Hit {
                 path: path.to_owned(),
                 line: 0,

@@ -51,13 +51,15 @@ pub fn new_capture_sizes(dir: &Path, seen: &mut std::collections::HashSet<PathBu
     sizes
 }
 
+/// Sizes of every capture file under `dir`.
+pub fn capture_sizes(dir: &Path) -> Vec<u64> {
+    new_capture_sizes(dir, &mut std::collections::HashSet::new())
+}
+
 /// Wait until the recorder has put every capture of a load run in place: the count of files
 /// under `dir` stops changing (the writer renames within a second of a write).
 pub fn wait_until_written(dir: &Path) {
-    let count = || {
-        let mut seen = std::collections::HashSet::new();
-        new_capture_sizes(dir, &mut seen).len()
-    };
+    let count = || capture_sizes(dir).len();
     let mut last = count();
     loop {
         std::thread::sleep(Duration::from_millis(1200));
@@ -171,8 +173,8 @@ fn create_private_dir_all(dir: &Path) {
     builder.create(dir).expect("create the anchor's folder");
 }
 
-/// A recording like the ones the load sends through `record`: the request body of `body_file`,
-/// the upstream's JSON completion.
+/// A recording like the ones the load sends through `record`: the request `body`, and `answer`
+/// as the upstream's JSON completion.
 pub fn recording(body: &Bytes, answer: &'static [u8]) -> Recording {
     let mut recording = Recording::new(
         "POST".to_owned(),

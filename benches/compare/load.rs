@@ -225,7 +225,7 @@ pub fn limits(body: &Path, keep: &mut Vec<tempfile::TempDir>) -> Value {
         all.push(anchor::conversion_rate(&recording, count, cores));
         let dir = tempfile::tempdir().unwrap();
         let rate = anchor::writer_rate(&body, count, dir.path());
-        let sizes = anchor::new_capture_sizes(dir.path(), &mut HashSet::new());
+        let sizes = anchor::capture_sizes(dir.path());
         let scratch = tempfile::tempdir().unwrap();
         let time = anchor::write_like_the_writer(scratch.path(), &sizes, anchor::Layout::Staged);
         let anchor_rate = sizes.len() as f64 / time.total.as_secs_f64();

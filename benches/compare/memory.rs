@@ -8,8 +8,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -31,22 +30,14 @@ fn status_mb(pid: u32, field: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Captures in place under `dir` (any depth), not counting the manifest or temp files.
-fn captures_in(dir: &Path) -> usize {
-    let mut seen = std::collections::HashSet::new();
-    super::anchor::new_capture_sizes(dir, &mut seen).len()
-}
-
-/// Wait (at most two minutes) until `want` captures are in place under `dir`, sampling `pid`'s
-/// RSS meanwhile; the highest sample.
-fn wait_for_captures(dir: &Path, want: usize, pid: u32) -> f64 {
+/// Wait (at most two minutes) until `want` captures are in place under `dir`.
+fn wait_for_captures(dir: &Path, want: usize) {
     let started = Instant::now();
-    let mut peak: f64 = 0.0;
-    while captures_in(dir) < want && started.elapsed() < Duration::from_secs(120) {
-        peak = peak.max(status_mb(pid, "VmRSS"));
+    while super::anchor::capture_sizes(dir).len() < want
+        && started.elapsed() < Duration::from_secs(120)
+    {
         std::thread::sleep(Duration::from_millis(50));
     }
-    peak
 }
 
 pub fn large_requests(upstream: &Upstream, runtime: &tokio::runtime::Runtime) -> Value {
@@ -68,7 +59,7 @@ pub fn large_requests(upstream: &Upstream, runtime: &tokio::runtime::Runtime) ->
             }
         });
         if name == "record" {
-            wait_for_captures(dir.path(), 32, pid);
+            wait_for_captures(dir.path(), 32);
         }
         std::thread::sleep(Duration::from_secs(2));
         let peak = status_mb(pid, "VmHWM");
@@ -85,8 +76,9 @@ pub fn large_requests(upstream: &Upstream, runtime: &tokio::runtime::Runtime) ->
     json!(rows)
 }
 
-/// Six endless streams at once through `record`, each client reading `per_client` bytes before
-/// it hangs up, under the budget `budget_mb` (`None`: the default).
+/// Six endless streams at once through `record`, each client reading 64 MB before it hangs
+/// up, under a 16 MB budget and under the default one. The peak is the kernel's high-water
+/// mark (VmHWM), which no sampling of VmRSS could exceed.
 pub fn endless_streams(runtime: &tokio::runtime::Runtime) -> Value {
     const STREAMS: usize = 6;
     const PER_CLIENT: usize = 64 * 1024 * 1024;
@@ -110,18 +102,6 @@ pub fn endless_streams(runtime: &tokio::runtime::Runtime) -> Value {
         std::thread::sleep(Duration::from_millis(300));
         let start = status_mb(pid, "VmRSS");
         let started = Instant::now();
-        let sampling = Arc::new(AtomicBool::new(true));
-        let sampler = {
-            let sampling = sampling.clone();
-            std::thread::spawn(move || {
-                let mut peak: f64 = 0.0;
-                while sampling.load(Ordering::Relaxed) {
-                    peak = peak.max(status_mb(pid, "VmRSS"));
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                peak
-            })
-        };
         let carried: usize = runtime.block_on(async {
             let clients: Vec<_> = (0..STREAMS)
                 .map(|i| tokio::spawn(read_stream(addr, format!("endless-{i}"), PER_CLIENT)))
@@ -133,22 +113,13 @@ pub fn endless_streams(runtime: &tokio::runtime::Runtime) -> Value {
             carried
         });
         let streamed = started.elapsed();
-        let written_peak = wait_for_captures(dir.path(), STREAMS, pid);
-        sampling.store(false, Ordering::Relaxed);
-        let sampled_peak = sampler.join().unwrap().max(written_peak);
+        wait_for_captures(dir.path(), STREAMS);
         std::thread::sleep(Duration::from_secs(2));
-        let peak = status_mb(pid, "VmHWM").max(sampled_peak);
+        let peak = status_mb(pid, "VmHWM");
         let settled = status_mb(pid, "VmRSS");
-        let kept: u64 = {
-            let mut seen = std::collections::HashSet::new();
-            super::anchor::new_capture_sizes(dir.path(), &mut seen)
-                .iter()
-                .sum()
-        };
-        let budget_mb = budget.map_or(
-            cursor_harness::capture::budget::DEFAULT_CAPTURE_MEMORY >> 20,
-            |mb| mb,
-        );
+        let kept: u64 = super::anchor::capture_sizes(dir.path()).iter().sum();
+        let budget_mb =
+            budget.unwrap_or(cursor_harness::capture::budget::DEFAULT_CAPTURE_MEMORY >> 20);
         println!(
             "  {label:<16} budget {budget_mb} MB: {} MB carried in {streamed:.1?}; RSS start {start:.1} MB, peak {peak:.1} MB, settled {settled:.1} MB; captures {:.1} MB on disk",
             carried >> 20,

@@ -119,7 +119,8 @@ fn valid_folder_name(flag: &str, name: &str, example: &str) -> anyhow::Result<St
         Err(
             Failure::usage(format!("{flag} {name:?} is not a usable folder name"))
                 .with_hint(format!(
-                    "use letters, digits, '.', '_' and '-', not starting or ending with '.', and not a device name such as CON or NUL (for example {example})"
+                    "{} (for example {example})",
+                    crate::text::filename::FOLDER_NAME_RULE
                 ))
                 .into(),
         )

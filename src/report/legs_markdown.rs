@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::safe::{forum_safe, markdown_text, relative_display};
+use super::safe::{markdown_code, markdown_text, relative_display};
 use crate::conformance::Verdict;
 use crate::legs::{LegsReport, Side};
 use crate::text::markdown::code;
@@ -33,7 +33,7 @@ pub fn render(report: &LegsReport) -> String {
             let codes: Vec<String> = pair
                 .findings
                 .iter()
-                .map(|f| code(&forum_safe(&f.code)))
+                .map(|f| markdown_code(&f.code))
                 .collect();
             let _ = writeln!(
                 out,
@@ -63,7 +63,7 @@ pub fn render(report: &LegsReport) -> String {
             let at = |path: &Option<String>| {
                 path.as_deref()
                     .map(|p| if p.is_empty() { "/" } else { p })
-                    .map(|p| code(&forum_safe(p)))
+                    .map(markdown_code)
             };
             let place = match (at(&finding.client_path), at(&finding.provider_path)) {
                 (Some(c), Some(p)) => format!(" (client {c} → provider {p})"),
@@ -75,7 +75,7 @@ pub fn render(report: &LegsReport) -> String {
                 out,
                 "- {} {}{place}: {}",
                 finding.severity.as_str(),
-                code(&forum_safe(&finding.code)),
+                markdown_code(&finding.code),
                 markdown_text(&finding.message)
             );
         }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::model::{
     Answer, ExchangeResult, ExpectationVerdict, HeadlineRow, Outcome, Report, shorten_strings,
 };
-use super::safe::{forum_safe, markdown_text, relative_display};
+use super::safe::{forum_safe, markdown_code, markdown_text, relative_display};
 use super::verdict::{self, CaseStatus};
 use crate::conformance::{Severity, Verdict};
 use crate::text::markdown::{code, fenced};
@@ -366,7 +366,7 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
             out,
             "- `{}` at {}{owner}: {}",
             violation.code,
-            inline_code(path),
+            markdown_code(path),
             markdown_text(&violation.message)
         );
     }
@@ -385,8 +385,8 @@ fn format_section(row: &HeadlineRow, example: &ExchangeResult) -> String {
             let _ = writeln!(
                 out,
                 "- {} at {}: {}",
-                inline_code(&finding.code),
-                inline_code(
+                markdown_code(&finding.code),
+                markdown_code(
                     finding
                         .provider_path
                         .as_deref()
@@ -484,7 +484,7 @@ fn warnings_list(out: &mut String, row: &HeadlineRow) {
             "- `{}` ({}) at {}: {}{}",
             warning.code,
             warning.side,
-            inline_code(if warning.path.is_empty() {
+            markdown_code(if warning.path.is_empty() {
                 "/"
             } else {
                 &warning.path
@@ -505,12 +505,6 @@ fn warnings_list(out: &mut String, row: &HeadlineRow) {
         );
     }
     out.push_str("\n</details>\n");
-}
-
-/// A JSON pointer from a capture as inline code: made forum-safe, and unable to close its
-/// code span, break its line or hold markup ([`code`]).
-fn inline_code(text: &str) -> String {
-    code(&forum_safe(text))
 }
 
 /// Keep what shows the problem: `model`, `stream`, the conversation key, and every top-level
@@ -568,7 +562,7 @@ fn trim_body(body: &Value, example: &ExchangeResult) -> (Value, Vec<String>) {
             notes.push(format!(
                 "{} of {total} {} items shown",
                 items.len(),
-                inline_code(key)
+                markdown_code(key)
             ));
         }
         out.insert(key.clone(), value);

@@ -77,6 +77,13 @@ pub fn markdown_text(text: &str) -> String {
     crate::text::markdown::text(&forum_safe(text))
 }
 
+/// Text from a capture (a rule code, a JSON pointer) as Markdown inline code: made forum-safe,
+/// and unable to close its code span, break its line or hold markup
+/// ([`crate::text::markdown::code`]).
+pub fn markdown_code(text: &str) -> String {
+    crate::text::markdown::code(&forum_safe(text))
+}
+
 /// A capture path as the report shows it: relative to the working directory when it is under
 /// it, otherwise its last three components, never absolute.
 pub fn relative_display(path: &str) -> String {

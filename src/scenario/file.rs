@@ -285,8 +285,9 @@ pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
         return Err(at(
             scenario.name.span(),
             format!(
-                "`name` {:?} cannot be a report folder: use letters, digits, '.', '_' and '-', not starting or ending with '.', and not a device name such as CON or NUL",
-                scenario.name.get_ref()
+                "`name` {:?} cannot be a report folder: {}",
+                scenario.name.get_ref(),
+                crate::text::filename::FOLDER_NAME_RULE
             ),
         ));
     }

@@ -59,6 +59,9 @@ pub fn is_reserved(name: &str) -> bool {
     }
 }
 
+/// [`is_folder_name`]'s rule, as an error tells the user how to fix a name.
+pub const FOLDER_NAME_RULE: &str = "use letters, digits, '.', '_' and '-', not starting or ending with '.', and not a device name such as CON or NUL";
+
 /// Whether a name the user chose can be one folder: 1 to 100 of `[A-Za-z0-9._-]`, no leading
 /// or trailing dot (so never `.` or `..`, never hidden), not a reserved device name.
 pub fn is_folder_name(name: &str) -> bool {

@@ -326,16 +326,17 @@ impl Redactor {
     /// Secret spans in `text`: key shapes ([`patterns::spans`]) and known literals.
     fn found(&self, text: &str) -> Vec<patterns::Span> {
         let mut spans = patterns::spans(text);
-        if self.literals.iter().any(|l| text.contains(l.as_str())) {
-            for literal in &self.literals {
-                spans.extend(
-                    text.match_indices(literal.as_str())
-                        .map(|(at, _)| patterns::Span {
-                            range: at..at + literal.len(),
-                            kind: "known secret",
-                        }),
-                );
-            }
+        let shapes = spans.len();
+        for literal in &self.literals {
+            spans.extend(
+                text.match_indices(literal.as_str())
+                    .map(|(at, _)| patterns::Span {
+                        range: at..at + literal.len(),
+                        kind: "known secret",
+                    }),
+            );
+        }
+        if spans.len() > shapes {
             spans = patterns::merge(spans);
         }
         spans
