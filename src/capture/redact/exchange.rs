@@ -93,11 +93,7 @@ impl Redactor {
                 self.body_in_place(body);
             }
             if let Some(chunks) = &mut response.stream {
-                let raw: Vec<(Option<f64>, Vec<u8>)> = chunks
-                    .iter()
-                    .map(|c| (c.at_ms, c.data.to_bytes().into_owned()))
-                    .collect();
-                let scrubbed = stream::scrub(self, &raw);
+                let scrubbed = stream::scrub(self, &raw_chunks(chunks));
                 // Chunks that held nothing secret keep their stored form.
                 for (chunk, clean) in chunks.iter_mut().zip(scrubbed) {
                     if clean.data.to_bytes() != chunk.data.to_bytes() {
@@ -170,11 +166,7 @@ pub fn probe_exchange(exchange: &Exchange) -> Vec<(&'static str, Noted)> {
         }
         if let Some(chunks) = &response.stream {
             look("in the response stream as a client reassembles it", &|r| {
-                let raw: Vec<(Option<f64>, Vec<u8>)> = chunks
-                    .iter()
-                    .map(|c| (c.at_ms, c.data.to_bytes().into_owned()))
-                    .collect();
-                let _ = stream::scrub(r, &raw);
+                let _ = stream::scrub(r, &raw_chunks(chunks));
             });
         }
     }
@@ -189,6 +181,15 @@ pub fn probe_exchange(exchange: &Exchange) -> Vec<(&'static str, Noted)> {
         });
     }
     found
+}
+
+/// A stored stream's chunks as `stream::scrub` takes them: arrival time and bytes (borrowed
+/// where the chunk is stored as text).
+fn raw_chunks(chunks: &[crate::capture::Chunk]) -> Vec<(Option<f64>, Cow<'_, [u8]>)> {
+    chunks
+        .iter()
+        .map(|c| (c.at_ms, c.data.to_bytes()))
+        .collect()
 }
 
 /// The redactor of the commands that read captures to make something meant for sharing: its

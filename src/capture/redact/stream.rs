@@ -47,8 +47,8 @@ const DISCRIMINATORS: &[&str] = &[
 ];
 
 /// A stream's chunks (arrival time, bytes as decoded), scrubbed as its reader reassembles it.
-pub fn scrub(redactor: &Redactor, chunks: &[(Option<f64>, Vec<u8>)]) -> Vec<Chunk> {
-    let Some(mut pieces) = Pieces::join(chunks.iter().map(|(_, bytes)| bytes.as_slice())) else {
+pub fn scrub<B: AsRef<[u8]>>(redactor: &Redactor, chunks: &[(Option<f64>, B)]) -> Vec<Chunk> {
+    let Some(mut pieces) = Pieces::join(chunks.iter().map(|(_, bytes)| bytes.as_ref())) else {
         return not_text(redactor, chunks);
     };
     let edits = event_edits(redactor, &pieces.text);
@@ -63,17 +63,20 @@ pub fn scrub(redactor: &Redactor, chunks: &[(Option<f64>, Vec<u8>)]) -> Vec<Chun
 
 /// A stream that is not UTF-8 as a whole: each chunk scrubbed through a lossy decoding, and if
 /// the joined stream still holds a secret, one chunk (the timing of the last) scrubbed whole.
-fn not_text(redactor: &Redactor, chunks: &[(Option<f64>, Vec<u8>)]) -> Vec<Chunk> {
+fn not_text<B: AsRef<[u8]>>(redactor: &Redactor, chunks: &[(Option<f64>, B)]) -> Vec<Chunk> {
     let scrubbed: Vec<(Option<f64>, Vec<u8>)> = chunks
         .iter()
-        .map(|(at, bytes)| (*at, redactor.bytes(bytes).into_owned()))
+        .map(|(at, bytes)| (*at, redactor.bytes(bytes.as_ref()).into_owned()))
         .collect();
     let joined: Vec<u8> = scrubbed
         .iter()
         .flat_map(|(_, b)| b.iter().copied())
         .collect();
     if !redactor.found(&String::from_utf8_lossy(&joined)).is_empty() {
-        let whole: Vec<u8> = chunks.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+        let whole: Vec<u8> = chunks
+            .iter()
+            .flat_map(|(_, b)| b.as_ref().iter().copied())
+            .collect();
         let at = chunks.last().and_then(|(at, _)| *at);
         return vec![Chunk::new(at, &redactor.bytes(&whole))];
     }
@@ -358,7 +361,6 @@ mod tests {
             .iter()
             .map(|c| c.data.to_bytes().into_owned())
             .collect();
-        let joined: Vec<u8> = bytes.concat();
         let mut message = String::new();
         for event in crate::sse::parse_chunks(bytes.iter().map(Vec::as_slice)).events() {
             if let Ok(value) = serde_json::from_str::<Value>(&event.data)
@@ -369,7 +371,6 @@ mod tests {
                 message.push_str(text);
             }
         }
-        let _ = joined;
         (
             bytes
                 .iter()
